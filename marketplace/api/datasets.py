@@ -1,0 +1,110 @@
+"""/api/v1/datasets: the catalogue's entries."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, request, url_for
+from marshmallow import ValidationError as SchemaValidationError
+
+from marketplace.api.blueprint import bp
+from marketplace.api.http import if_match, json_body, json_response, page_links
+from marketplace.auth.bearer import current_actor
+from marketplace.errors import BadRequestError
+from marketplace.schemas.dataset_out import DatasetOutSchema
+from marketplace.schemas.listing import load_list_params
+from marketplace.schemas.revision import RevisionOutSchema, load_page_params
+from marketplace.services import catalogue, datasets, quality
+
+dataset_schema = DatasetOutSchema()
+
+
+def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> Response:
+    body = dataset_schema.dump(dataset)
+    body["links"] = {
+        "self": url_for("api.get_dataset", reference=dataset.slug, _external=True),
+        "quality": url_for("api.get_quality", reference=dataset.slug, _external=True),
+        "revisions": url_for("api.list_revisions", reference=dataset.slug, _external=True),
+    }
+    return json_response(body, status=status, etag=dataset.etag, headers=headers)
+
+
+@bp.get("/datasets")
+def list_datasets() -> Response:
+    try:
+        params = load_list_params(request.args)
+    except SchemaValidationError as error:
+        raise BadRequestError("Check the query parameters.", error.messages) from error
+    page = catalogue.list_datasets(current_actor(), params)
+    body = {
+        "items": dataset_schema.dump(page.items, many=True),
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "links": page_links("api.list_datasets", page.page, page.per_page, page.total),
+    }
+    return json_response(body)
+
+
+@bp.post("/datasets")
+def create_dataset() -> Response:
+    dataset = datasets.create_dataset(current_actor(), json_body())
+    location = url_for("api.get_dataset", reference=dataset.slug, _external=True)
+    return _entry_response(dataset, 201, {"Location": location})
+
+
+@bp.get("/datasets/<reference>")
+def get_dataset(reference: str) -> Response:
+    dataset, moved = datasets.resolve_dataset(current_actor(), reference)
+    if moved:
+        return redirect(url_for("api.get_dataset", reference=dataset.slug), 301)
+    return _entry_response(dataset)
+
+
+@bp.put("/datasets/<reference>")
+def replace_dataset(reference: str) -> Response:
+    dataset = datasets.update_dataset(current_actor(), reference, json_body(), if_match=if_match())
+    return _entry_response(dataset)
+
+
+@bp.patch("/datasets/<reference>")
+def patch_dataset(reference: str) -> Response:
+    dataset = datasets.patch_dataset(current_actor(), reference, json_body(), if_match=if_match())
+    return _entry_response(dataset)
+
+
+@bp.delete("/datasets/<reference>")
+def delete_dataset(reference: str) -> Response:
+    datasets.delete_dataset(current_actor(), reference, if_match=if_match())
+    return Response(status=204)
+
+
+@bp.get("/datasets/<reference>/quality")
+def get_quality(reference: str) -> Response:
+    dataset, moved = datasets.resolve_dataset(current_actor(), reference)
+    if moved:
+        return redirect(url_for("api.get_quality", reference=dataset.slug), 301)
+    return json_response(dataset_schema.dump(dataset)["quality"], etag=dataset.etag)
+
+
+@bp.put("/datasets/<reference>/quality")
+def put_quality(reference: str) -> Response:
+    dataset = quality.rate_quality(current_actor(), reference, json_body(), if_match=if_match())
+    return json_response(dataset_schema.dump(dataset)["quality"], etag=dataset.etag)
+
+
+@bp.get("/datasets/<reference>/revisions")
+def list_revisions(reference: str) -> Response:
+    try:
+        page_number, per_page = load_page_params(request.args)
+    except SchemaValidationError as error:
+        raise BadRequestError("Check the query parameters.", error.messages) from error
+    dataset, page, show_editors = catalogue.list_revisions(current_actor(), reference, page_number, per_page)
+    schema = RevisionOutSchema(context_organisation=dataset.organisation.title, show_editors=show_editors)
+    body = {
+        "items": schema.dump(page.items, many=True),
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "links": page_links("api.list_revisions", page.page, page.per_page, page.total, reference=reference),
+    }
+    return json_response(body)
+

@@ -1,0 +1,74 @@
+"""Request and response helpers shared by the API views: JSON bodies, ETags, paging links."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Response, current_app, request, url_for
+
+from marketplace.errors import BadRequestError, UnsupportedMediaTypeError
+
+JSON_TYPES = {"application/json", "application/merge-patch+json"}
+
+
+def json_body() -> Any:
+    """The request's JSON body; 415 for another content type, 400 naming the fault for bad JSON."""
+    if request.mimetype not in JSON_TYPES and not request.mimetype.endswith("+json"):
+        raise UnsupportedMediaTypeError(
+            f"Send the body as JSON with Content-Type: application/json (not {request.mimetype or 'none'})."
+        )
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+    except UnicodeDecodeError as error:
+        raise BadRequestError("The body is not valid UTF-8 text.", {"body": [str(error)]}) from error
+    except json.JSONDecodeError as error:
+        raise BadRequestError(
+            f"The body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}.",
+            {"body": [f"{error.msg} (line {error.lineno}, column {error.colno})"]},
+        ) from error
+    except LookupError as error:
+        raise UnsupportedMediaTypeError(f"Unknown charset {request.mimetype_params.get('charset')!r}.") from error
+
+
+def if_match() -> set[str] | None:
+    """The entity tags of an ``If-Match`` header, or None when there is none."""
+    if "If-Match" not in request.headers:
+        return None
+    header = request.if_match
+    if header.star_tag:
+        return {"*"}
+    return set(header.as_set(include_weak=True))
+
+
+def json_response(body: Any, *, status: int = 200, etag: str | None = None, headers: dict | None = None) -> Response:
+    """A JSON response with an ETag; a GET whose If-None-Match matches gets 304."""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    response = current_app.response_class(payload, status=status, mimetype="application/json")
+    response.set_etag(etag or hashlib.sha256(payload.encode()).hexdigest()[:32])
+    # What a caller sees depends on who they are, so a shared cache must not mix callers.
+    response.vary.update(("Authorization", "Cookie"))
+    response.cache_control.no_cache = True
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if request.method in {"GET", "HEAD"} and status == 200:
+        response.make_conditional(request)
+    return response
+
+
+def page_links(endpoint: str, page: int, per_page: int, total: int, **values: Any) -> dict[str, str | None]:
+    args = {k: v for k, v in request.args.lists() if k not in {"page", "per_page"}}
+
+    def link(number: int) -> str:
+        return url_for(endpoint, page=number, per_page=per_page, _external=True, **values, **args)
+
+    last = max(1, -(-total // per_page))
+    return {
+        "self": link(page),
+        "first": link(1),
+        "last": link(last),
+        "next": link(page + 1) if page < last else None,
+        "prev": link(page - 1) if page > 1 else None,
+    }

@@ -1,0 +1,1 @@
+"""Who is calling: API tokens now; sessions from the OpenID Connect sign-in join here."""

@@ -1,0 +1,30 @@
+"""The caller of a request, from an ``Authorization: Bearer <token>`` header."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from marketplace.errors import AuthenticationError
+from marketplace.services.actors import Actor
+from marketplace.services.tokens import authenticate_token
+
+
+def current_actor() -> Actor:
+    """The actor for this request, worked out once.
+
+    A request that sends credentials which do not check out is refused (401) rather than
+    quietly treated as anonymous, so a client with an expired token finds out at once.
+    """
+    if "actor" not in g:
+        g.actor = _actor_from_headers()
+    return g.actor
+
+
+def _actor_from_headers() -> Actor:
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return Actor.anonymous()
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise AuthenticationError("Send the token as: Authorization: Bearer <token>.")
+    return authenticate_token(secret)

@@ -1,0 +1,13 @@
+"""Flask commands: ``flask --app marketplace <group> <command>``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from marketplace.cli import seed, tokens, users
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed.seed_command)
+    app.cli.add_command(users.users_group)
+    app.cli.add_command(tokens.tokens_group)

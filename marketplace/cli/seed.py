@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import time
+
+import click
+from sqlalchemy import func, select
+
+from marketplace.cli.errors import reports_errors
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation
+from marketplace.seeding.load import load_seed
+from marketplace.seeding.synthetic import add_synthetic
+
+
+@click.command("seed")
+@click.option("--synthetic", "synthetic", type=click.IntRange(1, 1_000_000), default=None,
+              help="Also add N generated entries (deterministic), for load tests.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the catalogue already has entries.")
+@reports_errors
+def seed_command(synthetic: int | None, if_empty: bool) -> None:
+    """Load the seed catalogue (idempotent); optionally add synthetic entries."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(Dataset)):
+        click.echo("The catalogue already has entries: not seeding.")
+        return
+    started = time.perf_counter()
+    report = load_seed()
+    click.echo(
+        f"Organisations: {report.organisations_created} created, {report.organisations_updated} updated. "
+        f"Entries: {report.datasets_created} created, {report.datasets_skipped} already present."
+    )
+    if synthetic:
+        organisations = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
+        added = add_synthetic(synthetic, organisations)
+        click.echo(f"Synthetic entries: {added} created.")
+    click.echo(f"Done in {time.perf_counter() - started:.1f}s.")

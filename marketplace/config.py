@@ -1,0 +1,156 @@
+"""Configuration: one class per environment, overridden by known environment variables.
+
+Only the keys declared on `BaseConfig` can be set from the environment, each parsed to the
+type of its default, so a typo in a variable name or a value fails loudly at start-up
+instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or malformed; the app refuses to start."""
+
+
+class BaseConfig:
+    MARKETPLACE_ENV = "development"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    DATABASE_URL = ""  # empty: SQLite in the instance folder
+    SEARCH_INDEX_DIR = ""  # empty: <instance>/search-index
+    OIDC_ISSUER = ""  # empty: the embedded provider
+    OIDC_CLIENT_ID = "data-marketplace"
+    OIDC_PRIVATE_KEY = ""
+    OIDC_SCOPES = "openid email"
+    OIDC_VTR = '["Cl.Cm"]'
+    MARKETPLACE_DEV_IDP = True
+    # A request body above this size is refused with 413 before it is parsed.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    LOG_LEVEL = "INFO"
+    API_DEFAULT_PER_PAGE = 20
+    API_MAX_PER_PAGE = 100
+    SQLALCHEMY_ECHO = False
+    SQLALCHEMY_RECORD_QUERIES = False
+    JSON_SORT_KEYS = False
+
+
+class DevelopmentConfig(BaseConfig):
+    MARKETPLACE_ENV = "development"
+
+
+class TestConfig(BaseConfig):
+    MARKETPLACE_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    LOG_LEVEL = "WARNING"
+
+
+class ProductionConfig(BaseConfig):
+    MARKETPLACE_ENV = "production"
+    MARKETPLACE_DEV_IDP = False
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+# Environment variables that may override configuration, with the key they set.
+ENV_KEYS = (
+    "MARKETPLACE_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SEARCH_INDEX_DIR",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_PRIVATE_KEY",
+    "OIDC_SCOPES",
+    "OIDC_VTR",
+    "MARKETPLACE_DEV_IDP",
+    "LOG_LEVEL",
+)
+
+
+def _parse(value: str, default: Any, key: str) -> Any:
+    if isinstance(default, bool):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{key} must be true or false, not {value!r}")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key} must be a whole number, not {value!r}") from exc
+    return value
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration mapping for the app factory.
+
+    Order: the environment's class, then environment variables, then `overrides`
+    (what tests pass to `create_app`).
+    """
+    overrides = dict(overrides or {})
+    env_name = overrides.get("MARKETPLACE_ENV") or os.environ.get("MARKETPLACE_ENV") or "development"
+    if env_name not in CONFIGS:
+        raise ConfigError(f"MARKETPLACE_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    cls = CONFIGS[env_name]
+    config = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    for key in ENV_KEYS:
+        if key in os.environ and key not in overrides:
+            config[key] = _parse(os.environ[key], getattr(cls, key), key)
+    config.update(overrides)
+    config["MARKETPLACE_ENV"] = env_name
+    _derive(config, instance_path)
+    _refuse_unsafe(config)
+    return config
+
+
+def _derive(config: dict[str, Any], instance_path: str) -> None:
+    instance = Path(instance_path)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'marketplace.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if not config["SEARCH_INDEX_DIR"]:
+        config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if config["MARKETPLACE_ENV"] == "development" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"]))
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once with "database is locked".
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret made once and kept, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _refuse_unsafe(config: dict[str, Any]) -> None:
+    if config["MARKETPLACE_ENV"] != "production":
+        return
+    if config["SECRET_KEY"] in {DEFAULT_SECRET_KEY, TestConfig.SECRET_KEY, ""} or len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+    if config["MARKETPLACE_DEV_IDP"]:
+        raise ConfigError("MARKETPLACE_DEV_IDP must be off in production: the embedded provider signs anyone in")

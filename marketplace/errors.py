@@ -1,0 +1,144 @@
+"""Error types of the catalogue, and the one place that turns them into responses.
+
+Services raise these without knowing about HTTP; `register_error_handlers` maps each to
+an RFC 9457 problem document for the APIs (and, until the web pages land, for every
+path), with validation errors as ``errors{field: [messages]}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class MarketplaceError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, errors: dict[str, Any] | list | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if isinstance(errors, list):
+            errors = {"_schema": errors}
+        self.errors = flatten_errors(errors) if errors else None
+        self.extra = extra
+
+
+class ValidationError(MarketplaceError):
+    """Input that cannot be accepted; `errors` names each field and why."""
+
+    status = 422
+    title = "Invalid data"
+
+    def __init__(self, errors: dict[str, Any], detail: str | None = None) -> None:
+        if isinstance(errors, list):
+            errors = {"_schema": errors}
+        fields = ", ".join(sorted(flatten_errors(errors)))
+        super().__init__(detail or f"Check these fields: {fields}.", errors)
+
+
+class BadRequestError(MarketplaceError):
+    """A malformed request (bad JSON, bad query parameters)."""
+
+    status = 400
+    title = "Bad request"
+
+
+class UnsupportedMediaTypeError(MarketplaceError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class AuthenticationError(MarketplaceError):
+    status = 401
+    title = "Not signed in"
+
+
+class PermissionDeniedError(MarketplaceError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFoundError(MarketplaceError):
+    status = 404
+    title = "Not found"
+
+
+class GoneError(MarketplaceError):
+    status = 410
+    title = "Gone"
+
+
+class ConflictError(MarketplaceError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailedError(MarketplaceError):
+    status = 412
+    title = "Precondition failed"
+
+
+def flatten_errors(errors: dict[str, Any], prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested error dicts into ``{"a.b.0.c": ["message"]}``."""
+    flat: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        name = f"{prefix}{key}" if key != "_schema" else (prefix.rstrip(".") or "_schema")
+        if isinstance(value, dict):
+            for sub, messages in flatten_errors(value, f"{name}.").items():
+                flat.setdefault(sub, []).extend(messages)
+        elif isinstance(value, list | tuple):
+            flat.setdefault(name, []).extend(str(m) for m in value)
+        else:
+            flat.setdefault(name, []).append(str(value))
+    return flat
+
+
+def problem(status: int, title: str, detail: str, errors: dict | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://www.rfc-editor.org/rfc/rfc9110#status.{status}" if status < 500 else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(MarketplaceError)
+    def handle_marketplace_error(error: MarketplaceError) -> Response:
+        response = problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        if isinstance(error, AuthenticationError):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="data-marketplace"'
+        return response
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException) -> Response:
+        detail = error.description or error.name
+        if error.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            detail = f"The request body is larger than the limit of {limit} bytes."
+        elif error.code == 404:
+            detail = f"There is nothing at {request.path}."
+        response = problem(error.code or 500, error.name, detail)
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "Internal server error", "Something went wrong. The error has been logged.")

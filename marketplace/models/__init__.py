@@ -1,0 +1,25 @@
+"""The models, one module per aggregate; importing this package registers them all."""
+
+from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
+from marketplace.models.organisation import Organisation, OrganisationEmailDomain
+from marketplace.models.outbox import OutboxEntry
+from marketplace.models.quality import QualityRating
+from marketplace.models.revision import Revision
+from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, User
+
+__all__ = [
+    "ORGANISATION_ROLES",
+    "ApiToken",
+    "Dataset",
+    "DatasetKeyword",
+    "DatasetSlug",
+    "DatasetTheme",
+    "Distribution",
+    "Membership",
+    "Organisation",
+    "OrganisationEmailDomain",
+    "OutboxEntry",
+    "QualityRating",
+    "Revision",
+    "User",
+]

@@ -1,0 +1,146 @@
+"""Catalogued resources (datasets and data services) and what belongs to them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from marketplace.models.organisation import Organisation
+    from marketplace.models.quality import QualityRating
+
+
+class Dataset(db.Model):
+    """A catalogued resource: a dataset or a data service (`type`).
+
+    Fields required for publication are nullable here because drafts may be saved
+    incomplete; the schemas and services insist on them before an entry is published.
+    """
+
+    __tablename__ = "datasets"
+    __table_args__ = (
+        Index("ix_datasets_listing", "status", "access_rights", "modified"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    type: Mapped[str] = mapped_column(String(20))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(String(250))
+    description: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    access_rights: Mapped[str | None] = mapped_column(String(20))
+    security_classification: Mapped[str | None] = mapped_column(String(30))
+    licence: Mapped[str | None] = mapped_column(String(255))
+    modified: Mapped[date | None] = mapped_column(Date)
+    issued: Mapped[date | None] = mapped_column(Date)
+    created: Mapped[date | None] = mapped_column(Date)
+    identifier: Mapped[str | None] = mapped_column(String(255))
+    alternative_titles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    creators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[str | None] = mapped_column(String(50))
+    update_frequency: Mapped[str | None] = mapped_column(String(30))
+    spatial_coverage: Mapped[str | None] = mapped_column(String(255))
+    temporal_start: Mapped[date | None] = mapped_column(Date)
+    temporal_end: Mapped[date | None] = mapped_column(Date)
+    related_resources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Data services only.
+    endpoint_url: Mapped[str | None] = mapped_column(String(2048))
+    endpoint_description: Mapped[str | None] = mapped_column(String(2048))
+    service_type: Mapped[str | None] = mapped_column(String(20))
+    service_status: Mapped[str | None] = mapped_column(String(20))
+    serves_datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Bumped on every change; the ETag, and SQLAlchemy's guard against lost updates.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    keywords: Mapped[list[DatasetKeyword]] = relationship(
+        cascade="all, delete-orphan", order_by="DatasetKeyword.position", lazy="selectin"
+    )
+    themes: Mapped[list[DatasetTheme]] = relationship(
+        cascade="all, delete-orphan", order_by="DatasetTheme.theme", lazy="selectin"
+    )
+    distributions: Mapped[list[Distribution]] = relationship(
+        cascade="all, delete-orphan", order_by="Distribution.position", lazy="selectin"
+    )
+    quality_ratings: Mapped[list[QualityRating]] = relationship(
+        cascade="all, delete-orphan", order_by="QualityRating.dimension", lazy="selectin"
+    )
+    old_slugs: Mapped[list[DatasetSlug]] = relationship(cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def etag(self) -> str:
+        return f"{self.id.hex[:12]}-{self.lock_version}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.slug} {self.status}>"
+
+
+class DatasetKeyword(db.Model):
+    __tablename__ = "dataset_keywords"
+
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    keyword: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_dataset_keywords_keyword", "keyword"),)
+
+
+class DatasetTheme(db.Model):
+    __tablename__ = "dataset_themes"
+
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+    __table_args__ = (Index("ix_dataset_themes_theme", "theme"),)
+
+
+class Distribution(db.Model):
+    """A way to get a dataset's data: a file to download or a page or API to access."""
+
+    __tablename__ = "distributions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    access_url: Mapped[str | None] = mapped_column(String(2048))
+    download_url: Mapped[str | None] = mapped_column(String(2048))
+    media_type: Mapped[str | None] = mapped_column(String(127))
+    format: Mapped[str | None] = mapped_column(String(50), index=True)
+    byte_size: Mapped[int | None] = mapped_column(BigInteger)
+    licence: Mapped[str | None] = mapped_column(String(255))
+    issued: Mapped[date | None] = mapped_column(Date)
+    modified: Mapped[date | None] = mapped_column(Date)
+
+
+class DatasetSlug(db.Model):
+    """A slug the entry used to have; requests for it are redirected to the current one."""
+
+    __tablename__ = "dataset_slugs"
+
+    slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,136 @@
+"""Queries over entries: the visibility rules as SQL, the list filters, lookups by id or slug."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+
+from marketplace.extensions import db
+from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
+from marketplace.services.actors import Actor
+
+
+def readable_condition(actor: Actor) -> ColumnElement[bool]:
+    """SQL form of permissions.can_view (deleted entries included: the caller answers 410 for them)."""
+    if actor.is_site_admin:
+        return true()
+    public = Dataset.status.in_(("published", "withdrawn"))
+    if not actor.is_authenticated:
+        public = and_(public, Dataset.access_rights == "OPEN")
+    own = actor.publishing_organisation_ids()
+    return or_(public, Dataset.organisation_id.in_(own)) if own else public
+
+
+def listable_condition(actor: Actor, statuses: Iterable[str]) -> ColumnElement[bool]:
+    """What a list or search shows: published entries the actor may read, and, for publishers,
+    their own organisations' drafts or withdrawn entries when asked for by status."""
+    parts = []
+    own = actor.publishing_organisation_ids()
+    for status in set(statuses):
+        if status == "published":
+            cond = Dataset.status == "published"
+            if not actor.is_authenticated:
+                cond = and_(cond, Dataset.access_rights == "OPEN")
+            parts.append(cond)
+        elif actor.is_site_admin:
+            parts.append(Dataset.status == status)
+        elif own:
+            parts.append(and_(Dataset.status == status, Dataset.organisation_id.in_(own)))
+    return and_(Dataset.deleted_at.is_(None), or_(*parts) if parts else false())
+
+
+@dataclass
+class DatasetFilters:
+    q: str | None = None
+    organisation: list[str] = field(default_factory=list)
+    theme: list[str] = field(default_factory=list)
+    format: list[str] = field(default_factory=list)
+    licence: list[str] = field(default_factory=list)
+    access_rights: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=lambda: ["published"])
+    sort: str | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _word_condition(word: str) -> ColumnElement[bool]:
+    pattern = f"%{_escape_like(word)}%"
+    keyword_match = select(DatasetKeyword.dataset_id).where(
+        DatasetKeyword.keyword.ilike(pattern, escape="\\")
+    )
+    return or_(
+        Dataset.title.ilike(pattern, escape="\\"),
+        Dataset.summary.ilike(pattern, escape="\\"),
+        Dataset.description.ilike(pattern, escape="\\"),
+        Dataset.id.in_(keyword_match),
+    )
+
+
+def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
+    """Entries matching `filters` that `actor` may list; `q` is a plain word match in the
+    database (every word somewhere in title, summary, description or keywords)."""
+    stmt = select(Dataset).where(listable_condition(actor, filters.status))
+    if filters.organisation:
+        stmt = stmt.where(Dataset.organisation.has(Organisation.slug.in_(filters.organisation)))
+    if filters.theme:
+        stmt = stmt.where(Dataset.id.in_(select(DatasetTheme.dataset_id).where(DatasetTheme.theme.in_(filters.theme))))
+    if filters.format:
+        formats = [f.upper() for f in filters.format]
+        stmt = stmt.where(
+            Dataset.id.in_(select(Distribution.dataset_id).where(func.upper(Distribution.format).in_(formats)))
+        )
+    if filters.licence:
+        stmt = stmt.where(Dataset.licence.in_(filters.licence))
+    if filters.access_rights:
+        stmt = stmt.where(Dataset.access_rights.in_(filters.access_rights))
+    if filters.type:
+        stmt = stmt.where(Dataset.type.in_(filters.type))
+    words = (filters.q or "").split()
+    for word in words:
+        stmt = stmt.where(_word_condition(word))
+    sort = filters.sort or ("relevance" if words else "updated")
+    if sort == "title":
+        stmt = stmt.order_by(func.lower(Dataset.title), Dataset.id)
+    elif sort == "relevance" and words:
+        # Without the search index, "relevance" puts entries whose title holds the first word first.
+        title_hit = Dataset.title.ilike(f"%{_escape_like(words[0])}%", escape="\\")
+        stmt = stmt.order_by(title_hit.desc(), Dataset.modified.desc().nulls_last(), Dataset.id)
+    else:
+        stmt = stmt.order_by(Dataset.modified.desc().nulls_last(), Dataset.updated_at.desc(), Dataset.id)
+    return stmt
+
+
+def count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def find_dataset(reference: str) -> tuple[Dataset | None, bool]:
+    """The entry an id or slug names, and whether the slug was an old one (so callers redirect)."""
+    try:
+        dataset_id = uuid.UUID(reference)
+    except ValueError:
+        dataset_id = None
+    if dataset_id is not None:
+        return db.session.get(Dataset, dataset_id), False
+    dataset = db.session.scalar(select(Dataset).where(Dataset.slug == reference))
+    if dataset is not None:
+        return dataset, False
+    old = db.session.get(DatasetSlug, reference)
+    if old is not None:
+        return db.session.get(Dataset, old.dataset_id), True
+    return None, False
+
+
+def slug_taken(slug: str, *, except_id: uuid.UUID | None = None) -> bool:
+    current = select(Dataset.id).where(Dataset.slug == slug)
+    old = select(DatasetSlug.dataset_id).where(DatasetSlug.slug == slug)
+    if except_id is not None:
+        current = current.where(Dataset.id != except_id)
+        old = old.where(DatasetSlug.dataset_id != except_id)
+    return db.session.scalar(current.limit(1)) is not None or db.session.scalar(old.limit(1)) is not None

@@ -1,0 +1,214 @@
+"""What an entry looks like coming in (validated) and going out (dumped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from marketplace.schemas.fields import (
+    AnyDate,
+    LicenceField,
+    PastDate,
+    Text,
+    Url,
+    Vocabulary,
+    list_of,
+)
+from marketplace.schemas.quality import DeclaredQualityField
+from marketplace.vocabularies import (
+    ACCESS_RIGHTS,
+    DATASET_STATUSES,
+    ENTRY_TYPES,
+    LISTED_SECURITY_CLASSIFICATIONS,
+    MEDIA_TYPES,
+    REFUSED_SECURITY_CLASSIFICATIONS,
+    SERVICE_STATUSES,
+    SERVICE_TYPES,
+    THEMES,
+    UPDATE_FREQUENCIES,
+)
+
+MAX_KEYWORDS = 50
+MAX_DISTRIBUTIONS = 100
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+# Fields an entry must have before it can be published; drafts may lack them.
+REQUIRED_TO_PUBLISH = (
+    "description",
+    "contact_point",
+    "access_rights",
+    "security_classification",
+    "licence",
+    "modified",
+)
+# What GET returns but a client cannot set; accepted and ignored on input so that a
+# representation fetched with GET can be changed and sent back with PUT.
+READ_ONLY_FIELDS = frozenset({
+    "id", "organisation", "licence_title", "created_at", "updated_at", "published_at", "withdrawn_at",
+    "links", "etag", "freshness",
+})
+
+FREQUENCY_URI = "http://purl.org/cld/freq/"
+
+
+class ContactPointSchema(Schema):
+    name = Text(required=True, max_length=200)
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages={"invalid": "Not a valid e-mail address."})
+
+
+class TemporalCoverageSchema(Schema):
+    start = AnyDate(allow_none=True)
+    end = AnyDate(allow_none=True)
+
+    @validates_schema
+    def start_before_end(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("Must be on or before the end date.", "start")
+
+
+class DistributionSchema(Schema):
+    title = Text(required=True, max_length=200)
+    description = Text(max_length=5000, single_line=False, allow_none=True)
+    access_url = Url(allow_none=True)
+    download_url = Url(allow_none=True)
+    media_type = Vocabulary(MEDIA_TYPES, name="media type (IANA)", allow_none=True)
+    format = Text(max_length=50, allow_none=True)
+    byte_size = fields.Integer(allow_none=True, strict=True,
+                               validate=validate.Range(min=0, error="Must be zero or more bytes."))
+    licence = LicenceField(allow_none=True)
+    issued = PastDate(allow_none=True)
+    modified = PastDate(allow_none=True)
+
+    @validates_schema
+    def check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data.get("access_url") and not data.get("download_url"):
+            errors["access_url"] = ["Give an access URL or a download URL."]
+        if data.get("issued") and data.get("modified") and data["issued"] > data["modified"]:
+            errors["issued"] = ["Must be on or before the modified date."]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # DCAT requires an access URL; a direct download is also a way to access the data.
+        if not data.get("access_url") and data.get("download_url"):
+            data["access_url"] = data["download_url"]
+        if data.get("format"):
+            data["format"] = data["format"].upper()
+        elif data.get("media_type"):
+            data["format"] = MEDIA_TYPES[data["media_type"]]
+        return data
+
+
+class SecurityClassificationField(Vocabulary):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and value.strip().upper().replace("-", "_").replace(" ", "_") in (
+            REFUSED_SECURITY_CLASSIFICATIONS
+        ):
+            raise ValidationError(
+                f"{value.strip()} data may not be listed in the Data Marketplace. Only OFFICIAL "
+                "(including OFFICIAL-SENSITIVE) entries may be listed."
+            )
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class DatasetInputSchema(Schema):
+    """An entry as a client sends it (POST, PUT, and PATCH after merging with the stored entry)."""
+
+    type = Vocabulary(ENTRY_TYPES, name="entry type", load_default="dataset")
+    status = Vocabulary(DATASET_STATUSES, name="status")
+    slug = fields.String(validate=[
+        validate.Length(min=1, max=100, error="Must be between 1 and 100 characters."),
+        validate.Regexp(SLUG_PATTERN, error="Use lower-case letters, digits and single hyphens only."),
+    ], allow_none=True)
+    title = Text(required=True, max_length=200)
+    summary = Text(max_length=250, allow_none=True)
+    description = Text(max_length=20_000, single_line=False, allow_none=True)
+    publisher = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    contact_point = fields.Nested(ContactPointSchema, allow_none=True)
+    access_rights = Vocabulary(ACCESS_RIGHTS, name="access right", allow_none=True)
+    security_classification = SecurityClassificationField(
+        LISTED_SECURITY_CLASSIFICATIONS, name="security classification", allow_none=True,
+        aliases={"OFFICIAL-SENSITIVE": "OFFICIAL_SENSITIVE", "OFFICIAL SENSITIVE": "OFFICIAL_SENSITIVE"},
+    )
+    licence = LicenceField(allow_none=True)
+    modified = PastDate(allow_none=True)
+    issued = PastDate(allow_none=True)
+    created = PastDate(allow_none=True)
+    identifier = Text(max_length=255, allow_none=True)
+    alternative_titles = list_of(Text(max_length=200), max_items=20, noun="alternative titles")
+    creators = list_of(Text(max_length=200), max_items=50, noun="creators")
+    version = Text(max_length=50, allow_none=True)
+    keywords = list_of(Text(max_length=100), max_items=MAX_KEYWORDS, noun="keywords")
+    themes = list_of(Vocabulary(THEMES, name="theme"), max_items=len(THEMES), noun="themes")
+    update_frequency = Vocabulary(
+        {k: v[0] for k, v in UPDATE_FREQUENCIES.items()}, name="update frequency", allow_none=True,
+        aliases={FREQUENCY_URI + k: k for k in UPDATE_FREQUENCIES},
+    )
+    spatial_coverage = Text(max_length=255, allow_none=True)
+    temporal_coverage = fields.Nested(TemporalCoverageSchema, allow_none=True)
+    related_resources = list_of(Url(), max_items=50, noun="related resources")
+    distributions = list_of(fields.Nested(DistributionSchema), max_items=MAX_DISTRIBUTIONS, noun="distributions")
+    endpoint_url = Url(allow_none=True)
+    endpoint_description = Url(allow_none=True)
+    service_type = Vocabulary(SERVICE_TYPES, name="service type", allow_none=True)
+    service_status = Vocabulary(SERVICE_STATUSES, name="service status", allow_none=True)
+    serves_datasets = list_of(fields.String(validate=validate.Length(min=1, max=120)), max_items=100,
+                              noun="served datasets")
+    quality = DeclaredQualityField()
+
+    @pre_load
+    def drop_read_only(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
+            # Only the declared part of `quality` can be set; the computed parts are read-only.
+            if isinstance(data.get("quality"), dict) and "declared" in data["quality"]:
+                data["quality"] = data["quality"]["declared"]
+        return data
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_entry(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data.get("issued") and data.get("modified") and data["issued"] > data["modified"]:
+            errors["issued"] = ["Must be on or before the modified date."]
+        if data.get("type") == "data_service":
+            if data.get("distributions"):
+                errors["distributions"] = [
+                    "Only datasets have distributions; describe a data service with endpoint_url."
+                ]
+        elif data.get("type") == "dataset":
+            for name in ("endpoint_url", "endpoint_description", "service_type", "service_status"):
+                if data.get(name):
+                    errors[name] = ["Only data services have this field; set type to data_service."]
+            if data.get("serves_datasets"):
+                errors["serves_datasets"] = ["Only data services serve datasets."]
+        if data.get("status") in {"published", "withdrawn"}:
+            required = list(REQUIRED_TO_PUBLISH)
+            if data.get("type") == "data_service":
+                required.append("endpoint_url")
+            for name in required:
+                if data.get(name) in (None, "", []) and name not in errors:
+                    errors[name] = ["Required before the entry can be published."]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "keywords" in data:
+            data["keywords"] = _unique_keywords(data["keywords"])
+        if "themes" in data:
+            data["themes"] = sorted(set(data["themes"]))
+        return data
+
+
+def _unique_keywords(keywords: list[str | None]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for keyword in keywords:
+        if keyword and keyword.lower() not in seen:
+            seen.add(keyword.lower())
+            unique.append(keyword)
+    return unique

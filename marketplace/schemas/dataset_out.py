@@ -1,0 +1,116 @@
+"""An entry as the REST API returns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from marketplace.models import Dataset, Distribution
+from marketplace.schemas.quality import dump_declared_quality
+from marketplace.vocabularies import find_licence
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class DistributionOutSchema(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    access_url = fields.String(allow_none=True)
+    download_url = fields.String(allow_none=True)
+    media_type = fields.String(allow_none=True)
+    format = fields.String(allow_none=True)
+    byte_size = fields.Integer(allow_none=True)
+    licence = fields.String(allow_none=True)
+    issued = fields.Date(allow_none=True)
+    modified = fields.Date(allow_none=True)
+
+
+class OrganisationRefSchema(Schema):
+    slug = fields.String()
+    title = fields.String()
+    abbreviation = fields.String(allow_none=True)
+
+
+class DatasetOutSchema(Schema):
+    id = fields.UUID()
+    type = fields.String()
+    slug = fields.String()
+    status = fields.String()
+    title = fields.String()
+    summary = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    publisher = fields.Function(lambda d: d.organisation.slug)
+    organisation = fields.Nested(OrganisationRefSchema)
+    contact_point = fields.Method("dump_contact_point")
+    access_rights = fields.String(allow_none=True)
+    security_classification = fields.String(allow_none=True)
+    licence = fields.String(allow_none=True)
+    licence_title = fields.Method("dump_licence_title")
+    modified = fields.Date(allow_none=True)
+    issued = fields.Date(allow_none=True)
+    created = fields.Date(allow_none=True)
+    identifier = fields.String(allow_none=True)
+    alternative_titles = fields.List(fields.String())
+    creators = fields.List(fields.String())
+    version = fields.String(allow_none=True)
+    keywords = fields.Function(lambda d: [k.keyword for k in d.keywords])
+    themes = fields.Function(lambda d: [t.theme for t in d.themes])
+    update_frequency = fields.String(allow_none=True)
+    spatial_coverage = fields.String(allow_none=True)
+    temporal_coverage = fields.Method("dump_temporal_coverage")
+    related_resources = fields.List(fields.String())
+    distributions = fields.List(fields.Nested(DistributionOutSchema))
+    endpoint_url = fields.String(allow_none=True)
+    endpoint_description = fields.String(allow_none=True)
+    service_type = fields.String(allow_none=True)
+    service_status = fields.String(allow_none=True)
+    serves_datasets = fields.List(fields.String())
+    quality = fields.Method("dump_quality")
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    published_at = fields.DateTime(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+
+    def dump_contact_point(self, dataset: Dataset) -> dict[str, str] | None:
+        if not dataset.contact_name and not dataset.contact_email:
+            return None
+        return {"name": dataset.contact_name, "email": dataset.contact_email}
+
+    def dump_licence_title(self, dataset: Dataset) -> str | None:
+        licence = find_licence(dataset.licence) if dataset.licence else None
+        return licence.title if licence else None
+
+    def dump_temporal_coverage(self, dataset: Dataset) -> dict[str, str | None] | None:
+        if dataset.temporal_start is None and dataset.temporal_end is None:
+            return None
+        return {"start": _date(dataset.temporal_start), "end": _date(dataset.temporal_end)}
+
+    def dump_quality(self, dataset: Dataset) -> dict[str, Any]:
+        return {"declared": dump_declared_quality(dataset.quality_ratings)}
+
+
+def editable_view(dataset: Dataset) -> dict[str, Any]:
+    """The entry in the shape a client sends: what PATCH merges into, and what revisions compare."""
+    dumped = DatasetOutSchema().dump(dataset)
+    editable = {k: v for k, v in dumped.items() if k in EDITABLE_FIELDS}
+    editable["quality"] = {
+        dimension: {k: v for k, v in rating.items() if k != "label"}
+        for dimension, rating in dumped["quality"]["declared"].items()
+    }
+    editable["distributions"] = [{k: v for k, v in d.items() if k != "id"} for d in dumped["distributions"]]
+    return editable
+
+
+EDITABLE_FIELDS = frozenset({
+    "type", "status", "slug", "title", "summary", "description", "publisher", "contact_point", "access_rights",
+    "security_classification", "licence", "modified", "issued", "created", "identifier", "alternative_titles",
+    "creators", "version", "keywords", "themes", "update_frequency", "spatial_coverage", "temporal_coverage",
+    "related_resources", "distributions", "endpoint_url", "endpoint_description", "service_type",
+    "service_status", "serves_datasets", "quality",
+})
+
+__all__ = ["DatasetOutSchema", "Distribution", "editable_view"]

@@ -1,0 +1,1 @@
+"""Loading the seed catalogue (`seed/`) and generating synthetic entries for load tests."""

@@ -1,0 +1,54 @@
+"""Reading the catalogue: lists of entries and an entry's history, each as the caller may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace.errors import ValidationError
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation, Revision
+from marketplace.queries.datasets import DatasetFilters, count, filtered_select
+from marketplace.services.actors import Actor
+from marketplace.services.datasets import get_dataset
+from marketplace.services.permissions import can_see_editors
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
+    """Entries matching the checked list parameters, newest first unless sorted otherwise."""
+    filters = DatasetFilters(
+        q=params.get("q"),
+        sort=params.get("sort"),
+        **{name: params[name] for name in
+           ("organisation", "theme", "format", "licence", "access_rights", "type", "status") if params.get(name)},
+    )
+    if filters.organisation:
+        known = set(db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(filters.organisation))))
+        unknown = [slug for slug in filters.organisation if slug not in known]
+        if unknown:
+            raise ValidationError({"organisation": [f"There is no organisation called {', '.join(unknown)}."]})
+    stmt = filtered_select(actor, filters)
+    page, per_page = params["page"], params["per_page"]
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, total=count(stmt), page=page, per_page=per_page)
+
+
+def list_revisions(actor: Actor, reference: str, page: int, per_page: int) -> tuple[Dataset, Page, bool]:
+    """An entry's changes, newest first, and whether the caller may see who made them."""
+    dataset = get_dataset(actor, reference)
+    stmt = select(Revision).where(Revision.dataset_id == dataset.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = list(db.session.scalars(
+        stmt.order_by(Revision.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ))
+    return dataset, Page(items=items, total=total, page=page, per_page=per_page), can_see_editors(actor, dataset)

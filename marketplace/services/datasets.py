@@ -1,0 +1,264 @@
+"""The verbs of the catalogue for entries: create, update, patch, publish, withdraw, delete.
+
+Services take the raw mapping a client sent (a JSON body, a form, a CKAN dict mapped to
+ours, a CSV row) and validate it here, because some rules need the stored entry (PATCH
+merges into it; the publisher must exist; slugs must be free). Each change is one
+transaction holding the change, its revision and its outbox row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
+from marshmallow import ValidationError as SchemaValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace.errors import (
+    ConflictError,
+    GoneError,
+    MarketplaceError,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation
+from marketplace.models.types import utcnow
+from marketplace.queries.datasets import find_dataset, slug_taken
+from marketplace.schemas.dataset import DatasetInputSchema
+from marketplace.schemas.dataset_out import editable_view
+from marketplace.services.actors import Actor
+from marketplace.services.changes import diff, record_change
+from marketplace.services.dataset_fields import apply_entry
+from marketplace.services.permissions import can_view, require_publisher
+from marketplace.services.slugs import change_slug, slug_for_title
+
+# Lifecycle moves an entry may make (staying put is always allowed).
+TRANSITIONS = {("draft", "published"), ("published", "withdrawn"), ("withdrawn", "published")}
+
+
+def resolve_dataset(actor: Actor, reference: str) -> tuple[Dataset, bool]:
+    """The entry named by id or slug if `actor` may read it, and whether `reference` was an old slug.
+
+    Raises NotFoundError when there is no such entry or the actor may not see it, and
+    GoneError when it was deleted.
+    """
+    dataset, moved = find_dataset(reference)
+    if dataset is None or not can_view(actor, dataset):
+        raise NotFoundError(f"There is no entry called {reference!r}.")
+    if dataset.is_deleted:
+        raise GoneError(f"The entry {reference!r} was deleted.")
+    return dataset, moved
+
+
+def get_dataset(actor: Actor, reference: str) -> Dataset:
+    return resolve_dataset(actor, reference)[0]
+
+
+def create_dataset(actor: Actor, raw: Mapping[str, Any], *, dataset_id: uuid.UUID | None = None) -> Dataset:
+    """Create an entry: a draft unless the body says ``"status": "published"``."""
+    dataset = _add_dataset(actor, raw, dataset_id)
+    commit_change()
+    return dataset
+
+
+def create_datasets(
+    actor: Actor,
+    raws: Iterable[tuple[uuid.UUID | None, Mapping[str, Any]]],
+    *,
+    commit_every: int | None = None,
+    on_created: Callable[[Dataset], None] | None = None,
+) -> int:
+    """Create many entries through the same checks as `create_dataset`.
+
+    With `commit_every` unset, all are created or none (a CSV import); otherwise a commit
+    follows each batch (synthetic load). A failing entry raises; earlier batches stay committed.
+    """
+    created = 0
+    for dataset_id, raw in raws:
+        try:
+            dataset = _add_dataset(actor, raw, dataset_id)
+        except MarketplaceError:
+            db.session.rollback()
+            raise
+        created += 1
+        if on_created:
+            on_created(dataset)
+        if commit_every and created % commit_every == 0:
+            commit_change()
+            db.session.expunge_all()  # keep memory flat over a long run
+    commit_change()
+    return created
+
+
+def _add_dataset(actor: Actor, raw: Mapping[str, Any], dataset_id: uuid.UUID | None) -> Dataset:
+    body = _as_object(raw)
+    body.setdefault("type", "dataset")
+    body.setdefault("status", "draft")
+    data = load_entry(body)
+    if data["status"] == "withdrawn":
+        raise ValidationError({"status": ["A new entry can be a draft or published, not withdrawn."]})
+    organisation = _publisher(data["publisher"])
+    require_publisher(actor, organisation)
+    if data.get("slug"):
+        _require_free_slug(data["slug"])
+    dataset = Dataset(id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation)
+    apply_entry(dataset, data)
+    dataset.slug = data.get("slug") or slug_for_title(data["title"])
+    _move(dataset, data["status"])
+    db.session.add(dataset)
+    record_change(dataset, actor, "create", diff({}, editable_view(dataset)))
+    return dataset
+
+
+def update_dataset(
+    actor: Actor, reference: str, raw: Mapping[str, Any], *, if_match: Collection[str] | None = None
+) -> Dataset:
+    """Replace an entry with `raw` (PUT). Fields left out are cleared, except `type` and
+    `status`, which keep their values, and `quality`, which has its own endpoint."""
+    dataset = writable_dataset(actor, reference, if_match)
+    body = _as_object(raw)
+    body.setdefault("type", dataset.type)
+    body.setdefault("status", dataset.status)
+    return _change(actor, dataset, load_entry(body), "update")
+
+
+def patch_dataset(
+    actor: Actor, reference: str, raw: Mapping[str, Any], *, if_match: Collection[str] | None = None
+) -> Dataset:
+    """Change only the fields in `raw` (PATCH); ``{"status": "published"}`` publishes."""
+    dataset = writable_dataset(actor, reference, if_match)
+    body = _as_object(raw)
+    merged = editable_view(dataset)
+    merged.update(body)
+    action = "patch"
+    if set(body) == {"status"} and isinstance(body["status"], str):
+        action = {"published": "publish", "withdrawn": "withdraw"}.get(body["status"], "patch")
+    return _change(actor, dataset, load_entry(merged), action)
+
+
+def publish_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> Dataset:
+    return patch_dataset(actor, reference, {"status": "published"}, if_match=if_match)
+
+
+def withdraw_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> Dataset:
+    return patch_dataset(actor, reference, {"status": "withdrawn"}, if_match=if_match)
+
+
+def delete_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> None:
+    """Delete an entry softly: it answers 410 Gone from then on and leaves search."""
+    dataset = writable_dataset(actor, reference, if_match)
+    dataset.deleted_at = utcnow()
+    dataset.updated_at = dataset.deleted_at
+    record_change(dataset, actor, "delete", {"deleted": {"before": False, "after": True}})
+    commit_change()
+
+
+def load_entry(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate an entry with the one schema every entry point uses."""
+    try:
+        return DatasetInputSchema().load(body)
+    except SchemaValidationError as error:
+        raise ValidationError(error.messages) from error
+
+
+def _as_object(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise ValidationError({"_schema": ["Send a JSON object describing the entry."]})
+    return dict(raw)
+
+
+def _publisher(slug: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise ValidationError({"publisher": [f"There is no organisation with the slug {slug!r}."]})
+    return organisation
+
+
+def _require_free_slug(slug: str, except_id: uuid.UUID | None = None) -> None:
+    if slug_taken(slug, except_id=except_id):
+        raise ConflictError(
+            f"The slug {slug!r} is already used by another entry.",
+            {"slug": ["Already used by another entry: choose another."]},
+        )
+
+
+def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | None) -> Dataset:
+    dataset = get_dataset(actor, reference)
+    require_publisher(actor, dataset.organisation)
+    check_etag(dataset, if_match)
+    return dataset
+
+
+def check_etag(dataset: Dataset, if_match: Collection[str] | None) -> None:
+    if if_match is not None and "*" not in if_match and dataset.etag not in if_match:
+        raise PreconditionFailedError(
+            "The entry has changed since you read it. Fetch it again, re-apply your change and retry.",
+            current_etag=dataset.etag,
+        )
+
+
+def _move(dataset: Dataset, status: str) -> None:
+    """Set the lifecycle status and its timestamps."""
+    if status == dataset.status and dataset.published_at is not None:
+        return
+    now = utcnow()
+    dataset.status = status
+    if status == "published":
+        dataset.published_at = dataset.published_at or now
+        dataset.withdrawn_at = None
+    elif status == "withdrawn":
+        dataset.withdrawn_at = now
+
+
+def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -> Dataset:
+    if data["type"] != dataset.type:
+        raise ValidationError({"type": ["The type of an entry cannot be changed: create a new entry instead."]})
+    old_status, new_status = dataset.status, data["status"]
+    if old_status != new_status and (old_status, new_status) not in TRANSITIONS:
+        raise ValidationError({"status": [f"An entry cannot move from {old_status} to {new_status}."]})
+    organisation = _publisher(data["publisher"])
+    if organisation.id != dataset.organisation_id:
+        require_publisher(actor, organisation)
+    new_slug = data.get("slug")
+    if new_slug and new_slug != dataset.slug:
+        _require_free_slug(new_slug, dataset.id)
+    elif dataset.published_at is None and data["title"] != dataset.title:
+        # Until first published, the slug follows the title; after that it is stable.
+        new_slug = slug_for_title(data["title"], except_id=dataset.id)
+
+    before = editable_view(dataset)
+    dataset.organisation = organisation
+    apply_entry(dataset, data, keep_quality="quality" not in data)
+    if new_slug:
+        change_slug(dataset, new_slug)
+    if old_status != new_status:
+        _move(dataset, new_status)
+    changes = diff(before, editable_view(dataset))
+    if not changes:
+        db.session.rollback()  # nothing changed: no revision, and the ETag stays the same
+        return dataset
+    dataset.updated_at = utcnow()
+    record_change(dataset, actor, action, changes)
+    commit_change()
+    return dataset
+
+
+def commit_change() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise PreconditionFailedError(
+            "Someone else changed the entry at the same moment. Fetch it again and retry."
+        ) from error
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ConflictError(
+            "The change conflicts with another entry (most likely its slug was taken a moment ago). Retry.",
+            {"slug": ["Already used by another entry."]},
+        ) from error

@@ -1,0 +1,86 @@
+"""Organisations: reading them with the counts a caller may see, and loading them (seed, admin)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError as SchemaValidationError
+from sqlalchemy import func, select
+
+from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation, OrganisationEmailDomain
+from marketplace.queries.datasets import listable_condition
+from marketplace.schemas.organisation import OrganisationInputSchema
+from marketplace.services.actors import Actor
+
+
+def list_organisations(actor: Actor) -> list[tuple[Organisation, int]]:
+    """Every organisation with the number of published entries `actor` can see, by title."""
+    counts = dict(
+        db.session.execute(
+            select(Dataset.organisation_id, func.count())
+            .where(listable_condition(actor, ["published"]))
+            .group_by(Dataset.organisation_id)
+        ).all()
+    )
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.title)).all()
+    return [(o, counts.get(o.id, 0)) for o in organisations]
+
+
+def get_organisation(actor: Actor, slug: str) -> tuple[Organisation, int]:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise NotFoundError(f"There is no organisation called {slug!r}.")
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Dataset)
+        .where(listable_condition(actor, ["published"]), Dataset.organisation_id == organisation.id)
+    )
+    return organisation, count or 0
+
+
+def save_organisation(actor: Actor, raw: Mapping[str, Any]) -> tuple[Organisation, bool]:
+    """Create the organisation `raw` describes, or update the one with its slug.
+
+    Only site administrators (and the CLI) may; returns the organisation and whether it was new.
+    """
+    if not actor.is_site_admin:
+        raise PermissionDeniedError("Only site administrators can add or change organisations.")
+    try:
+        data = OrganisationInputSchema().load(raw)
+    except SchemaValidationError as error:
+        raise ValidationError(error.messages) from error
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == data["slug"]))
+    created = organisation is None
+    if created:
+        organisation = Organisation(id=uuid.uuid4(), slug=data["slug"])
+        db.session.add(organisation)
+    for name in ("title", "abbreviation", "organisation_type", "access_request_mailbox"):
+        setattr(organisation, name, data.get(name))
+    domains = data.get("email_domains") or []
+    clash = db.session.scalar(
+        select(OrganisationEmailDomain).where(
+            OrganisationEmailDomain.domain.in_(domains),
+            OrganisationEmailDomain.organisation_id != organisation.id,
+        )
+    )
+    if clash is not None:
+        db.session.rollback()
+        raise ConflictError(
+            f"The e-mail domain {clash.domain} already belongs to another organisation.",
+            {"email_domains": [f"{clash.domain} already belongs to another organisation."]},
+        )
+    existing = {d.domain: d for d in organisation.domains}
+    organisation.domains = [existing.get(d) or OrganisationEmailDomain(domain=d) for d in domains]
+    db.session.commit()
+    return organisation, created
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """The organisation whose e-mail domain the address is on (how a user's department is found)."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    row = db.session.get(OrganisationEmailDomain, domain)
+    return row.organisation if row else None

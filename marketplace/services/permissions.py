@@ -1,0 +1,39 @@
+"""The permission rules, in one place for pages, the REST API, the CKAN API and the CLI."""
+
+from __future__ import annotations
+
+from marketplace.errors import AuthenticationError, PermissionDeniedError
+from marketplace.models import Dataset, Organisation
+from marketplace.services.actors import Actor
+
+
+def can_publish_for(actor: Actor, organisation: Organisation) -> bool:
+    return actor.is_site_admin or organisation.id in actor.publishing_organisation_ids()
+
+
+def require_publisher(actor: Actor, organisation: Organisation) -> None:
+    """Raise unless `actor` may create and change `organisation`'s entries."""
+    if not actor.is_authenticated:
+        raise AuthenticationError("Send an API token: Authorization: Bearer <token>.")
+    if not actor.may_write:
+        raise PermissionDeniedError(
+            "This token may only read. Create a token with the publish scope to make changes."
+        )
+    if not can_publish_for(actor, organisation):
+        raise PermissionDeniedError(
+            f"You are not a publisher for {organisation.title}, so you cannot change its entries."
+        )
+
+
+def can_view(actor: Actor, dataset: Dataset) -> bool:
+    """Whether `actor` may read the entry at its URL (search and lists are narrower: no withdrawn)."""
+    if actor.is_site_admin or dataset.organisation_id in actor.publishing_organisation_ids():
+        return True
+    if dataset.status not in {"published", "withdrawn"}:
+        return False
+    return actor.is_authenticated or dataset.access_rights == "OPEN"
+
+
+def can_see_editors(actor: Actor, dataset: Dataset) -> bool:
+    """Whether `actor` may see who (by e-mail) changed the entry, rather than just the organisation."""
+    return actor.is_site_admin or dataset.organisation_id in actor.organisation_ids()

@@ -1,0 +1,102 @@
+"""API tokens: made once, shown once, stored as a hash, revocable, with an expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from marketplace.errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationError
+from marketplace.extensions import db
+from marketplace.models import ApiToken, User
+from marketplace.models.types import utcnow
+from marketplace.services.actors import Actor
+from marketplace.services.users import find_user_by_email
+
+TOKEN_PREFIX = "dm_"
+SCOPES = ("read", "publish")
+# How often last_used_at is written: every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_token(secret: str) -> str:
+    # A fast hash is right here: the token is 256 random bits, so it cannot be guessed from its
+    # hash however fast the hash; a slow password hash would only slow every API call.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    actor: Actor, email: str, *, name: str, scopes: Iterable[str] = ("read",), expires_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for the user with `email`; returns it and the secret, which is never stored."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise ValidationError({"email": [f"There is no user {email!r}. Add them first with 'users add'."]})
+    if not (actor.is_site_admin or actor.user_id == user.id):
+        raise PermissionDeniedError("You can only create tokens for yourself.")
+    scopes = sorted(set(scopes))
+    unknown = set(scopes) - set(SCOPES)
+    errors = {}
+    if not scopes or unknown:
+        errors["scope"] = [f"Use one or more of: {', '.join(SCOPES)}."]
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = ["Give the token a name of 1 to 100 characters."]
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        errors["expires_days"] = ["Must be between 1 and 3650 days."]
+    if errors:
+        raise ValidationError(errors)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:10],
+        scopes=",".join(scopes),
+        expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def list_tokens(actor: Actor, user: User) -> list[ApiToken]:
+    if not (actor.is_site_admin or actor.user_id == user.id):
+        raise PermissionDeniedError("You can only list your own tokens.")
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)))
+
+
+def revoke_token(actor: Actor, token_id: str) -> ApiToken:
+    try:
+        key = uuid.UUID(token_id)
+    except ValueError as error:
+        raise NotFoundError(f"There is no token {token_id!r}.") from error
+    token = db.session.get(ApiToken, key)
+    if token is None:
+        raise NotFoundError(f"There is no token {token_id!r}.")
+    if not (actor.is_site_admin or actor.user_id == token.user_id):
+        raise PermissionDeniedError("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token
+
+
+def authenticate_token(secret: str) -> Actor:
+    """The actor a presented token stands for; AuthenticationError if it is unknown, revoked or expired."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip())))
+    now = utcnow()
+    if token is None:
+        raise AuthenticationError("The API token is not recognised.")
+    if token.revoked_at is not None:
+        raise AuthenticationError("The API token has been revoked.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise AuthenticationError("The API token has expired.")
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return Actor.for_user(token.user, "token", token.scope_set)
