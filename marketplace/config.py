@@ -150,7 +150,12 @@ def _instance_secret(instance: Path) -> str:
 def _refuse_unsafe(config: dict[str, Any]) -> None:
     if config["MARKETPLACE_ENV"] != "production":
         return
-    if config["SECRET_KEY"] in {DEFAULT_SECRET_KEY, TestConfig.SECRET_KEY, ""} or len(config["SECRET_KEY"]) < 32:
+    if (
+        config["SECRET_KEY"] in {DEFAULT_SECRET_KEY, TestConfig.SECRET_KEY, ""}
+        or len(config["SECRET_KEY"]) < 32
+    ):
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
     if config["MARKETPLACE_DEV_IDP"]:
-        raise ConfigError("MARKETPLACE_DEV_IDP must be off in production: the embedded provider signs anyone in")
+        raise ConfigError(
+            "MARKETPLACE_DEV_IDP must be off in production: the embedded provider signs anyone in"
+        )

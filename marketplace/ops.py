@@ -42,7 +42,9 @@ def readyz() -> Response:
             checks["migrations"] = "ok"
         else:
             ready = False
-            checks["migrations"] = f"at {', '.join(sorted(applied)) or 'nothing'}, head is {', '.join(sorted(heads))}"
+            checks["migrations"] = (
+                f"at {', '.join(sorted(applied)) or 'nothing'}, head is {', '.join(sorted(heads))}"
+            )
     except SQLAlchemyError as error:
         db.session.rollback()
         log.warning("readiness check failed: %s", type(error).__name__)

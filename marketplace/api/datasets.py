@@ -107,4 +107,3 @@ def list_revisions(reference: str) -> Response:
         "links": page_links("api.list_revisions", page.page, page.per_page, page.total, reference=reference),
     }
     return json_response(body)
-

@@ -30,7 +30,9 @@ def json_body() -> Any:
             {"body": [f"{error.msg} (line {error.lineno}, column {error.colno})"]},
         ) from error
     except LookupError as error:
-        raise UnsupportedMediaTypeError(f"Unknown charset {request.mimetype_params.get('charset')!r}.") from error
+        raise UnsupportedMediaTypeError(
+            f"Unknown charset {request.mimetype_params.get('charset')!r}."
+        ) from error
 
 
 def if_match() -> set[str] | None:
@@ -43,7 +45,9 @@ def if_match() -> set[str] | None:
     return set(header.as_set(include_weak=True))
 
 
-def json_response(body: Any, *, status: int = 200, etag: str | None = None, headers: dict | None = None) -> Response:
+def json_response(
+    body: Any, *, status: int = 200, etag: str | None = None, headers: dict | None = None
+) -> Response:
     """A JSON response with an ETag; a GET whose If-None-Match matches gets 304."""
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
     response = current_app.response_class(payload, status=status, mimetype="application/json")

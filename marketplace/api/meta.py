@@ -19,21 +19,27 @@ def me() -> Response:
     user = actor.user
     memberships = sorted(user.memberships, key=lambda m: (m.organisation.slug, m.role))
     organisations = sorted({m.organisation.slug for m in memberships})
-    return json_response({
-        "email": user.email,
-        "organisation": organisations[0] if organisations else None,
-        "roles": sorted({m.role for m in memberships} | ({"site_admin"} if user.is_site_admin else set())),
-        "memberships": [{"organisation": m.organisation.slug, "role": m.role} for m in memberships],
-        "scopes": sorted(actor.scopes),
-    })
+    return json_response(
+        {
+            "email": user.email,
+            "organisation": organisations[0] if organisations else None,
+            "roles": sorted(
+                {m.role for m in memberships} | ({"site_admin"} if user.is_site_admin else set())
+            ),
+            "memberships": [{"organisation": m.organisation.slug, "role": m.role} for m in memberships],
+            "scopes": sorted(actor.scopes),
+        }
+    )
 
 
 @bp.get("/licences")
 def licences() -> Response:
-    return json_response({
-        "items": [
-            {"id": licence.id, "uri": licence.uri, "title": licence.title, "is_open": licence.is_open}
-            for licence in LICENCES
-        ],
-        "total": len(LICENCES),
-    })
+    return json_response(
+        {
+            "items": [
+                {"id": licence.id, "uri": licence.uri, "title": licence.title, "is_open": licence.is_open}
+                for licence in LICENCES
+            ],
+            "total": len(LICENCES),
+        }
+    )

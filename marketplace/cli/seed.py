@@ -13,8 +13,13 @@ from marketplace.seeding.synthetic import add_synthetic
 
 
 @click.command("seed")
-@click.option("--synthetic", "synthetic", type=click.IntRange(1, 1_000_000), default=None,
-              help="Also add N generated entries (deterministic), for load tests.")
+@click.option(
+    "--synthetic",
+    "synthetic",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Also add N generated entries (deterministic), for load tests.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the catalogue already has entries.")
 @reports_errors
 def seed_command(synthetic: int | None, if_empty: bool) -> None:

@@ -44,8 +44,10 @@ def list_command(email: str) -> None:
         state = "revoked" if token.revoked_at else "active"
         used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
         expires = token.expires_at.isoformat(timespec="seconds") if token.expires_at else "never"
-        click.echo(f"{token.id}  {token.prefix}…  {token.name!r}  scopes={token.scopes}  {state}  "
-                   f"last used {used}  expires {expires}")
+        click.echo(
+            f"{token.id}  {token.prefix}…  {token.name!r}  scopes={token.scopes}  {state}  "
+            f"last used {used}  expires {expires}"
+        )
 
 
 @tokens_group.command("revoke")

@@ -15,8 +15,9 @@ def users_group() -> None:
 @users_group.command("add")
 @click.argument("email")
 @click.option("--org", "organisation", help="Organisation slug (needed for member, publisher, org_admin).")
-@click.option("--role", "roles", default="member", show_default=True,
-              help=f"Comma-separated roles: {', '.join(ROLES)}.")
+@click.option(
+    "--role", "roles", default="member", show_default=True, help=f"Comma-separated roles: {', '.join(ROLES)}."
+)
 @reports_errors
 def add(email: str, organisation: str | None, roles: str) -> None:
     """Create or update the user EMAIL and give them roles."""

@@ -25,9 +25,7 @@ class Dataset(db.Model):
     """
 
     __tablename__ = "datasets"
-    __table_args__ = (
-        Index("ix_datasets_listing", "status", "access_rights", "modified"),
-    )
+    __table_args__ = (Index("ix_datasets_listing", "status", "access_rights", "modified"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     type: Mapped[str] = mapped_column(String(20))
@@ -100,7 +98,9 @@ class Dataset(db.Model):
 class DatasetKeyword(db.Model):
     __tablename__ = "dataset_keywords"
 
-    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
     keyword: Mapped[str] = mapped_column(String(100), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -110,7 +110,9 @@ class DatasetKeyword(db.Model):
 class DatasetTheme(db.Model):
     __tablename__ = "dataset_themes"
 
-    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
     theme: Mapped[str] = mapped_column(String(60), primary_key=True)
 
     __table_args__ = (Index("ix_dataset_themes_theme", "theme"),)

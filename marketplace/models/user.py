@@ -26,7 +26,9 @@ class User(db.Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         foreign_keys="Membership.user_id",
     )
 
@@ -42,12 +44,16 @@ class Membership(db.Model):
 
     __tablename__ = "memberships"
     __table_args__ = (
-        UniqueConstraint("user_id", "organisation_id", "role", name="uq_memberships_user_id_organisation_id_role"),
+        UniqueConstraint(
+            "user_id", "organisation_id", "role", name="uq_memberships_user_id_organisation_id_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(20))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     granted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

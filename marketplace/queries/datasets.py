@@ -79,11 +79,15 @@ def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
     if filters.organisation:
         stmt = stmt.where(Dataset.organisation.has(Organisation.slug.in_(filters.organisation)))
     if filters.theme:
-        stmt = stmt.where(Dataset.id.in_(select(DatasetTheme.dataset_id).where(DatasetTheme.theme.in_(filters.theme))))
+        stmt = stmt.where(
+            Dataset.id.in_(select(DatasetTheme.dataset_id).where(DatasetTheme.theme.in_(filters.theme)))
+        )
     if filters.format:
         formats = [f.upper() for f in filters.format]
         stmt = stmt.where(
-            Dataset.id.in_(select(Distribution.dataset_id).where(func.upper(Distribution.format).in_(formats)))
+            Dataset.id.in_(
+                select(Distribution.dataset_id).where(func.upper(Distribution.format).in_(formats))
+            )
         )
     if filters.licence:
         stmt = stmt.where(Dataset.licence.in_(filters.licence))

@@ -44,18 +44,31 @@ REQUIRED_TO_PUBLISH = (
 )
 # What GET returns but a client cannot set; accepted and ignored on input so that a
 # representation fetched with GET can be changed and sent back with PUT.
-READ_ONLY_FIELDS = frozenset({
-    "id", "organisation", "licence_title", "created_at", "updated_at", "published_at", "withdrawn_at",
-    "links", "etag", "freshness",
-})
+READ_ONLY_FIELDS = frozenset(
+    {
+        "id",
+        "organisation",
+        "licence_title",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "withdrawn_at",
+        "links",
+        "etag",
+        "freshness",
+    }
+)
 
 FREQUENCY_URI = "http://purl.org/cld/freq/"
 
 
 class ContactPointSchema(Schema):
     name = Text(required=True, max_length=200)
-    email = fields.Email(required=True, validate=validate.Length(max=254),
-                         error_messages={"invalid": "Not a valid e-mail address."})
+    email = fields.Email(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={"invalid": "Not a valid e-mail address."},
+    )
 
 
 class TemporalCoverageSchema(Schema):
@@ -75,8 +88,9 @@ class DistributionSchema(Schema):
     download_url = Url(allow_none=True)
     media_type = Vocabulary(MEDIA_TYPES, name="media type (IANA)", allow_none=True)
     format = Text(max_length=50, allow_none=True)
-    byte_size = fields.Integer(allow_none=True, strict=True,
-                               validate=validate.Range(min=0, error="Must be zero or more bytes."))
+    byte_size = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(min=0, error="Must be zero or more bytes.")
+    )
     licence = LicenceField(allow_none=True)
     issued = PastDate(allow_none=True)
     modified = PastDate(allow_none=True)
@@ -120,10 +134,13 @@ class DatasetInputSchema(Schema):
 
     type = Vocabulary(ENTRY_TYPES, name="entry type", load_default="dataset")
     status = Vocabulary(DATASET_STATUSES, name="status")
-    slug = fields.String(validate=[
-        validate.Length(min=1, max=100, error="Must be between 1 and 100 characters."),
-        validate.Regexp(SLUG_PATTERN, error="Use lower-case letters, digits and single hyphens only."),
-    ], allow_none=True)
+    slug = fields.String(
+        validate=[
+            validate.Length(min=1, max=100, error="Must be between 1 and 100 characters."),
+            validate.Regexp(SLUG_PATTERN, error="Use lower-case letters, digits and single hyphens only."),
+        ],
+        allow_none=True,
+    )
     title = Text(required=True, max_length=200)
     summary = Text(max_length=250, allow_none=True)
     description = Text(max_length=20_000, single_line=False, allow_none=True)
@@ -131,7 +148,9 @@ class DatasetInputSchema(Schema):
     contact_point = fields.Nested(ContactPointSchema, allow_none=True)
     access_rights = Vocabulary(ACCESS_RIGHTS, name="access right", allow_none=True)
     security_classification = SecurityClassificationField(
-        LISTED_SECURITY_CLASSIFICATIONS, name="security classification", allow_none=True,
+        LISTED_SECURITY_CLASSIFICATIONS,
+        name="security classification",
+        allow_none=True,
         aliases={"OFFICIAL-SENSITIVE": "OFFICIAL_SENSITIVE", "OFFICIAL SENSITIVE": "OFFICIAL_SENSITIVE"},
     )
     licence = LicenceField(allow_none=True)
@@ -145,19 +164,24 @@ class DatasetInputSchema(Schema):
     keywords = list_of(Text(max_length=100), max_items=MAX_KEYWORDS, noun="keywords")
     themes = list_of(Vocabulary(THEMES, name="theme"), max_items=len(THEMES), noun="themes")
     update_frequency = Vocabulary(
-        {k: v[0] for k, v in UPDATE_FREQUENCIES.items()}, name="update frequency", allow_none=True,
+        {k: v[0] for k, v in UPDATE_FREQUENCIES.items()},
+        name="update frequency",
+        allow_none=True,
         aliases={FREQUENCY_URI + k: k for k in UPDATE_FREQUENCIES},
     )
     spatial_coverage = Text(max_length=255, allow_none=True)
     temporal_coverage = fields.Nested(TemporalCoverageSchema, allow_none=True)
     related_resources = list_of(Url(), max_items=50, noun="related resources")
-    distributions = list_of(fields.Nested(DistributionSchema), max_items=MAX_DISTRIBUTIONS, noun="distributions")
+    distributions = list_of(
+        fields.Nested(DistributionSchema), max_items=MAX_DISTRIBUTIONS, noun="distributions"
+    )
     endpoint_url = Url(allow_none=True)
     endpoint_description = Url(allow_none=True)
     service_type = Vocabulary(SERVICE_TYPES, name="service type", allow_none=True)
     service_status = Vocabulary(SERVICE_STATUSES, name="service status", allow_none=True)
-    serves_datasets = list_of(fields.String(validate=validate.Length(min=1, max=120)), max_items=100,
-                              noun="served datasets")
+    serves_datasets = list_of(
+        fields.String(validate=validate.Length(min=1, max=120)), max_items=100, noun="served datasets"
+    )
     quality = DeclaredQualityField()
 
     @pre_load

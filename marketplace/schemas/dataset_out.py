@@ -105,12 +105,40 @@ def editable_view(dataset: Dataset) -> dict[str, Any]:
     return editable
 
 
-EDITABLE_FIELDS = frozenset({
-    "type", "status", "slug", "title", "summary", "description", "publisher", "contact_point", "access_rights",
-    "security_classification", "licence", "modified", "issued", "created", "identifier", "alternative_titles",
-    "creators", "version", "keywords", "themes", "update_frequency", "spatial_coverage", "temporal_coverage",
-    "related_resources", "distributions", "endpoint_url", "endpoint_description", "service_type",
-    "service_status", "serves_datasets", "quality",
-})
+EDITABLE_FIELDS = frozenset(
+    {
+        "type",
+        "status",
+        "slug",
+        "title",
+        "summary",
+        "description",
+        "publisher",
+        "contact_point",
+        "access_rights",
+        "security_classification",
+        "licence",
+        "modified",
+        "issued",
+        "created",
+        "identifier",
+        "alternative_titles",
+        "creators",
+        "version",
+        "keywords",
+        "themes",
+        "update_frequency",
+        "spatial_coverage",
+        "temporal_coverage",
+        "related_resources",
+        "distributions",
+        "endpoint_url",
+        "endpoint_description",
+        "service_type",
+        "service_status",
+        "serves_datasets",
+        "quality",
+    }
+)
 
 __all__ = ["DatasetOutSchema", "Distribution", "editable_view"]

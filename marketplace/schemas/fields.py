@@ -27,7 +27,9 @@ class Text(fields.String):
         super().__init__(validate=validators, **kwargs)
         self.single_line = single_line
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if self.single_line:
             text = _WHITESPACE.sub(" ", text)
@@ -43,7 +45,9 @@ class Url(fields.Url):
         super().__init__(
             schemes={"http", "https"},
             require_tld=False,
-            validate=validate.Length(max=MAX_URL_LENGTH, error=f"Must be {MAX_URL_LENGTH} characters or fewer."),
+            validate=validate.Length(
+                max=MAX_URL_LENGTH, error=f"Must be {MAX_URL_LENGTH} characters or fewer."
+            ),
             error_messages={"invalid": "Not a valid web address: give a full http:// or https:// URL."},
             **kwargs,
         )
@@ -52,8 +56,9 @@ class Url(fields.Url):
 class Vocabulary(fields.String):
     """A term from a controlled list; accepts the value or its label (any case) and loads the value."""
 
-    def __init__(self, terms: Mapping[str, Any], *, name: str, aliases: Mapping[str, str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, terms: Mapping[str, Any], *, name: str, aliases: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.terms = terms
         self.name = name
@@ -64,7 +69,9 @@ class Vocabulary(fields.String):
         for alias, value in (aliases or {}).items():
             self._lookup[alias.lower()] = value
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         found = self._lookup.get(text.lower())
         if found is None:
@@ -76,7 +83,9 @@ class Vocabulary(fields.String):
 class LicenceField(fields.String):
     """A licence URI from the list (a short id or CKAN id is accepted and stored as the URI)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         licence = find_licence(text)
         if licence is None:
@@ -93,7 +102,9 @@ class PastDate(fields.Date):
 
     default_error_messages = {"invalid": "Not a valid date: use the form YYYY-MM-DD."}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> date:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> date:
         result = super()._deserialize(value, attr, data, **kwargs)
         if result > datetime.now(UTC).date():
             raise ValidationError("Must not be in the future.")

@@ -18,8 +18,11 @@ MULTI_VALUED = ("organisation", "theme", "format", "licence", "access_rights", "
 
 
 class DatasetListParamsSchema(Schema):
-    q = fields.String(validate=validate.Length(max=MAX_QUERY_LENGTH,
-                                               error=f"Must be {MAX_QUERY_LENGTH} characters or fewer."))
+    q = fields.String(
+        validate=validate.Length(
+            max=MAX_QUERY_LENGTH, error=f"Must be {MAX_QUERY_LENGTH} characters or fewer."
+        )
+    )
     organisation = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
     theme = fields.List(Vocabulary(THEMES, name="theme"))
     format = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
@@ -28,11 +31,16 @@ class DatasetListParamsSchema(Schema):
     type = fields.List(Vocabulary(ENTRY_TYPES, name="entry type"))
     status = fields.List(Vocabulary(DATASET_STATUSES, name="status"))
     sort = fields.String(validate=validate.OneOf(SORTS, error=f"Use one of: {', '.join(SORTS)}."))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="Must be 1 or more."),
-                          error_messages={"invalid": "Must be a whole number."})
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100,
-                                                                       error="Must be from 1 to 100."),
-                              error_messages={"invalid": "Must be a whole number."})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, error="Must be 1 or more."),
+        error_messages={"invalid": "Must be a whole number."},
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100, error="Must be from 1 to 100."),
+        error_messages={"invalid": "Must be a whole number."},
+    )
 
     @validates_schema
     def within_window(self, data: dict[str, Any], **kwargs: Any) -> None:

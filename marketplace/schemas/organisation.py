@@ -20,10 +20,15 @@ class DomainField(fields.String):
 
 
 class OrganisationInputSchema(Schema):
-    slug = fields.String(required=True, validate=[
-        validate.Length(min=1, max=100),
-        validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens only."),
-    ])
+    slug = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens only."
+            ),
+        ],
+    )
     title = Text(required=True, max_length=200)
     abbreviation = Text(max_length=30, allow_none=True)
     organisation_type = Vocabulary(ORGANISATION_TYPES, name="organisation type", load_default="other")

@@ -25,7 +25,9 @@ class QualityRatingSchema(Schema):
 class DeclaredQualityField(fields.Field):
     """A mapping of Data Quality Framework dimension to its rating."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if not isinstance(value, dict):
             raise ValidationError("Must be an object mapping each quality dimension to its rating.")
         errors: dict[str, Any] = {}
@@ -35,7 +37,8 @@ class DeclaredQualityField(fields.Field):
             if dimension not in QUALITY_DIMENSIONS:
                 allowed = ", ".join(QUALITY_DIMENSIONS)
                 errors[dimension] = [
-                    f"{dimension!r} is not a Government Data Quality Framework dimension. Use one of: {allowed}."
+                    f"{dimension!r} is not a Government Data Quality Framework dimension. "
+                    f"Use one of: {allowed}."
                 ]
                 continue
             try:

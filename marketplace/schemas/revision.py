@@ -31,10 +31,16 @@ class RevisionOutSchema(Schema):
 
 
 class PageParamsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="Must be 1 or more."),
-                          error_messages={"invalid": "Must be a whole number."})
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error="Must be from 1 to 100."),
-                              error_messages={"invalid": "Must be a whole number."})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, error="Must be 1 or more."),
+        error_messages={"invalid": "Must be a whole number."},
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100, error="Must be from 1 to 100."),
+        error_messages={"invalid": "Must be a whole number."},
+    )
 
 
 def load_page_params(args: MultiDict) -> tuple[int, int]:

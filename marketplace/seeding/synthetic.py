@@ -26,26 +26,97 @@ SYNTHETIC_ACTOR = Actor.system("system:synthetic")
 TODAY = date(2026, 11, 1)  # fixed, so the same entry is generated whatever day it is
 
 SUBJECTS = [
-    "road traffic collisions", "household energy consumption", "school pupil absence", "hospital admissions",
-    "bathing water quality", "house prices", "vehicle licensing", "crime outcomes", "air pollutant emissions",
-    "river flow", "benefit claimants", "business counts", "fishing fleet landings", "farm incomes",
-    "broadband coverage", "museum visits", "apprenticeship starts", "prison population", "court timeliness",
-    "GP appointments", "vaccination uptake", "fuel poverty", "greenhouse gas emissions", "rail passenger journeys",
-    "bus patronage", "public sector employment", "tax receipts", "migration flows", "planning applications",
-    "rough sleeping", "waste collection", "tree planting", "flood risk", "groundwater levels", "bird populations",
-    "exam results", "teacher workforce", "adult social care", "A&E attendances", "ambulance response times",
+    "road traffic collisions",
+    "household energy consumption",
+    "school pupil absence",
+    "hospital admissions",
+    "bathing water quality",
+    "house prices",
+    "vehicle licensing",
+    "crime outcomes",
+    "air pollutant emissions",
+    "river flow",
+    "benefit claimants",
+    "business counts",
+    "fishing fleet landings",
+    "farm incomes",
+    "broadband coverage",
+    "museum visits",
+    "apprenticeship starts",
+    "prison population",
+    "court timeliness",
+    "GP appointments",
+    "vaccination uptake",
+    "fuel poverty",
+    "greenhouse gas emissions",
+    "rail passenger journeys",
+    "bus patronage",
+    "public sector employment",
+    "tax receipts",
+    "migration flows",
+    "planning applications",
+    "rough sleeping",
+    "waste collection",
+    "tree planting",
+    "flood risk",
+    "groundwater levels",
+    "bird populations",
+    "exam results",
+    "teacher workforce",
+    "adult social care",
+    "A&E attendances",
+    "ambulance response times",
 ]
-MEASURES = ["statistics", "counts", "estimates", "rates", "indicators", "survey results", "monthly returns",
-            "annual totals", "time series", "register extract"]
-AREAS = ["England", "Wales", "Scotland", "Northern Ireland", "Great Britain", "United Kingdom",
-         "England and Wales", "North East", "North West", "Yorkshire and the Humber", "East Midlands",
-         "West Midlands", "East of England", "London", "South East", "South West"]
-BREAKDOWNS = ["by local authority", "by region", "by age and sex", "by ethnicity", "by month", "by sector",
-              "by constituency", "by postcode district", "by provider", "by school type"]
+MEASURES = [
+    "statistics",
+    "counts",
+    "estimates",
+    "rates",
+    "indicators",
+    "survey results",
+    "monthly returns",
+    "annual totals",
+    "time series",
+    "register extract",
+]
+AREAS = [
+    "England",
+    "Wales",
+    "Scotland",
+    "Northern Ireland",
+    "Great Britain",
+    "United Kingdom",
+    "England and Wales",
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+]
+BREAKDOWNS = [
+    "by local authority",
+    "by region",
+    "by age and sex",
+    "by ethnicity",
+    "by month",
+    "by sector",
+    "by constituency",
+    "by postcode district",
+    "by provider",
+    "by school type",
+]
 FORMATS = [
-    ("text/csv", "CSV"), ("application/json", "JSON"), ("text/csv", "CSV"), ("application/pdf", "PDF"),
+    ("text/csv", "CSV"),
+    ("application/json", "JSON"),
+    ("text/csv", "CSV"),
+    ("application/pdf", "PDF"),
     ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
-    ("application/vnd.oasis.opendocument.spreadsheet", "ODS"), ("application/geo+json", "GEOJSON"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ODS"),
+    ("application/geo+json", "GEOJSON"),
 ]
 LICENCES = [
     "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
@@ -63,7 +134,9 @@ def synthetic_entry(number: int, organisations: list[str]) -> dict[str, Any]:
     subject, measure = rng.choice(SUBJECTS), rng.choice(MEASURES)
     area, breakdown = rng.choice(AREAS), rng.choice(BREAKDOWNS)
     start_year = rng.randint(1990, 2022)
-    title = f"{subject.capitalize()} {measure} {breakdown}, {area} {start_year}-{start_year + rng.randint(1, 4)}"
+    title = (
+        f"{subject.capitalize()} {measure} {breakdown}, {area} {start_year}-{start_year + rng.randint(1, 4)}"
+    )
     title = f"{title} (series {number})"
     publisher = organisations[number % len(organisations)]
     modified = TODAY - timedelta(days=int(rng.expovariate(1 / 400)))
@@ -82,7 +155,9 @@ def synthetic_entry(number: int, organisations: list[str]) -> dict[str, Any]:
         "publisher": publisher,
         "contact_point": {"name": "Statistics team", "email": f"statistics@{publisher[:40]}.example.gov.uk"},
         "access_rights": access,
-        "security_classification": "OFFICIAL" if access != "OPEN" else rng.choice(["OFFICIAL", "NOT_APPLICABLE"]),
+        "security_classification": "OFFICIAL"
+        if access != "OPEN"
+        else rng.choice(["OFFICIAL", "NOT_APPLICABLE"]),
         "licence": rng.choice(LICENCES) if access == "OPEN" else "DATA_SHARE_AGREEMENT",
         "modified": modified.isoformat(),
         "issued": (modified - timedelta(days=rng.randint(0, 2000))).isoformat(),
@@ -111,7 +186,11 @@ def synthetic_entry(number: int, organisations: list[str]) -> dict[str, Any]:
         ]
     if rng.random() < 0.3:
         entry["quality"] = {
-            dimension: {"rating": rng.randint(1, 5), "assessed_on": modified.isoformat(), "method": "Sample audit"}
+            dimension: {
+                "rating": rng.randint(1, 5),
+                "assessed_on": modified.isoformat(),
+                "method": "Sample audit",
+            }
             for dimension in rng.sample(DIMENSIONS, k=rng.randint(1, 4))
         }
     return entry
@@ -126,9 +205,10 @@ def add_synthetic(count: int, organisations: list[str], *, batch_size: int = 100
     """Add `count` synthetic entries after those already generated; returns how many were added."""
     if not organisations:
         raise ValueError("Load the seed organisations first.")
-    first = db.session.scalar(
-        select(func.count()).select_from(Dataset).where(Dataset.title.like("% (series %)"))
-    ) or 0
+    first = (
+        db.session.scalar(select(func.count()).select_from(Dataset).where(Dataset.title.like("% (series %)")))
+        or 0
+    )
     with tqdm(total=count, unit="entries", desc="Synthetic", mininterval=1.0) as bar:
         return create_datasets(
             SYNTHETIC_ACTOR,

@@ -29,14 +29,21 @@ def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
     filters = DatasetFilters(
         q=params.get("q"),
         sort=params.get("sort"),
-        **{name: params[name] for name in
-           ("organisation", "theme", "format", "licence", "access_rights", "type", "status") if params.get(name)},
+        **{
+            name: params[name]
+            for name in ("organisation", "theme", "format", "licence", "access_rights", "type", "status")
+            if params.get(name)
+        },
     )
     if filters.organisation:
-        known = set(db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(filters.organisation))))
+        known = set(
+            db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(filters.organisation)))
+        )
         unknown = [slug for slug in filters.organisation if slug not in known]
         if unknown:
-            raise ValidationError({"organisation": [f"There is no organisation called {', '.join(unknown)}."]})
+            raise ValidationError(
+                {"organisation": [f"There is no organisation called {', '.join(unknown)}."]}
+            )
     stmt = filtered_select(actor, filters)
     page, per_page = params["page"], params["per_page"]
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
@@ -48,7 +55,11 @@ def list_revisions(actor: Actor, reference: str, page: int, per_page: int) -> tu
     dataset = get_dataset(actor, reference)
     stmt = select(Revision).where(Revision.dataset_id == dataset.id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = list(db.session.scalars(
-        stmt.order_by(Revision.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ))
-    return dataset, Page(items=items, total=total, page=page, per_page=per_page), can_see_editors(actor, dataset)
+    items = list(
+        db.session.scalars(stmt.order_by(Revision.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    )
+    return (
+        dataset,
+        Page(items=items, total=total, page=page, per_page=per_page),
+        can_see_editors(actor, dataset),
+    )

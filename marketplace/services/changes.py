@@ -8,7 +8,6 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry, Revision
 from marketplace.services.actors import Actor
 
-
 EMPTY = (None, "", [], {})
 
 

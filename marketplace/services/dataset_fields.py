@@ -9,14 +9,36 @@ from marketplace.models.types import utcnow
 
 # JSON field -> column, for the plain fields.
 SCALAR_FIELDS = (
-    "title", "summary", "description", "access_rights", "security_classification", "licence", "modified",
-    "issued", "created", "identifier", "version", "update_frequency", "spatial_coverage", "endpoint_url",
-    "endpoint_description", "service_type", "service_status",
+    "title",
+    "summary",
+    "description",
+    "access_rights",
+    "security_classification",
+    "licence",
+    "modified",
+    "issued",
+    "created",
+    "identifier",
+    "version",
+    "update_frequency",
+    "spatial_coverage",
+    "endpoint_url",
+    "endpoint_description",
+    "service_type",
+    "service_status",
 )
 LIST_FIELDS = ("alternative_titles", "creators", "related_resources", "serves_datasets")
 DISTRIBUTION_FIELDS = (
-    "title", "description", "access_url", "download_url", "media_type", "format", "byte_size", "licence",
-    "issued", "modified",
+    "title",
+    "description",
+    "access_url",
+    "download_url",
+    "media_type",
+    "format",
+    "byte_size",
+    "licence",
+    "issued",
+    "modified",
 )
 RATING_FIELDS = ("rating", "assessed_on", "method", "action_plan_url")
 

@@ -106,7 +106,9 @@ def _add_dataset(actor: Actor, raw: Mapping[str, Any], dataset_id: uuid.UUID | N
     require_publisher(actor, organisation)
     if data.get("slug"):
         _require_free_slug(data["slug"])
-    dataset = Dataset(id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation)
+    dataset = Dataset(
+        id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation
+    )
     apply_entry(dataset, data)
     dataset.slug = data.get("slug") or slug_for_title(data["title"])
     _move(dataset, data["status"])
@@ -217,7 +219,9 @@ def _move(dataset: Dataset, status: str) -> None:
 
 def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -> Dataset:
     if data["type"] != dataset.type:
-        raise ValidationError({"type": ["The type of an entry cannot be changed: create a new entry instead."]})
+        raise ValidationError(
+            {"type": ["The type of an entry cannot be changed: create a new entry instead."]}
+        )
     old_status, new_status = dataset.status, data["status"]
     if old_status != new_status and (old_status, new_status) not in TRANSITIONS:
         raise ValidationError({"status": [f"An entry cannot move from {old_status} to {new_status}."]})

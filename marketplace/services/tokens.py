@@ -67,7 +67,9 @@ def create_token(
 def list_tokens(actor: Actor, user: User) -> list[ApiToken]:
     if not (actor.is_site_admin or actor.user_id == user.id):
         raise PermissionDeniedError("You can only list your own tokens.")
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)))
+    return list(
+        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at))
+    )
 
 
 def revoke_token(actor: Actor, token_id: str) -> ApiToken:

@@ -38,7 +38,9 @@ def add_user(actor: Actor, email: str, *, organisation_slug: str | None, roles: 
     roles = set(roles)
     unknown = roles - set(ROLES)
     if unknown:
-        raise ValidationError({"role": [f"Unknown role {', '.join(sorted(unknown))}. Use: {', '.join(ROLES)}."]})
+        raise ValidationError(
+            {"role": [f"Unknown role {', '.join(sorted(unknown))}. Use: {', '.join(ROLES)}."]}
+        )
     organisation = None
     if organisation_slug:
         organisation = db.session.scalar(select(Organisation).where(Organisation.slug == organisation_slug))
@@ -56,6 +58,8 @@ def add_user(actor: Actor, email: str, *, organisation_slug: str | None, roles: 
     if organisation is not None:
         have = user.roles_in(organisation.id)
         for role in sorted((org_roles | {"member"}) - have):
-            user.memberships.append(Membership(organisation=organisation, role=role, granted_by_id=actor.user_id))
+            user.memberships.append(
+                Membership(organisation=organisation, role=role, granted_by_id=actor.user_id)
+            )
     db.session.commit()
     return user

@@ -1,0 +1,142 @@
+"""Fixtures: a database built by the migrations once per run, emptied after each test.
+
+Run on SQLite (default) or PostgreSQL with ``pytest --db postgresql`` (server from
+TEST_DATABASE_URL, default the local one); each run gets a database of its own.
+Tests commit for real (services own their transactions, and live-server tests read from
+other threads), so isolation is by emptying every table after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.extensions import db
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db", choices=("sqlite", "postgresql"), default="sqlite", help="Database to run the suite on."
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {config.getoption('--db')}"
+
+
+def postgres_server_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
+
+
+def create_postgres_database(server_url: str) -> str:
+    """Make an empty database for this run on the server; skip the run if there is no server."""
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"marketplace_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.skip(
+            f"PostgreSQL is not reachable at {server_url} ({type(error.orig).__name__}): "
+            "set TEST_DATABASE_URL or start the server",
+            allow_module_level=True,
+        )
+    finally:
+        engine.dispose()
+    return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server_url: str, url: str) -> None:
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_kind(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def new_database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory):
+    """A factory of empty databases of the run's kind; each is dropped at the end of the run."""
+    made: list[str] = []
+
+    def make() -> str:
+        if database_kind == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'marketplace.db'}"
+        else:
+            url = create_postgres_database(postgres_server_url())
+        made.append(url)
+        return url
+
+    yield make
+    if database_kind == "postgresql":
+        for url in made:
+            drop_postgres_database(postgres_server_url(), url)
+
+
+def make_app(database_url: str, instance: Path, **overrides) -> Flask:
+    return create_app(
+        {
+            "MARKETPLACE_ENV": "test",
+            "DATABASE_URL": database_url,
+            "SEARCH_INDEX_DIR": str(instance / "search-index"),
+            **overrides,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The run's database, built by the migrations (as production's is)."""
+    url = new_database_url()
+    app = make_app(url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
