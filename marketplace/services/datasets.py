@@ -113,6 +113,7 @@ def _add_dataset(actor: Actor, raw: Mapping[str, Any], dataset_id: uuid.UUID | N
     dataset.slug = data.get("slug") or slug_for_title(data["title"])
     _move(dataset, data["status"])
     db.session.add(dataset)
+    db.session.flush()  # the entry's row must exist before the revision and outbox rows that refer to it
     record_change(dataset, actor, "create", diff({}, editable_view(dataset)))
     return dataset
 
@@ -262,6 +263,8 @@ def commit_change() -> None:
         ) from error
     except IntegrityError as error:
         db.session.rollback()
+        if "slug" not in str(error.orig):
+            raise
         raise ConflictError(
             "The change conflicts with another entry (most likely its slug was taken a moment ago). Retry.",
             {"slug": ["Already used by another entry."]},
