@@ -24,10 +24,14 @@ def test_a_publisher_creates_and_publishes_over_http_and_the_public_then_sees_it
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
 
-    created = session.post(f"{live_server}/api/v1/datasets", json={
-        "title": "MOT test results by make and model",
-        "publisher": "department-for-transport",
-    }, timeout=10)
+    created = session.post(
+        f"{live_server}/api/v1/datasets",
+        json={
+            "title": "MOT test results by make and model",
+            "publisher": "department-for-transport",
+        },
+        timeout=10,
+    )
     assert created.status_code == 201, created.text
     assert created.headers["Location"].endswith("/api/v1/datasets/mot-test-results-by-make-and-model")
 
@@ -36,15 +40,20 @@ def test_a_publisher_creates_and_publishes_over_http_and_the_public_then_sees_it
     assert missing.headers["Content-Type"] == "application/problem+json"
     assert {"description", "licence", "contact_point"} <= set(missing.json()["errors"])
 
-    completed = session.patch(created.headers["Location"], headers={"If-Match": created.headers["ETag"]}, json={
-        "status": "published",
-        "description": "Results of every MOT test in Great Britain.",
-        "contact_point": {"name": "MOT data", "email": "mot.data@dvsa.gov.uk"},
-        "access_rights": "OPEN",
-        "security_classification": "OFFICIAL",
-        "licence": "OGL-UK-3.0",
-        "modified": "2025-06-01",
-    }, timeout=10)
+    completed = session.patch(
+        created.headers["Location"],
+        headers={"If-Match": created.headers["ETag"]},
+        json={
+            "status": "published",
+            "description": "Results of every MOT test in Great Britain.",
+            "contact_point": {"name": "MOT data", "email": "mot.data@dvsa.gov.uk"},
+            "access_rights": "OPEN",
+            "security_classification": "OFFICIAL",
+            "licence": "OGL-UK-3.0",
+            "modified": "2025-06-01",
+        },
+        timeout=10,
+    )
     assert completed.status_code == 200, completed.text
 
     public = requests.get(f"{live_server}/api/v1/datasets", timeout=10).json()
@@ -76,7 +85,10 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
         [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -100,7 +112,8 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
 def test_production_refuses_to_start_with_the_default_secret(database_url):
     env = {**os.environ, "MARKETPLACE_ENV": "production", "DATABASE_URL": database_url}
     env.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
+from marketplace.models.dataset import Dataset
 from marketplace.models.types import BigIntegerPK, UTCDateTime, utcnow
 
 
@@ -24,3 +25,5 @@ class OutboxEntry(db.Model):
     dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
     change: Mapped[str] = mapped_column(String(20))  # "upsert" or "delete"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship()

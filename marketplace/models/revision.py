@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
+from marketplace.models.dataset import Dataset
 from marketplace.models.types import BigIntegerPK, UTCDateTime, utcnow
 
 
@@ -24,3 +25,5 @@ class Revision(db.Model):
     actor_label: Mapped[str] = mapped_column(String(254))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship()

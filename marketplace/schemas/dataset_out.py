@@ -93,9 +93,12 @@ class DatasetOutSchema(Schema):
         return {"declared": dump_declared_quality(dataset.quality_ratings)}
 
 
+_OUT_SCHEMA = DatasetOutSchema()
+
+
 def editable_view(dataset: Dataset) -> dict[str, Any]:
     """The entry in the shape a client sends: what PATCH merges into, and what revisions compare."""
-    dumped = DatasetOutSchema().dump(dataset)
+    dumped = _OUT_SCHEMA.dump(dataset)
     editable = {k: v for k, v in dumped.items() if k in EDITABLE_FIELDS}
     editable["quality"] = {
         dimension: {k: v for k, v in rating.items() if k != "label"}

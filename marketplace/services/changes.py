@@ -29,13 +29,14 @@ def record_change(
     dataset: Dataset, actor: Actor, action: str, changes: dict[str, dict[str, Any]]
 ) -> Revision:
     """Add the revision and the outbox row for a change; the caller commits both with it."""
+    # Linked through relationships (not bare ids) so the unit of work writes the entry first.
     revision = Revision(
-        dataset_id=dataset.id,
+        dataset=dataset,
         action=action,
         actor_id=actor.user_id,
         actor_label=actor.label,
         changes=changes,
     )
     db.session.add(revision)
-    db.session.add(OutboxEntry(dataset_id=dataset.id, change="delete" if action == "delete" else "upsert"))
+    db.session.add(OutboxEntry(dataset=dataset, change="delete" if action == "delete" else "upsert"))
     return revision

@@ -13,10 +13,13 @@ from marketplace.queries.datasets import slug_taken
 MAX_SLUG_LENGTH = 100
 
 
-def slug_for_title(title: str, *, except_id: uuid.UUID | None = None) -> str:
+def slug_for_title(
+    title: str, *, except_id: uuid.UUID | None = None, reserved: set[str] | None = None
+) -> str:
+    """A free slug from `title`; `reserved` holds slugs given out but not yet written."""
     base = slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True) or "entry"
     candidate, n = base, 2
-    while slug_taken(candidate, except_id=except_id):
+    while (reserved and candidate in reserved) or slug_taken(candidate, except_id=except_id):
         suffix = f"-{n}"
         candidate = base[: MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
         n += 1

@@ -9,8 +9,9 @@ from tests.factories import create_organisation, create_user
 
 def test_users_add_creates_a_publisher_in_the_organisation(runner):
     create_organisation()
-    result = runner.invoke(args=["users", "add", "Ann@DfT.gov.uk", "--org", "department-for-transport",
-                                 "--role", "publisher"])
+    result = runner.invoke(
+        args=["users", "add", "Ann@DfT.gov.uk", "--org", "department-for-transport", "--role", "publisher"]
+    )
     assert result.exit_code == 0, result.output
     assert "ann@dft.gov.uk" in result.output
     assert "publisher@department-for-transport" in result.output
@@ -20,8 +21,9 @@ def test_users_add_creates_a_publisher_in_the_organisation(runner):
 def test_users_add_twice_adds_roles_without_duplicating(runner):
     create_organisation()
     for role in ("publisher", "publisher,org_admin"):
-        result = runner.invoke(args=["users", "add", "ann@dft.gov.uk", "--org", "department-for-transport",
-                                     "--role", role])
+        result = runner.invoke(
+            args=["users", "add", "ann@dft.gov.uk", "--org", "department-for-transport", "--role", role]
+        )
         assert result.exit_code == 0, result.output
     assert result.output.count("publisher@") == 1
     assert "org_admin@department-for-transport" in result.output
@@ -31,7 +33,10 @@ def test_users_add_refuses_unknown_organisation_role_and_bad_email(runner):
     create_organisation()
     cases = [
         (["users", "add", "ann@dft.gov.uk", "--org", "no-such-org", "--role", "publisher"], "no-such-org"),
-        (["users", "add", "ann@dft.gov.uk", "--org", "department-for-transport", "--role", "emperor"], "emperor"),
+        (
+            ["users", "add", "ann@dft.gov.uk", "--org", "department-for-transport", "--role", "emperor"],
+            "emperor",
+        ),
         (["users", "add", "not-an-email", "--org", "department-for-transport"], "not a valid e-mail"),
         (["users", "add", "ann@dft.gov.uk", "--role", "publisher"], "--org"),
     ]
@@ -44,8 +49,19 @@ def test_users_add_refuses_unknown_organisation_role_and_bad_email(runner):
 def test_tokens_create_prints_the_token_alone_on_the_last_line_and_stores_only_a_hash(runner):
     organisation = create_organisation()
     create_user(email="ann@dft.gov.uk", organisation=organisation, roles=("publisher",))
-    result = runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", "harvest",
-                                 "--scope", "read,publish", "--expires-days", "30"])
+    result = runner.invoke(
+        args=[
+            "tokens",
+            "create",
+            "ann@dft.gov.uk",
+            "--name",
+            "harvest",
+            "--scope",
+            "read,publish",
+            "--expires-days",
+            "30",
+        ]
+    )
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip().splitlines()[-1]
     assert secret.startswith("dm_") and " " not in secret

@@ -1,0 +1,6 @@
+"""`make bench`: run every benchmark in bench/."""
+
+from bench import api_listing
+
+if __name__ == "__main__":
+    api_listing.main()
