@@ -12,6 +12,7 @@ from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
 from marketplace.extensions import db, migrate
+from marketplace.guards import register_guards
 from marketplace.request_log import configure_logging
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     configure_logging(app)
+    register_guards(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     register_error_handlers(app)

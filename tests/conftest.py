@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.test import TestResponse
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -121,9 +122,22 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own, as when served.
+
+    The `app` fixture keeps a context pushed for the whole test (for factories and queries), and
+    Flask would otherwise reuse it for requests, sharing `g` and the database session between them.
+    """
+
+    def open(self, *args, **kwargs) -> TestResponse:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -97,8 +97,13 @@ def list_revisions(reference: str) -> Response:
         page_number, per_page = load_page_params(request.args)
     except SchemaValidationError as error:
         raise BadRequestError("Check the query parameters.", error.messages) from error
-    dataset, page, show_editors = catalogue.list_revisions(current_actor(), reference, page_number, per_page)
-    schema = RevisionOutSchema(context_organisation=dataset.organisation.title, show_editors=show_editors)
+    history = catalogue.list_revisions(current_actor(), reference, page_number, per_page)
+    if history.moved:
+        return redirect(url_for("api.list_revisions", reference=history.dataset.slug, **request.args), 301)
+    page = history.page
+    schema = RevisionOutSchema(
+        context_organisation=history.dataset.organisation.title, show_editors=history.show_editors
+    )
     body = {
         "items": schema.dump(page.items, many=True),
         "total": page.total,

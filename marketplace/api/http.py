@@ -29,6 +29,8 @@ def json_body() -> Any:
             f"The body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}.",
             {"body": [f"{error.msg} (line {error.lineno}, column {error.colno})"]},
         ) from error
+    except RecursionError as error:
+        raise BadRequestError("The body is nested too deeply.", {"body": ["Nested too deeply."]}) from error
     except LookupError as error:
         raise UnsupportedMediaTypeError(
             f"Unknown charset {request.mimetype_params.get('charset')!r}."

@@ -14,6 +14,7 @@ from marketplace.schemas.fields import (
     Url,
     Vocabulary,
     list_of,
+    unstorable_text,
 )
 from marketplace.schemas.quality import DeclaredQualityField
 from marketplace.vocabularies import (
@@ -89,7 +90,11 @@ class DistributionSchema(Schema):
     media_type = Vocabulary(MEDIA_TYPES, name="media type (IANA)", allow_none=True)
     format = Text(max_length=50, allow_none=True)
     byte_size = fields.Integer(
-        allow_none=True, strict=True, validate=validate.Range(min=0, error="Must be zero or more bytes.")
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(
+            min=0, max=2**63 - 1, error="Must be a whole number of bytes from 0 to 2^63-1."
+        ),
     )
     licence = LicenceField(allow_none=True)
     issued = PastDate(allow_none=True)
@@ -186,11 +191,29 @@ class DatasetInputSchema(Schema):
 
     @pre_load
     def drop_read_only(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
+        if not isinstance(data, dict):
+            return data
+        unstorable = unstorable_text(data)
+        if unstorable:
+            raise ValidationError(unstorable)
+        data = {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
+        if isinstance(data.get("distributions"), list):
+            data["distributions"] = [
+                {k: v for k, v in d.items() if k != "id"} if isinstance(d, dict) else d
+                for d in data["distributions"]
+            ]
+        quality = data.get("quality")
+        if isinstance(quality, dict):
             # Only the declared part of `quality` can be set; the computed parts are read-only.
-            if isinstance(data.get("quality"), dict) and "declared" in data["quality"]:
-                data["quality"] = data["quality"]["declared"]
+            quality = quality.get("declared", quality)
+            data["quality"] = quality
+            if isinstance(quality, dict):
+                data["quality"] = {
+                    dimension: {k: v for k, v in rating.items() if k != "label"}
+                    if isinstance(rating, dict)
+                    else rating
+                    for dimension, rating in quality.items()
+                }
         return data
 
     @validates_schema(skip_on_field_errors=False)

@@ -44,7 +44,7 @@ class DatasetListParamsSchema(Schema):
 
     @validates_schema
     def within_window(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["page"] * data["per_page"] > MAX_RESULT_WINDOW + data["per_page"]:
+        if data["page"] * data["per_page"] > MAX_RESULT_WINDOW:
             raise ValidationError(
                 f"Results beyond the first {MAX_RESULT_WINDOW:,} are not paged: narrow the search.", "page"
             )

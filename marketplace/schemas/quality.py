@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from marketplace.schemas.fields import PastDate, Text, Url
+from marketplace.schemas.fields import PastDate, Text, Url, unstorable_text
 from marketplace.vocabularies import QUALITY_DIMENSIONS
 
 
@@ -52,6 +52,9 @@ class DeclaredQualityField(fields.Field):
 
 def load_declared_quality(body: Any) -> dict[str, dict[str, Any]]:
     """Validate the body of ``PUT /api/v1/datasets/<id>/quality``; errors name each dimension."""
+    unstorable = unstorable_text(body)
+    if unstorable:
+        raise ValidationError(unstorable)
     return DeclaredQualityField().deserialize(body)
 
 

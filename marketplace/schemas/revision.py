@@ -33,7 +33,7 @@ class RevisionOutSchema(Schema):
 class PageParamsSchema(Schema):
     page = fields.Integer(
         load_default=1,
-        validate=validate.Range(min=1, error="Must be 1 or more."),
+        validate=validate.Range(min=1, max=100_000, error="Must be from 1 to 100,000."),
         error_messages={"invalid": "Must be a whole number."},
     )
     per_page = fields.Integer(

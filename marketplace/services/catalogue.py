@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from marketplace.errors import ValidationError
+from marketplace.errors import BadRequestError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, Revision
 from marketplace.queries.datasets import DatasetFilters, count, filtered_select
 from marketplace.services.actors import Actor
-from marketplace.services.datasets import get_dataset
+from marketplace.services.datasets import resolve_dataset
 from marketplace.services.permissions import can_see_editors
 
 
@@ -41,8 +41,9 @@ def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
         )
         unknown = [slug for slug in filters.organisation if slug not in known]
         if unknown:
-            raise ValidationError(
-                {"organisation": [f"There is no organisation called {', '.join(unknown)}."]}
+            raise BadRequestError(
+                "Check the query parameters.",
+                {"organisation": [f"There is no organisation called {', '.join(unknown)}."]},
             )
     stmt = filtered_select(actor, filters)
     page, per_page = params["page"], params["per_page"]
@@ -50,16 +51,20 @@ def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
     return Page(items=items, total=count(stmt), page=page, per_page=per_page)
 
 
-def list_revisions(actor: Actor, reference: str, page: int, per_page: int) -> tuple[Dataset, Page, bool]:
-    """An entry's changes, newest first, and whether the caller may see who made them."""
-    dataset = get_dataset(actor, reference)
+@dataclass
+class History:
+    dataset: Dataset
+    page: Page
+    show_editors: bool  # whether the caller may see who made each change, or only the organisation
+    moved: bool  # the entry was named by an old slug
+
+
+def list_revisions(actor: Actor, reference: str, page: int, per_page: int) -> History:
+    """An entry's changes, newest first."""
+    dataset, moved = resolve_dataset(actor, reference)
     stmt = select(Revision).where(Revision.dataset_id == dataset.id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(
         db.session.scalars(stmt.order_by(Revision.id.desc()).limit(per_page).offset((page - 1) * per_page))
     )
-    return (
-        dataset,
-        Page(items=items, total=total, page=page, per_page=per_page),
-        can_see_editors(actor, dataset),
-    )
+    return History(dataset, Page(items, total, page, per_page), can_see_editors(actor, dataset), moved)

@@ -90,9 +90,9 @@ def create_datasets(
                 if on_created:
                     on_created(dataset)
                 if commit_every and created % commit_every == 0:
+                    # Committed objects are expired and, once unreferenced, leave the session's
+                    # weak identity map, so memory stays flat over a long run.
                     commit_change()
-                    db.session.expunge_all()  # keep memory flat over a long run
-                    batch = _Batch()
     except MarketplaceError:
         db.session.rollback()
         raise
