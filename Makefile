@@ -35,6 +35,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty
+	$(FLASK) search sync
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -14,6 +14,7 @@ from marketplace.errors import register_error_handlers
 from marketplace.extensions import db, migrate
 from marketplace.guards import register_guards
 from marketplace.request_log import configure_logging
+from marketplace.search.worker import start_background_sync
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -32,4 +33,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops.bp)
     register_error_handlers(app)
     register_commands(app)
+    app.before_request(lambda: start_background_sync(app))
     return app

@@ -33,6 +33,10 @@ class BaseConfig:
     # A request body above this size is refused with 413 before it is parsed.
     MAX_CONTENT_LENGTH = 1024 * 1024
     LOG_LEVEL = "INFO"
+    # Seconds between background catch-ups of the search index with the outbox (0: none).
+    SEARCH_SYNC_INTERVAL = 2
+    # Apply a change to the index right after its commit, in the same request.
+    SEARCH_INDEX_ON_COMMIT = True
     API_DEFAULT_PER_PAGE = 20
     API_MAX_PER_PAGE = 100
     SQLALCHEMY_ECHO = False
@@ -49,6 +53,7 @@ class TestConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     LOG_LEVEL = "WARNING"
+    SEARCH_SYNC_INTERVAL = 0
 
 
 class ProductionConfig(BaseConfig):

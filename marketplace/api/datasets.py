@@ -12,7 +12,9 @@ from marketplace.errors import BadRequestError
 from marketplace.schemas.dataset_out import DatasetOutSchema
 from marketplace.schemas.listing import load_list_params
 from marketplace.schemas.revision import RevisionOutSchema, load_page_params
-from marketplace.services import catalogue, datasets, quality
+from marketplace.services import catalogue, datasets, finding, quality
+
+MAX_SUGGEST_LENGTH = 200
 
 dataset_schema = DatasetOutSchema()
 
@@ -33,15 +35,31 @@ def list_datasets() -> Response:
         params = load_list_params(request.args)
     except SchemaValidationError as error:
         raise BadRequestError("Check the query parameters.", error.messages) from error
-    page = catalogue.list_datasets(current_actor(), params)
+    page = finding.find_datasets(current_actor(), params)
+    items = dataset_schema.dump(page.items, many=True)
+    if page.highlights is not None:
+        for item, dataset in zip(items, page.items, strict=True):
+            item["highlights"] = page.highlights.get(dataset.id, {})
     body = {
-        "items": dataset_schema.dump(page.items, many=True),
+        "items": items,
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,
+        "facets": page.facets,
+        "suggestion": page.suggestion,
         "links": page_links("api.list_datasets", page.page, page.per_page, page.total),
     }
     return json_response(body)
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    text = request.args.get("q", "")
+    if len(text) > MAX_SUGGEST_LENGTH:
+        raise BadRequestError(
+            "Check the query parameters.", {"q": [f"Must be {MAX_SUGGEST_LENGTH} characters or fewer."]}
+        )
+    return json_response({"q": text, "items": finding.suggest_titles(current_actor(), text)})
 
 
 @bp.post("/datasets")

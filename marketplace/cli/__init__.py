@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.cli import seed, tokens, users
+from marketplace.cli import search, seed, tokens, users
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed.seed_command)
     app.cli.add_command(users.users_group)
     app.cli.add_command(tokens.tokens_group)
+    app.cli.add_command(search.search_group)

@@ -6,6 +6,7 @@ import click
 from sqlalchemy import func, select
 
 from marketplace.cli.errors import reports_errors
+from marketplace.cli.search import bring_up_to_date
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.seeding.load import load_seed
@@ -37,4 +38,5 @@ def seed_command(synthetic: int | None, if_empty: bool) -> None:
         organisations = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
         added = add_synthetic(synthetic, organisations)
         click.echo(f"Synthetic entries: {added} created.")
+    bring_up_to_date()
     click.echo(f"Done in {time.perf_counter() - started:.1f}s.")

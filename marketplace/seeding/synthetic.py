@@ -215,4 +215,5 @@ def add_synthetic(count: int, organisations: list[str], *, batch_size: int = 100
             _entries(first, count, organisations),
             commit_every=batch_size,
             on_created=lambda _dataset: bar.update(1),
+            index=False,  # the seed command brings the index up to date once at the end
         )

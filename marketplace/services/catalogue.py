@@ -22,10 +22,25 @@ class Page:
     total: int
     page: int
     per_page: int
+    # Set when the search index answered (services/finding.py); None from the database alone.
+    facets: dict[str, list[dict[str, Any]]] | None = None
+    suggestion: str | None = None
+    highlights: dict[Any, dict[str, str]] | None = None
 
 
-def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
-    """Entries matching the checked list parameters, newest first unless sorted otherwise."""
+def check_organisation_filter(slugs: list[str]) -> None:
+    known = set(db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(slugs))))
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise BadRequestError(
+            "Check the query parameters.",
+            {"organisation": [f"There is no organisation called {', '.join(unknown)}."]},
+        )
+
+
+def list_datasets_from_database(actor: Actor, params: dict[str, Any]) -> Page:
+    """Entries matching the checked list parameters, from the database alone (when the search
+    index is unavailable): `q` is a plain word match, and there are no facets."""
     filters = DatasetFilters(
         q=params.get("q"),
         sort=params.get("sort"),
@@ -36,15 +51,7 @@ def list_datasets(actor: Actor, params: dict[str, Any]) -> Page:
         },
     )
     if filters.organisation:
-        known = set(
-            db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(filters.organisation)))
-        )
-        unknown = [slug for slug in filters.organisation if slug not in known]
-        if unknown:
-            raise BadRequestError(
-                "Check the query parameters.",
-                {"organisation": [f"There is no organisation called {', '.join(unknown)}."]},
-            )
+        check_organisation_filter(filters.organisation)
     stmt = filtered_select(actor, filters)
     page, per_page = params["page"], params["per_page"]
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))

@@ -31,6 +31,7 @@ from marketplace.models.types import utcnow
 from marketplace.queries.datasets import find_dataset, slug_taken
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.dataset_out import editable_view
+from marketplace.search.worker import index_committed_changes
 from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
@@ -73,6 +74,7 @@ def create_datasets(
     *,
     commit_every: int | None = None,
     on_created: Callable[[Dataset], None] | None = None,
+    index: bool = True,
 ) -> int:
     """Create many entries through the same checks as `create_dataset`.
 
@@ -92,11 +94,11 @@ def create_datasets(
                 if commit_every and created % commit_every == 0:
                     # Committed objects are expired and, once unreferenced, leave the session's
                     # weak identity map, so memory stays flat over a long run.
-                    commit_change()
+                    commit_change(index=False)
     except MarketplaceError:
         db.session.rollback()
         raise
-    commit_change()
+    commit_change(index=index)
     return created
 
 
@@ -275,7 +277,8 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     return dataset
 
 
-def commit_change() -> None:
+def commit_change(*, index: bool = True) -> None:
+    """Commit the change (with its revision and outbox row), then bring the search index up to date."""
     try:
         db.session.commit()
     except StaleDataError as error:
@@ -291,3 +294,5 @@ def commit_change() -> None:
             "The change conflicts with another entry (most likely its slug was taken a moment ago). Retry.",
             {"slug": ["Already used by another entry."]},
         ) from error
+    if index:
+        index_committed_changes()

@@ -23,6 +23,7 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry, Revision
 from marketplace.schemas.listing import load_list_params
+from marketplace.search import index_root, rebuild_index
 from marketplace.services import catalogue
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import (
@@ -35,6 +36,7 @@ from marketplace.services.datasets import (
     update_dataset,
     withdraw_dataset,
 )
+from marketplace.services.finding import find_datasets
 from marketplace.services.organisations import save_organisation
 from marketplace.services.quality import rate_quality
 from marketplace.services.users import add_user
@@ -166,7 +168,11 @@ def test_lists_and_history_follow_the_visibility_rules(actors):
     params = load_list_params(MultiDict({"status": "draft,published", "sort": "title"}))
 
     def listed(actor: Actor) -> list[str]:
-        return [d.title for d in catalogue.list_datasets(actor, params).items]
+        from_database = [d.title for d in catalogue.list_datasets_from_database(actor, params).items]
+        rebuild_index(index_root())
+        from_index = [d.title for d in find_datasets(actor, params).items]
+        assert from_index == from_database
+        return from_database
 
     assert listed(actors.publisher) == ["Draft roads", "Internal roads", "Open roads"]
     assert listed(actors.member) == ["Internal roads", "Open roads"]

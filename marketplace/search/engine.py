@@ -1,0 +1,178 @@
+"""Searching: one exact pass through Whoosh for the matches and their scores, then numpy for
+visibility, filters, facets, sorting and the page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import highlight
+from whoosh import query as wq
+
+from marketplace.search import store
+from marketplace.search.facets import FacetArrays, arrays_for
+from marketplace.search.query import ParsedQuery, parse_query
+from marketplace.search.schema import TEXT_ANALYZER
+
+FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
+FEW_RESULTS = 3
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is searching, as far as visibility goes (the rules of services/permissions.py)."""
+
+    signed_in: bool = False
+    sees_everything: bool = False
+    publishes_for: frozenset[str] = frozenset()  # organisation slugs whose drafts they may list
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    statuses: list[str] = field(default_factory=lambda: ["published"])
+    sort: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class SearchHits:
+    ids: list[str]
+    total: int
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    terms: set[str]
+
+
+def _visible(arrays: FacetArrays, audience: Audience, statuses: list[str]) -> np.ndarray:
+    status = arrays.fields["status"]
+    organisation = arrays.fields["organisation"]
+    visible = np.zeros(status.ords.shape[0], dtype=bool)
+    for wanted in set(statuses):
+        mask = status.mask([wanted])
+        if wanted == "published":
+            if not audience.signed_in and not audience.sees_everything:
+                mask &= arrays.fields["access_rights"].mask(["OPEN"])
+        elif not audience.sees_everything:
+            mask &= organisation.mask(sorted(audience.publishes_for))
+        visible |= mask
+    return visible
+
+
+def _order(arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+    modified = arrays.modified[docs]
+    if sort == "title":
+        return np.argsort(arrays.title_rank[docs], kind="stable")
+    if sort == "relevance":
+        return np.lexsort((arrays.title_rank[docs], -modified, -scores))
+    return np.lexsort((arrays.title_rank[docs], -modified))
+
+
+def search_entries(root: Path, audience: Audience, request: SearchRequest) -> SearchHits:
+    """Entries matching `request` that `audience` may list: one page of ids, in order, the
+    exact total, facet counts, and a suggested query when there are few results."""
+    try:
+        searcher, cache = store.searcher_for(root)
+        arrays = arrays_for(searcher, cache)
+        parsed = parse_query(request.q)
+        if parsed.query is None:
+            docs, scores = arrays.live, np.zeros(len(arrays.live))
+        else:
+            # limit=None collects every match with its exact score (limit=20 is not exact in Whoosh 2.7).
+            results = searcher.search(parsed.query, limit=None, terms=False)
+            pairs = results.top_n
+            docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
+            scores = np.fromiter((s for s, _ in pairs), dtype=np.float64, count=len(pairs))
+            keep = np.isin(docs, arrays.live, assume_unique=True)
+            docs, scores = docs[keep], scores[keep]
+    except (OSError, EOFError) as error:  # the index went away under us
+        store.close_searchers()
+        raise store.SearchUnavailable(str(error)) from error
+
+    base = _visible(arrays, audience, request.statuses)[docs]
+    selected = {
+        name: arrays.fields[name].mask(values)[docs] for name, values in request.filters.items() if values
+    }
+    chosen = base.copy()
+    for mask in selected.values():
+        chosen &= mask
+    facets = {}
+    for name in FACETS:
+        # Each facet counts as if its own selection were cleared, so people can widen a choice.
+        mask = base.copy()
+        for other, other_mask in selected.items():
+            if other != name:
+                mask &= other_mask
+        facets[name] = arrays.fields[name].counts(docs[mask])
+
+    docs, scores = docs[chosen], scores[chosen]
+    sort = request.sort or ("relevance" if parsed.query is not None else "updated")
+    order = _order(arrays, docs, scores, sort)
+    start = (request.page - 1) * request.per_page
+    page_docs = docs[order[start : start + request.per_page]]
+    ids = [searcher.stored_fields(int(docnum))["id"] for docnum in page_docs]
+    suggestion = _suggest(searcher, request.q, parsed) if len(docs) < FEW_RESULTS else None
+    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms)
+
+
+def _suggest(searcher, text: str, parsed: ParsedQuery) -> str | None:
+    """A query with each unknown word replaced by the nearest word of the catalogue's own."""
+    reader = searcher.reader()
+    corrector = searcher.corrector("words")
+    corrected = text
+    for word in dict.fromkeys(w.lower() for w in parsed.words):
+        if len(word) < 3 or word.isdigit() or ("words", word) in reader:
+            continue
+        options = corrector.suggest(word, limit=1, maxdist=2)
+        if options and options[0] != word:
+            corrected = re.sub(rf"\b{re.escape(word)}\b", options[0], corrected, flags=re.IGNORECASE)
+    return corrected if corrected != text else None
+
+
+def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -> list[tuple[str, str]]:
+    """Titles of visible published entries whose words start with what has been typed:
+    (id, title) pairs, best first."""
+    words = re.findall(r"\w+", text.lower())
+    if not words or len(words[-1]) < 2:
+        return []
+    searcher, cache = store.searcher_for(root)
+    arrays = arrays_for(searcher, cache)
+    parts = [wq.Term("words", w) for w in words[:-1]] + [wq.Prefix("words", words[-1])]
+    results = searcher.search(wq.And(parts), limit=None, terms=False)
+    docs = np.fromiter((d for _, d in results.top_n), dtype=np.int64)
+    visible = _visible(arrays, audience, ["published"])
+    docs = docs[np.isin(docs, arrays.live) & visible[docs]] if len(docs) else docs
+    out = []
+    for docnum in docs[:limit]:
+        stored = searcher.stored_fields(int(docnum))
+        out.append((stored["id"], stored["title"]))
+    return out
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{highlight.htmlescape(highlight.get_text(text, token, replace))}</mark>"
+
+
+_FORMATTER = _MarkFormatter()
+
+
+def highlight_text(text: str | None, terms: set[str], *, whole: bool = False) -> str | None:
+    """`text` with the query's terms marked (HTML-escaped, ``<mark>``), or None if none occur.
+
+    Titles are marked whole; descriptions give the best fragment around the matches.
+    """
+    if not text or not terms:
+        return None
+    fragmenter = (
+        highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=60)
+    )
+    marked = highlight.highlight(text, frozenset(terms), TEXT_ANALYZER, fragmenter, _FORMATTER, top=2)
+    return marked or None

@@ -1,0 +1,160 @@
+"""Keeping the index in step with the database.
+
+The database is the truth. Every change writes an outbox row in its own transaction; this
+module applies pending rows to the index (after each commit, at start-up, on an interval, and
+from `search sync`). The index remembers the highest outbox id it has applied in a document of
+its own, written in the same index commit as the changes, so a crash anywhere leaves it
+either before or after a batch, never half-way, and the next sync carries on from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+from whoosh.index import FileIndex
+
+from marketplace.extensions import db
+from marketplace.models import Dataset, OutboxEntry
+from marketplace.models.types import utcnow
+from marketplace.search import store
+from marketplace.search.schema import META_ID, entry_document
+
+log = logging.getLogger(__name__)
+
+# Outbox ids are handed out when rows are written, but transactions commit in any order, so a
+# row with a lower id can appear after a higher one was applied. Rows this recent are looked
+# at again on every sync (applying a row twice is harmless: it re-reads the entry).
+LATE_COMMIT_WINDOW = timedelta(seconds=60)
+BATCH = 500
+
+
+@dataclass
+class SyncResult:
+    applied: int
+    position: int
+
+
+def index_position(ix: FileIndex) -> int:
+    with ix.searcher() as searcher:
+        stored = searcher.document(id=META_ID)
+    return int(stored["position"]) if stored else 0
+
+
+def _write_position(writer, position: int) -> None:
+    writer.update_document(id=META_ID, kind="meta", position=position)
+
+
+def _apply(writer, dataset_ids: Iterable[uuid.UUID]) -> int:
+    ids = list(dict.fromkeys(dataset_ids))
+    found = {d.id: d for d in db.session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+    for dataset_id in ids:
+        dataset = found.get(dataset_id)
+        if dataset is None or dataset.deleted_at is not None:
+            writer.delete_by_term("id", str(dataset_id))
+        else:
+            writer.update_document(**entry_document(dataset))
+    return len(ids)
+
+
+def sync_index(
+    root: Path, writer_timeout: float = store.WRITER_TIMEOUT_S, *, build_if_missing: bool = False
+) -> SyncResult:
+    """Apply every outbox row the index has not applied yet.
+
+    Waits up to `writer_timeout` for another process's writer (Whoosh allows one at a time).
+    With no index, builds one if `build_if_missing` (the CLI), else raises SearchUnavailable:
+    a web process must not start a rebuild that takes minutes at 100,000 entries.
+    """
+    try:
+        ix = store.open_index(root)
+    except store.SearchUnavailable:
+        if not build_if_missing:
+            raise
+        return rebuild_index(root)
+    position = index_position(ix)
+    recent = utcnow() - LATE_COMMIT_WINDOW
+    rows = db.session.execute(
+        select(OutboxEntry.id, OutboxEntry.dataset_id)
+        .where(or_(OutboxEntry.id > position, OutboxEntry.created_at >= recent))
+        .order_by(OutboxEntry.id)
+    ).all()
+    db.session.commit()  # end the read transaction: long-lived workers must not hold one open
+    fresh = [row for row in rows if row.id > position]
+    if not fresh:
+        return SyncResult(0, position)
+    new_position = max(row.id for row in rows)
+    writer = store.writer(ix, writer_timeout)
+    try:
+        applied = _apply(writer, [row.dataset_id for row in rows])
+        _write_position(writer, new_position)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    db.session.commit()
+    return SyncResult(applied, new_position)
+
+
+def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+    """Build a complete index from the database in a new generation, then switch to it.
+
+    Searches keep using the old generation until the switch. Changes committed during the
+    build are picked up by the next sync, which starts from the outbox position read first.
+    """
+    position = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
+    ids = list(
+        db.session.scalars(select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id))
+    )
+    generation, ix = store.new_generation(root)
+    writer = ix.writer(limitmb=256)
+    try:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            for dataset in db.session.scalars(select(Dataset).where(Dataset.id.in_(chunk))):
+                writer.add_document(**entry_document(dataset))
+            db.session.expire_all()
+            if progress:
+                progress(min(start + BATCH, len(ids)), len(ids))
+        _write_position(writer, position)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    db.session.commit()
+    store.switch_to(root, generation)
+    return SyncResult(len(ids), position)
+
+
+@dataclass
+class IndexStatus:
+    available: bool
+    documents: int
+    position: int
+    pending: int
+    oldest_pending_seconds: float | None
+    detail: str
+
+
+def index_status(root: Path) -> IndexStatus:
+    """How far the index lags the database: pending outbox rows and the age of the oldest."""
+    try:
+        ix = store.open_index(root)
+        position = index_position(ix)
+        documents = ix.doc_count() - 1  # less the position document
+        available, detail = True, "ok"
+    except store.SearchUnavailable as error:
+        position, documents, available, detail = 0, 0, False, str(error)
+    pending_rows = select(OutboxEntry).where(OutboxEntry.id > position).subquery()
+    pending = db.session.scalar(select(func.count()).select_from(pending_rows)) or 0
+    oldest = db.session.scalar(select(func.min(pending_rows.c.created_at)))
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+    db.session.commit()
+    age = (utcnow() - oldest).total_seconds() if oldest else None
+    return IndexStatus(available, max(documents, 0), position, pending, age, detail)

@@ -1,0 +1,72 @@
+"""What the index holds for each entry, and how an entry becomes a document.
+
+Text fields are stemmed English and weighted so that a word in the title or keywords counts
+for more than one in the description (BM25F field boosts). Everything a filter, facet or sort
+needs is an untokenised field, read into arrays once per searcher (see facets.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import fields
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+
+from marketplace.models import Dataset
+
+TEXT_ANALYZER = StemmingAnalyzer()
+# Unstemmed words of titles, keywords and organisation names: "did you mean" and completion
+# must offer real words, and a stemmed field would offer stems ("burglari").
+WORD_ANALYZER = StandardAnalyzer()
+
+# Field -> BM25F boost of the text fields a query searches.
+TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 1.0}
+META_ID = "__position__"
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(),  # "entry", or "meta" for the document holding the outbox position
+        title=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["title"], stored=True),
+        keywords=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["keywords"]),
+        summary=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["summary"]),
+        organisation_name=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["organisation_name"]),
+        description=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["description"]),
+        words=fields.TEXT(analyzer=WORD_ANALYZER, phrase=False),
+        organisation=fields.ID(),
+        theme=fields.KEYWORD(commas=True),
+        format=fields.KEYWORD(commas=True),
+        licence=fields.ID(),
+        access_rights=fields.ID(),
+        type=fields.ID(),
+        status=fields.ID(),
+        modified=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
+        title_sort=fields.ID(sortable=True),
+        position=fields.NUMERIC(int, bits=64, stored=True),
+    )
+
+
+def entry_document(dataset: Dataset) -> dict[str, Any]:
+    keywords = [k.keyword for k in dataset.keywords]
+    formats = sorted({d.format.upper() for d in dataset.distributions if d.format})
+    organisation = dataset.organisation
+    return {
+        "id": str(dataset.id),
+        "kind": "entry",
+        "title": dataset.title,
+        "keywords": " ".join(keywords),
+        "summary": dataset.summary or "",
+        "organisation_name": f"{organisation.title} {organisation.abbreviation or ''}",
+        "description": dataset.description or "",
+        "words": " ".join([dataset.title, *keywords, organisation.title]),
+        "organisation": organisation.slug,
+        "theme": ",".join(t.theme for t in dataset.themes),
+        "format": ",".join(formats),
+        "licence": dataset.licence or "",
+        "access_rights": dataset.access_rights or "",
+        "type": dataset.type,
+        "status": dataset.status,
+        "modified": dataset.modified.toordinal() if dataset.modified else 0,
+        "title_sort": dataset.title.casefold()[:100],
+    }

@@ -1,0 +1,126 @@
+"""Finding entries: the search index answers, the database has the last word.
+
+The one function behind both the API list and (next) the find page. The index gives the
+matching ids, total, facets and a "did you mean"; the entries themselves are read from the
+database, re-checking visibility there, so a page never shows what the database would not.
+If the index is unavailable, the database answers alone, without facets.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation
+from marketplace.queries.datasets import listable_condition
+from marketplace.search import (
+    Audience,
+    SearchRequest,
+    SearchUnavailable,
+    complete_titles,
+    highlight_text,
+    index_root,
+    search_entries,
+)
+from marketplace.services.actors import Actor
+from marketplace.services.catalogue import Page, check_organisation_filter, list_datasets_from_database
+from marketplace.vocabularies import ACCESS_RIGHTS, ENTRY_TYPES, THEMES, find_licence
+
+log = logging.getLogger(__name__)
+FILTERS = ("organisation", "theme", "format", "licence", "access_rights", "type")
+
+
+def audience_of(actor: Actor) -> Audience:
+    slugs = frozenset(
+        m.organisation.slug
+        for m in (actor.user.memberships if actor.user else [])
+        if m.role in {"publisher", "org_admin"}
+    )
+    return Audience(
+        signed_in=actor.is_authenticated, sees_everything=actor.is_site_admin, publishes_for=slugs
+    )
+
+
+def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
+    """Entries matching the checked list parameters (schemas/listing.py) that `actor` may list."""
+    if params.get("organisation"):
+        check_organisation_filter(params["organisation"])
+    filters = {name: list(params[name]) for name in FILTERS if params.get(name)}
+    if "format" in filters:
+        filters["format"] = [value.upper() for value in filters["format"]]
+    statuses = params.get("status") or ["published"]
+    request = SearchRequest(
+        q=params.get("q") or "",
+        filters=filters,
+        statuses=statuses,
+        sort=params.get("sort"),
+        page=params["page"],
+        per_page=params["per_page"],
+    )
+    try:
+        hits = search_entries(index_root(), audience_of(actor), request)
+    except SearchUnavailable as error:
+        log.warning("search unavailable, listing from the database: %s", error)
+        return list_datasets_from_database(actor, params)
+    ids = [uuid.UUID(i) for i in hits.ids]
+    rows = db.session.scalars(
+        select(Dataset).where(Dataset.id.in_(ids), listable_condition(actor, statuses))
+    ).all()
+    by_id = {d.id: d for d in rows}
+    items = [by_id[i] for i in ids if i in by_id]
+    highlights = {}
+    for dataset in items:
+        marked = {
+            "title": highlight_text(dataset.title, hits.terms, whole=True),
+            "summary": highlight_text(dataset.summary, hits.terms, whole=True),
+            "description": highlight_text(dataset.description, hits.terms),
+        }
+        highlights[dataset.id] = {k: v for k, v in marked.items() if v}
+    return Page(
+        items, hits.total, request.page, request.per_page, _labelled(hits.facets), hits.suggestion, highlights
+    )
+
+
+def _labelled(facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:
+    organisations = dict(db.session.execute(select(Organisation.slug, Organisation.title)).all())
+
+    def label(name: str, value: str) -> str:
+        if name == "organisation":
+            return organisations.get(value, value)
+        if name == "licence":
+            licence = find_licence(value)
+            return licence.title if licence else value
+        return {"theme": THEMES, "access_rights": ACCESS_RIGHTS, "type": ENTRY_TYPES}.get(name, {}).get(
+            value, value
+        )
+
+    return {
+        name: sorted(
+            (
+                {"value": value, "label": label(name, value), "count": count}
+                for value, count in counts.items()
+            ),
+            key=lambda f: (-f["count"], f["label"]),
+        )
+        for name, counts in facets.items()
+    }
+
+
+def suggest_titles(actor: Actor, text: str) -> list[dict[str, str]]:
+    """Title completion for the search box: published entries the actor may see."""
+    try:
+        pairs = complete_titles(index_root(), audience_of(actor), text)
+    except SearchUnavailable:
+        return []
+    ids = [uuid.UUID(key) for key, _ in pairs]
+    rows = db.session.execute(
+        select(Dataset.id, Dataset.slug, Dataset.title).where(
+            Dataset.id.in_(ids), listable_condition(actor, ["published"])
+        )
+    ).all()
+    by_id = {row.id: row for row in rows}
+    return [{"title": by_id[i].title, "slug": by_id[i].slug} for i in ids if i in by_id]
