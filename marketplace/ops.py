@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.extensions import db
+from marketplace.search import index_root, index_status
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -50,6 +51,18 @@ def readyz() -> Response:
         log.warning("readiness check failed: %s", type(error).__name__)
         ready = False
         checks["database"] = "unreachable or not migrated"
-    response = jsonify(status="ok" if ready else "unavailable", checks=checks)
+    search: dict[str, object] = {}
+    if ready:
+        status = index_status(index_root())
+        search = {
+            "available": status.available,
+            "entries": status.documents,
+            "pending_changes": status.pending,
+            "oldest_pending_seconds": status.oldest_pending_seconds,
+        }
+        # Without the index, lists and search fall back to the database: degraded, still serving.
+        checks["search"] = "ok" if status.available else f"unavailable: {status.detail}"
+    state = "unavailable" if not ready else ("ok" if checks.get("search") == "ok" else "degraded")
+    response = jsonify(status=state, checks=checks, search=search)
     response.status_code = 200 if ready else 503
     return response

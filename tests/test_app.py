@@ -13,6 +13,7 @@ from flask import Flask
 from marketplace import create_app
 from marketplace.config import ConfigError
 from marketplace.extensions import db
+from marketplace.search import index_root, rebuild_index
 from tests.helpers import api, assert_problem
 
 STRONG_SECRET = "3c5a0f6e9b2d4c7a8e1f0b3d6a9c2e5f7b4d1a8c"
@@ -49,9 +50,20 @@ def test_healthz_answers_while_the_process_is_up(client):
     assert api(client, "GET", "/healthz", status=200).get_json() == {"status": "ok"}
 
 
-def test_readyz_reports_each_check(client):
+def test_readyz_reports_each_check_and_the_search_lag(client, app):
     body = api(client, "GET", "/readyz", status=200).get_json()
-    assert body == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    assert body["checks"]["database"] == "ok" and body["checks"]["migrations"] == "ok"
+    # No index built yet: still serving (from the database), but degraded, and it says why.
+    assert body["status"] == "degraded" and body["checks"]["search"].startswith("unavailable")
+    rebuild_index(index_root())
+    body = api(client, "GET", "/readyz", status=200).get_json()
+    assert body["status"] == "ok"
+    assert body["search"] == {
+        "available": True,
+        "entries": 0,
+        "pending_changes": 0,
+        "oldest_pending_seconds": None,
+    }
 
 
 def test_readyz_is_503_on_a_database_the_migrations_have_not_built(new_database_url, tmp_path):
