@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing
+from bench import api_listing, search
 
 if __name__ == "__main__":
     api_listing.main()
+    search.main()

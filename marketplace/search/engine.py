@@ -15,6 +15,7 @@ from marketplace.search import store
 from marketplace.search.facets import FacetArrays, arrays_for
 from marketplace.search.query import ParsedQuery, parse_query
 from marketplace.search.schema import TEXT_ANALYZER
+from marketplace.search.scoring import TermScorer
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
 FEW_RESULTS = 3
@@ -46,6 +47,12 @@ class SearchHits:
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     terms: set[str]
+
+
+def scorer_for(searcher, cache: dict) -> TermScorer:
+    if "scorer" not in cache:
+        cache["scorer"] = TermScorer(searcher)
+    return cache["scorer"]
 
 
 def _visible(arrays: FacetArrays, audience: Audience, statuses: list[str]) -> np.ndarray:
@@ -82,13 +89,10 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
         if parsed.query is None:
             docs, scores = arrays.live, np.zeros(len(arrays.live))
         else:
-            # limit=None collects every match with its exact score (limit=20 is not exact in Whoosh 2.7).
-            results = searcher.search(parsed.query, limit=None, terms=False)
-            pairs = results.top_n
-            docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
-            scores = np.fromiter((s for s, _ in pairs), dtype=np.float64, count=len(pairs))
-            keep = np.isin(docs, arrays.live, assume_unique=True)
-            docs, scores = docs[keep], scores[keep]
+            mask, all_scores = scorer_for(searcher, cache).evaluate(parsed.query)
+            mask &= arrays.live_mask
+            docs = np.flatnonzero(mask)
+            scores = all_scores[docs]
     except (OSError, EOFError) as error:  # the index went away under us
         store.close_searchers()
         raise store.SearchUnavailable(str(error)) from error

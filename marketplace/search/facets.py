@@ -56,6 +56,7 @@ class MultiValued:
 @dataclass
 class FacetArrays:
     live: np.ndarray  # docnums of entries not deleted (the position document excluded)
+    live_mask: np.ndarray  # the same as a mask over all docnums
     fields: dict[str, SingleValued | MultiValued]
     modified: np.ndarray  # docnum -> date ordinal
     title_rank: np.ndarray  # docnum -> position in title order
@@ -88,7 +89,9 @@ def build_arrays(searcher: Searcher) -> FacetArrays:
     titles = list(reader.column_reader("title_sort"))
     rank = np.empty(size, dtype=np.int64)
     rank[sorted(range(size), key=titles.__getitem__)] = np.arange(size)
-    return FacetArrays(live, fields, modified, rank)
+    live_mask = np.zeros(size, dtype=bool)
+    live_mask[live] = True
+    return FacetArrays(live, live_mask, fields, modified, rank)
 
 
 def arrays_for(searcher: Searcher, cache: dict) -> FacetArrays:

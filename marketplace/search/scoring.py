@@ -1,0 +1,161 @@
+"""Exact BM25F scoring of term queries with numpy over Whoosh's own postings.
+
+Whoosh scores one posting at a time in Python, which is most of a query's cost (see
+bench/search.py and the profile in the closing note of the search issue). Here each term's
+postings are read a block at a time into arrays, cached per segment (segments never change;
+deletions are applied through the live-document mask), and scored with the same formula as
+Whoosh's BM25F: ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * fl / avgfl))``, with Whoosh's
+idf and average field lengths. And sums, Or sums what matched, AndNot subtracts; phrases are
+left to Whoosh, which knows positions. Results equal Whoosh's exact ranking (tested).
+
+This reads private attributes of whoosh-reloaded 2.7.5 (`_read_ids`, `_ids`, `_weights`,
+`_next_block`, the `_<field>_len` length columns), which is why that version is pinned.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+K1, B = 1.2, 0.75
+_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+# Postings of (segment, field, term) are immutable: keep the most recently used, bounded by size.
+_CACHE_BYTES = 64 * 1024 * 1024
+_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_cache_size = 0
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple, make):
+    global _cache_size
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = make()
+    size = sum(a.nbytes for a in value)
+    with _cache_lock:
+        _cache[key] = value
+        _cache_size += size
+        while _cache_size > _CACHE_BYTES and len(_cache) > 1:
+            _, old = _cache.popitem(last=False)
+            _cache_size -= sum(a.nbytes for a in old)
+    return value
+
+
+def _segment_key(reader) -> str:
+    return reader.segment().segment_id()
+
+
+def _segment_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    if (field, text) not in reader:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    matcher = reader.postings(field, text)
+    ids, weights = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+    else:  # inlined postings of a rare term
+        while matcher.is_active():
+            ids.append(np.array([matcher.id()], dtype=np.int64))
+            weights.append(np.array([matcher.weight()], dtype=np.float64))
+            matcher.next()
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _segment_lengths(reader, field: str) -> tuple[np.ndarray]:
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    size = reader.doc_count_all()
+    if column is None:
+        return (np.ones(size),)
+    raw = (
+        np.frombuffer(bytes(column[i] for i in range(size)), dtype=np.uint8)
+        if size
+        else np.empty(0, np.uint8)
+    )
+    lengths = _BYTE_TO_LENGTH[raw]
+    lengths[raw == 0] = 1  # Whoosh's doc_field_length default for a missing length
+    return (lengths,)
+
+
+class TermScorer:
+    """Dense score and match arrays for the term queries of one searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = searcher.reader().doc_count_all()
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def lengths(self, field: str) -> np.ndarray:
+        if field not in self._lengths:
+            parts = [
+                _cached(("len", _segment_key(reader), field), lambda r=reader: _segment_lengths(r, field))[0]
+                for reader, _ in self.leaves
+            ]
+            self._lengths[field] = np.concatenate(parts) if parts else np.ones(0)
+        return self._lengths[field]
+
+    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(matched mask, scores) of one term in one field, over all documents."""
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size)
+        if self.searcher.doc_frequency(field, text) == 0:
+            return mask, scores
+        idf = self.searcher.idf(field, text)
+        avgfl = self.searcher.avg_field_length(field) or 1
+        lengths = self.lengths(field)
+        for reader, offset in self.leaves:
+            ids, tf = _cached(
+                ("post", _segment_key(reader), field, text),
+                lambda r=reader: _segment_postings(r, field, text),
+            )
+            if not len(ids):
+                continue
+            docs = ids + offset
+            fl = lengths[docs]
+            scores[docs] += idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            mask[docs] = True
+        return mask, scores
+
+    def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(matched mask, scores) of `query` over all documents, as Whoosh would score it."""
+        if isinstance(query, wq.Term):
+            return self.term(query.fieldname, query.text)
+        if isinstance(query, wq.And):
+            mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)
+            for sub in query.subqueries:
+                sub_mask, sub_scores = self.evaluate(sub)
+                mask &= sub_mask
+                scores += sub_scores
+            return mask, np.where(mask, scores, 0.0)
+        if isinstance(query, wq.Or):
+            mask, scores = np.zeros(self.size, dtype=bool), np.zeros(self.size)
+            for sub in query.subqueries:
+                sub_mask, sub_scores = self.evaluate(sub)
+                mask |= sub_mask
+                scores += np.where(sub_mask, sub_scores, 0.0)
+            return mask, scores
+        if isinstance(query, wq.AndNot):
+            mask, scores = self.evaluate(query.a)
+            excluded, _ = self.evaluate(query.b)
+            mask = mask & ~excluded
+            return mask, np.where(mask, scores, 0.0)
+        if isinstance(query, wq.Every):
+            return np.ones(self.size, dtype=bool), np.zeros(self.size)
+        # Phrases and anything else: Whoosh itself, exact (limit=None).
+        mask, scores = np.zeros(self.size, dtype=bool), np.zeros(self.size)
+        for score, docnum in self.searcher.search(query, limit=None, terms=False).top_n:
+            mask[docnum] = True
+            scores[docnum] = score
+        return mask, scores
