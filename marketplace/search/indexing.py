@@ -112,7 +112,8 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
         db.session.scalars(select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id))
     )
     generation, ix = store.new_generation(root)
-    writer = ix.writer(limitmb=256)
+    # Two processes (this machine has two cores), each writing its own segment: twice the rate.
+    writer = ix.writer(limitmb=256, procs=2, multisegment=True)
     try:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]

@@ -22,6 +22,19 @@ WORD_ANALYZER = StandardAnalyzer()
 # Field -> BM25F boost of the text fields a query searches.
 TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 1.0}
 META_ID = "__position__"
+# Phrases of up to this many words are matched through shingle fields (see scoring.py).
+SHINGLE_SIZES = (2, 3)
+
+
+def shingle_field(name: str) -> str:
+    return f"{name}_shingles"
+
+
+def shingles(text: str) -> str:
+    """Runs of 2 and 3 adjacent analysed words, joined by "_", as one space-separated string."""
+    tokens = [token.text for token in TEXT_ANALYZER(text)]
+    runs = ("_".join(tokens[i : i + n]) for n in SHINGLE_SIZES for i in range(len(tokens) - n + 1))
+    return " ".join(dict.fromkeys(runs))
 
 
 def build_schema() -> fields.Schema:
@@ -44,6 +57,7 @@ def build_schema() -> fields.Schema:
         modified=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
         title_sort=fields.ID(sortable=True),
         position=fields.NUMERIC(int, bits=64, stored=True),
+        **{shingle_field(name): fields.KEYWORD() for name in TEXT_FIELDS},
     )
 
 
@@ -51,14 +65,18 @@ def entry_document(dataset: Dataset) -> dict[str, Any]:
     keywords = [k.keyword for k in dataset.keywords]
     formats = sorted({d.format.upper() for d in dataset.distributions if d.format})
     organisation = dataset.organisation
-    return {
-        "id": str(dataset.id),
-        "kind": "entry",
+    texts = {
         "title": dataset.title,
         "keywords": " ".join(keywords),
         "summary": dataset.summary or "",
         "organisation_name": f"{organisation.title} {organisation.abbreviation or ''}",
         "description": dataset.description or "",
+    }
+    return {
+        **texts,
+        **{shingle_field(name): shingles(text) for name, text in texts.items()},
+        "id": str(dataset.id),
+        "kind": "entry",
         "words": " ".join([dataset.title, *keywords, organisation.title]),
         "organisation": organisation.slug,
         "theme": ",".join(t.theme for t in dataset.themes),

@@ -23,6 +23,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from marketplace.search.schema import SHINGLE_SIZES, shingle_field
+
 K1, B = 1.2, 0.75
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 # Postings of (segment, field, term) are immutable: keep the most recently used, bounded by size.
@@ -150,6 +152,14 @@ class TermScorer:
             mask, scores = self.evaluate(query.a)
             excluded, _ = self.evaluate(query.b)
             mask = mask & ~excluded
+            return mask, np.where(mask, scores, 0.0)
+        if isinstance(query, wq.Phrase) and len(query.words) in SHINGLE_SIZES and query.slop == 1:
+            # The shingle field says which documents hold the words side by side; Whoosh scores a
+            # phrase as the sum of its words' scores, so the term arrays give the score.
+            mask, _ = self.term(shingle_field(query.fieldname), "_".join(query.words))
+            scores = np.zeros(self.size)
+            for word in query.words:
+                scores += self.term(query.fieldname, word)[1]
             return mask, np.where(mask, scores, 0.0)
         if isinstance(query, wq.Every):
             return np.ones(self.size, dtype=bool), np.zeros(self.size)

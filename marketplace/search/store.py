@@ -21,6 +21,7 @@ from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from marketplace.search import whoosh_fixes  # noqa: F401  (patches Whoosh before any index is used)
 from marketplace.search.schema import build_schema
 
 log = logging.getLogger(__name__)
