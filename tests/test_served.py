@@ -94,9 +94,9 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
         deadline = time.monotonic() + 30
         while True:
             try:
-                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert process.poll() is None, process.stdout.read().decode()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
