@@ -14,7 +14,7 @@ from whoosh import query as wq
 from marketplace.search import store
 from marketplace.search.facets import FacetArrays, arrays_for
 from marketplace.search.query import ParsedQuery, parse_query
-from marketplace.search.schema import TEXT_ANALYZER
+from marketplace.search.schema import TEXT_ANALYZER, TEXT_FIELDS
 from marketplace.search.scoring import TermScorer
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
@@ -129,12 +129,23 @@ def _suggest(searcher, text: str, parsed: ParsedQuery) -> str | None:
     corrector = searcher.corrector("words")
     corrected = text
     for word in dict.fromkeys(w.lower() for w in parsed.words):
-        if len(word) < 3 or word.isdigit() or ("words", word) in reader:
+        if len(word) < 3 or word.isdigit() or _known(reader, word):
             continue
         options = corrector.suggest(word, limit=1, maxdist=2)
         if options and options[0] != word:
             corrected = re.sub(rf"\b{re.escape(word)}\b", options[0], corrected, flags=re.IGNORECASE)
     return corrected if corrected != text else None
+
+
+def _known(reader, word: str) -> bool:
+    """Whether the index knows `word`, as typed or as searched (stemmed, in any text field)."""
+    if ("words", word) in reader:
+        return True
+    return any((name, stem) in reader for stem in _stems(word) for name in TEXT_FIELDS)
+
+
+def _stems(word: str) -> list[str]:
+    return [token.text for token in TEXT_ANALYZER(word)]
 
 
 def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -> list[tuple[str, str]]:

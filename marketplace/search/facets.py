@@ -66,6 +66,19 @@ def _values(reader, name: str) -> list[str]:
     return [value.decode() if isinstance(value, bytes) else value for value in reader.lexicon(name)]
 
 
+def _column(searcher: Searcher, name: str, default) -> list:
+    """A sortable column's value for every document, segment by segment: a segment holding only
+    documents without the field (the position document) has no column at all."""
+    values: list = []
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        if reader.has_column(name):
+            values.extend(reader.column_reader(name))
+        else:
+            values.extend([default] * reader.doc_count_all())
+    return values
+
+
 def build_arrays(searcher: Searcher) -> FacetArrays:
     reader = searcher.reader()
     size = reader.doc_count_all()
@@ -85,8 +98,8 @@ def build_arrays(searcher: Searcher) -> FacetArrays:
     live = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
     kind = fields.pop("kind")
     live = live[kind.ords[live] == kind.index_of("entry")]
-    modified = np.array(list(reader.column_reader("modified")), dtype=np.int64)
-    titles = list(reader.column_reader("title_sort"))
+    modified = np.array(_column(searcher, "modified", 0), dtype=np.int64)
+    titles = _column(searcher, "title_sort", "")
     rank = np.empty(size, dtype=np.int64)
     rank[sorted(range(size), key=titles.__getitem__)] = np.arange(size)
     live_mask = np.zeros(size, dtype=bool)

@@ -91,14 +91,15 @@ def sync_index(
     new_position = max(row.id for row in rows)
     writer = store.writer(ix, writer_timeout)
     try:
-        applied = _apply(writer, [row.dataset_id for row in rows])
+        _apply(writer, [row.dataset_id for row in rows])
         _write_position(writer, new_position)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
     db.session.commit()
-    return SyncResult(applied, new_position)
+    # Count new changes only, not rows looked at again from the late-commit window.
+    return SyncResult(len(fresh), new_position)
 
 
 def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None) -> SyncResult:

@@ -14,13 +14,18 @@ from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
 from marketplace.models import Dataset
 
-TEXT_ANALYZER = StemmingAnalyzer()
-# Unstemmed words of titles, keywords and organisation names: "did you mean" and completion
-# must offer real words, and a stemmed field would offer stems ("burglari").
-WORD_ANALYZER = StandardAnalyzer()
+# Words are runs of letters and digits, kept whole across "&" ("A&E", "R&D") and inner dots
+# ("3.5"); Whoosh's default pattern also keeps "*", so "road*" would look for "road*".
+WORD_PATTERN = r"\w+(?:&\w+)*(?:\.?\w+)*"
+TEXT_ANALYZER = StemmingAnalyzer(expression=WORD_PATTERN)
+# Unstemmed words of titles, summaries, keywords and organisation names: "did you mean" and
+# completion must offer real words, and a stemmed field would offer stems ("burglari").
+WORD_ANALYZER = StandardAnalyzer(expression=WORD_PATTERN)
 
 # Field -> BM25F boost of the text fields a query searches.
-TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 1.0}
+# The description's boost is below 1 so that a word repeated in a long description does not
+# outrank the same word in a title.
+TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 0.5}
 META_ID = "__position__"
 # Phrases of up to this many words are matched through shingle fields (see scoring.py).
 SHINGLE_SIZES = (2, 3)
@@ -77,7 +82,7 @@ def entry_document(dataset: Dataset) -> dict[str, Any]:
         **{shingle_field(name): shingles(text) for name, text in texts.items()},
         "id": str(dataset.id),
         "kind": "entry",
-        "words": " ".join([dataset.title, *keywords, organisation.title]),
+        "words": " ".join([texts["title"], texts["summary"], *keywords, texts["organisation_name"]]),
         "organisation": organisation.slug,
         "theme": ",".join(t.theme for t in dataset.themes),
         "format": ",".join(formats),

@@ -72,6 +72,8 @@ def _segment_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.nda
             ids.append(np.array([matcher.id()], dtype=np.int64))
             weights.append(np.array([matcher.weight()], dtype=np.float64))
             matcher.next()
+    if not ids:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
     return np.concatenate(ids), np.concatenate(weights)
 
 

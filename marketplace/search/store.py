@@ -96,15 +96,13 @@ def searcher_for(root: Path) -> tuple[Searcher, dict]:
     """This thread's searcher for the current generation, refreshed when the index has changed,
     with a cache of things derived from it (emptied whenever the searcher changes).
 
-    Opening a searcher costs ~150 ms at 100,000 entries, so it is kept; checking it is current
-    costs microseconds.
+    Opening a searcher costs ~150 ms at 100,000 entries, so it is kept while the index is
+    unchanged (checking costs microseconds). When it has changed a new one is opened: Whoosh's
+    `refresh()` reuses its segment readers and so misses deletions made in those segments.
     """
     generation = current_generation(root)
     opened: _Open | None = getattr(_local, "opened", {}).get(root)
-    if opened is not None and opened.generation == generation:
-        if not opened.searcher.up_to_date():
-            opened.searcher = opened.searcher.refresh()
-            opened.cache = {}
+    if opened is not None and opened.generation == generation and opened.searcher.up_to_date():
         return opened.searcher, opened.cache
     if opened is not None:
         opened.searcher.close()
