@@ -16,6 +16,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -182,22 +183,39 @@ def whoosh_search(root: Path, text: str, page: int = 1, sort: str | None = None)
     return hits.total + len(ids)
 
 
+def corpus_database(size: int, tmp: Path) -> Path:
+    """The corpus database: made in `tmp`, or kept in BENCH_CORPUS_DIR between runs (generating
+    100,000 entries takes minutes; copying the kept file takes seconds)."""
+    keep = os.environ.get("BENCH_CORPUS_DIR")
+    target = tmp / "bench.db"
+    if keep and (Path(keep) / f"corpus-{size}.db").exists():
+        shutil.copy(Path(keep) / f"corpus-{size}.db", target)
+    return target
+
+
 def run_size(size: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "index"
+        database = corpus_database(size, Path(tmp))
         app = create_app(
             {
                 "MARKETPLACE_ENV": "test",
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+                "DATABASE_URL": f"sqlite:///{database}",
                 "SEARCH_INDEX_DIR": str(root),
                 "SEARCH_INDEX_ON_COMMIT": True,
             }
         )
         with app.app_context():
             upgrade()
-            load_seed()
+            if not db.session.scalar(select(db.func.count()).select_from(Dataset)):
+                load_seed()
+                slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
+                add_synthetic(size - db.session.scalar(select(db.func.count()).select_from(Dataset)), slugs)
+                keep = os.environ.get("BENCH_CORPUS_DIR")
+                if keep:
+                    Path(keep).mkdir(parents=True, exist_ok=True)
+                    shutil.copy(database, Path(keep) / f"corpus-{size}.db")
             slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
-            add_synthetic(size - db.session.scalar(select(db.func.count()).select_from(Dataset)), slugs)
             db.session.expire_all()
 
             started = time.perf_counter()
