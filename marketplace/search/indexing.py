@@ -9,10 +9,12 @@ either before or after a batch, never half-way, and the next sync carries on fro
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,9 +30,11 @@ from marketplace.search.schema import META_ID, entry_document
 log = logging.getLogger(__name__)
 
 # Outbox ids are handed out when rows are written, but transactions commit in any order, so a
-# row with a lower id can appear after a higher one was applied. Rows this recent are looked
-# at again on every sync (applying a row twice is harmless: it re-reads the entry).
+# row with a lower id can appear after a higher one was applied. Each sync notes the ids it
+# skipped over (gaps) and looks for them again on later syncs for this long; after that a gap is
+# taken to be a rolled-back transaction. Applying a row twice is harmless (it re-reads the entry).
 LATE_COMMIT_WINDOW = timedelta(seconds=60)
+MAX_GAPS = 10_000
 BATCH = 500
 
 
@@ -40,14 +44,29 @@ class SyncResult:
     position: int
 
 
-def index_position(ix: FileIndex) -> int:
+@dataclass
+class Progress:
+    position: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)  # outbox id -> when first missed (epoch s)
+
+
+def read_progress(ix: FileIndex) -> Progress:
     with ix.searcher() as searcher:
         stored = searcher.document(id=META_ID)
-    return int(stored["position"]) if stored else 0
+    if not stored:
+        return Progress()
+    gaps = {int(k): float(v) for k, v in json.loads(stored.get("gaps") or "{}").items()}
+    return Progress(int(stored["position"]), gaps)
 
 
-def _write_position(writer, position: int) -> None:
-    writer.update_document(id=META_ID, kind="meta", position=position)
+def index_position(ix: FileIndex) -> int:
+    return read_progress(ix).position
+
+
+def _write_progress(writer, progress: Progress) -> None:
+    writer.update_document(
+        id=META_ID, kind="meta", position=progress.position, gaps=json.dumps(progress.gaps)
+    )
 
 
 def _apply(writer, dataset_ids: Iterable[uuid.UUID]) -> int:
@@ -77,29 +96,39 @@ def sync_index(
         if not build_if_missing:
             raise
         return rebuild_index(root)
-    position = index_position(ix)
-    recent = utcnow() - LATE_COMMIT_WINDOW
+    progress = read_progress(ix)
+    wanted = OutboxEntry.id > progress.position
+    if progress.gaps:
+        wanted = or_(wanted, OutboxEntry.id.in_(list(progress.gaps)))
     rows = db.session.execute(
-        select(OutboxEntry.id, OutboxEntry.dataset_id)
-        .where(or_(OutboxEntry.id > position, OutboxEntry.created_at >= recent))
-        .order_by(OutboxEntry.id)
+        select(OutboxEntry.id, OutboxEntry.dataset_id).where(wanted).order_by(OutboxEntry.id)
     ).all()
     db.session.commit()  # end the read transaction: long-lived workers must not hold one open
-    fresh = [row for row in rows if row.id > position]
-    if not fresh:
-        return SyncResult(0, position)
-    new_position = max(row.id for row in rows)
+    if not rows and not progress.gaps:
+        return SyncResult(0, progress.position)
+    now = time.time()
+    seen = {row.id for row in rows}
+    new_position = max([progress.position, *seen])
+    gaps = {gap: since for gap, since in progress.gaps.items() if gap not in seen and now - since < _window()}
+    gaps.update({gap: now for gap in range(progress.position + 1, new_position) if gap not in seen})
+    if len(gaps) > MAX_GAPS:  # a huge rollback: keep the newest
+        gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
+    if not rows and gaps == progress.gaps:
+        return SyncResult(0, progress.position)
     writer = store.writer(ix, writer_timeout)
     try:
         _apply(writer, [row.dataset_id for row in rows])
-        _write_position(writer, new_position)
+        _write_progress(writer, Progress(new_position, gaps))
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
     db.session.commit()
-    # Count new changes only, not rows looked at again from the late-commit window.
-    return SyncResult(len(fresh), new_position)
+    return SyncResult(len(rows), new_position)
+
+
+def _window() -> float:
+    return LATE_COMMIT_WINDOW.total_seconds()
 
 
 def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None) -> SyncResult:
@@ -123,7 +152,7 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
             db.session.expire_all()
             if progress:
                 progress(min(start + BATCH, len(ids)), len(ids))
-        _write_position(writer, position)
+        _write_progress(writer, Progress(position))
     except BaseException:
         writer.cancel()
         raise

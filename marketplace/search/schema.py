@@ -62,6 +62,7 @@ def build_schema() -> fields.Schema:
         modified=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
         title_sort=fields.ID(sortable=True),
         position=fields.NUMERIC(int, bits=64, stored=True),
+        gaps=fields.STORED(),
         **{shingle_field(name): fields.KEYWORD() for name in TEXT_FIELDS},
     )
 
