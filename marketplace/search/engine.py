@@ -19,6 +19,7 @@ from marketplace.search.scoring import TermScorer
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
 FEW_RESULTS = 3
+MAX_COMPLETIONS = 32
 
 
 @dataclass(frozen=True)
@@ -156,11 +157,23 @@ def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -
         return []
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
-    parts = [wq.Term("words", w) for w in words[:-1]] + [wq.Prefix("words", words[-1])]
-    results = searcher.search(wq.And(parts), limit=None, terms=False)
-    docs = np.fromiter((d for _, d in results.top_n), dtype=np.int64)
-    visible = _visible(arrays, audience, ["published"])
-    docs = docs[np.isin(docs, arrays.live) & visible[docs]] if len(docs) else docs
+    reader = searcher.reader()
+    # The typed prefix stands for its most common completions (a short prefix has thousands).
+    completions = sorted(
+        (
+            text.decode() if isinstance(text, bytes) else text
+            for text in reader.expand_prefix("words", words[-1])
+        ),
+        key=lambda text: -reader.doc_frequency("words", text),
+    )[:MAX_COMPLETIONS]
+    if not completions:
+        return []
+    last = wq.Or([wq.Term("words", text) for text in completions])
+    query = wq.And([*(wq.Term("words", w) for w in words[:-1]), last]) if len(words) > 1 else last
+    mask, scores = scorer_for(searcher, cache).evaluate(query)
+    mask &= arrays.live_mask & _visible(arrays, audience, ["published"])
+    docs = np.flatnonzero(mask)
+    docs = docs[np.lexsort((arrays.title_rank[docs], -scores[docs]))]
     out = []
     for docnum in docs[:limit]:
         stored = searcher.stored_fields(int(docnum))
