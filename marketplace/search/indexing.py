@@ -159,6 +159,8 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
     writer.commit()
     db.session.commit()
     store.switch_to(root, generation)
+    # Changes committed during the build went to the old generation: apply them here at once.
+    sync_index(root)
     return SyncResult(len(ids), position)
 
 
