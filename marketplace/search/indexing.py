@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # taken to be a rolled-back transaction. Applying a row twice is harmless (it re-reads the entry).
 LATE_COMMIT_WINDOW = timedelta(seconds=60)
 MAX_GAPS = 10_000
+GAP_SCAN = 1_000
 BATCH = 500
 
 
@@ -127,6 +128,20 @@ def sync_index(
     return SyncResult(len(rows), new_position)
 
 
+def _unseen_ids_below(position: int) -> dict[int, float]:
+    """Ids below `position` with no outbox row yet, which a transaction still open may hold:
+    those among the last minute's rows, and at least among the last GAP_SCAN ids."""
+    recent = utcnow() - LATE_COMMIT_WINDOW
+    lowest_recent = db.session.scalar(
+        select(func.min(OutboxEntry.id)).where(OutboxEntry.created_at >= recent)
+    )
+    lowest = max(1, min(lowest_recent or position, position - GAP_SCAN))
+    present = set(db.session.scalars(select(OutboxEntry.id).where(OutboxEntry.id.between(lowest, position))))
+    now = time.time()
+    missing = {gap: now for gap in range(lowest, position) if gap not in present}
+    return dict(sorted(missing.items())[-MAX_GAPS:])
+
+
 def _window() -> float:
     return LATE_COMMIT_WINDOW.total_seconds()
 
@@ -138,6 +153,7 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
     build are picked up by the next sync, which starts from the outbox position read first.
     """
     position = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
+    gaps = _unseen_ids_below(position)
     ids = list(
         db.session.scalars(select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id))
     )
@@ -152,7 +168,7 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
             db.session.expire_all()
             if progress:
                 progress(min(start + BATCH, len(ids)), len(ids))
-        _write_progress(writer, Progress(position))
+        _write_progress(writer, Progress(position, gaps))
     except BaseException:
         writer.cancel()
         raise
