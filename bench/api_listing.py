@@ -1,6 +1,6 @@
 """REST API reads against a bare Flask route returning the same JSON, in one process.
 
-The ratio says what our layers (actor, visibility query, schema dump, ETag) cost over
+The ratio says what our layers (actor, search, visibility re-check, schema dump, ETag) cost over
 serving the same bytes; the absolute figures say what a caller waits. Data: the seed
 catalogue plus synthetic entries in a temporary SQLite database.
 """
@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Organisation
+from marketplace.search import index_root, rebuild_index
 from marketplace.seeding.load import load_seed
 from marketplace.seeding.synthetic import add_synthetic
 
@@ -59,6 +60,7 @@ def main() -> None:
             started = time.perf_counter()
             add_synthetic(SYNTHETIC, slugs)
             seeded = time.perf_counter() - started
+            rebuild_index(index_root())  # lists and search answer from the index, as served
             client = app.test_client()
             page = client.get("/api/v1/datasets?per_page=20").get_data()
             entry_path = "/api/v1/datasets/" + json.loads(page)["items"][0]["slug"]
