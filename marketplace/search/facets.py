@@ -8,6 +8,7 @@ facet for the whole index on every search, which is what made the defaults slow.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,42 +67,93 @@ def _values(reader, name: str) -> list[str]:
     return [value.decode() if isinstance(value, bytes) else value for value in reader.lexicon(name)]
 
 
-def _column(searcher: Searcher, name: str, default) -> list:
-    """A sortable column's value for every document, segment by segment: a segment holding only
-    documents without the field (the position document) has no column at all."""
-    values: list = []
-    for sub, _ in searcher.leaf_searchers():
-        reader = sub.reader()
-        if reader.has_column(name):
-            values.extend(reader.column_reader(name))
-        else:
-            values.extend([default] * reader.doc_count_all())
-    return values
+@dataclass
+class _SegmentValues:
+    """One segment's values, by local docnum: never changes once the segment is written."""
+
+    single: dict[str, tuple[list[str], np.ndarray]]  # field -> (values, ords)
+    multi: dict[str, tuple[list[str], np.ndarray]]  # field -> (values, (value, doc) matrix)
+    modified: np.ndarray
+    titles: list[str]
 
 
-def build_arrays(searcher: Searcher) -> FacetArrays:
-    reader = searcher.reader()
+def _column(reader, name: str, default) -> list:
+    # A segment holding only documents without the field (the position document) has no column.
+    if reader.has_column(name):
+        return list(reader.column_reader(name))
+    return [default] * reader.doc_count_all()
+
+
+def _segment_values(reader) -> _SegmentValues:
     size = reader.doc_count_all()
-    fields: dict[str, SingleValued | MultiValued] = {}
+    single = {}
     for name in SINGLE_VALUED:
         values = _values(reader, name)
         ords = np.full(size, -1, dtype=np.int32)
         for i, value in enumerate(values):
             ords[list(reader.postings(name, value).all_ids())] = i
-        fields[name] = SingleValued(values, ords)
+        single[name] = (values, ords)
+    multi = {}
     for name in MULTI_VALUED:
         values = _values(reader, name)
         matrix = np.zeros((len(values), size), dtype=bool)
         for i, value in enumerate(values):
             matrix[i, list(reader.postings(name, value).all_ids())] = True
+        multi[name] = (values, matrix)
+    modified = np.array(_column(reader, "modified", 0), dtype=np.int64)
+    return _SegmentValues(single, multi, modified, _column(reader, "title_sort", ""))
+
+
+# Segment id -> its values. A searcher opened after a change reuses every unchanged segment's
+# values, so only the new segment is read (bounded: old segments disappear as they merge).
+_segments: dict[str, _SegmentValues] = {}
+_segments_lock = threading.Lock()
+MAX_SEGMENTS_CACHED = 64
+
+
+def _values_of(reader) -> _SegmentValues:
+    key = reader.segment().segment_id()
+    with _segments_lock:
+        found = _segments.get(key)
+    if found is None:
+        found = _segment_values(reader)
+        with _segments_lock:
+            if len(_segments) >= MAX_SEGMENTS_CACHED:
+                _segments.pop(next(iter(_segments)))
+            _segments[key] = found
+    return found
+
+
+def build_arrays(searcher: Searcher) -> FacetArrays:
+    leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+    parts = [_values_of(reader) for reader, _ in leaves]
+    size = searcher.reader().doc_count_all()
+    fields: dict[str, SingleValued | MultiValued] = {}
+    for name in SINGLE_VALUED:
+        values = sorted({v for part in parts for v in part.single[name][0]})
+        index = {v: i for i, v in enumerate(values)}
+        ords = []
+        for part in parts:
+            local_values, local_ords = part.single[name]
+            mapping = np.array([index[v] for v in local_values] + [-1], dtype=np.int32)
+            ords.append(mapping[local_ords])  # -1 indexes the trailing -1: no value
+        fields[name] = SingleValued(values, np.concatenate(ords) if ords else np.full(size, -1, np.int32))
+    for name in MULTI_VALUED:
+        values = sorted({v for part in parts for v in part.multi[name][0]})
+        index = {v: i for i, v in enumerate(values)}
+        matrix = np.zeros((len(values), size), dtype=bool)
+        for part, (_, offset) in zip(parts, leaves, strict=True):
+            local_values, local_matrix = part.multi[name]
+            for row, value in enumerate(local_values):
+                matrix[index[value], offset : offset + local_matrix.shape[1]] = local_matrix[row]
         fields[name] = MultiValued(values, matrix)
-    live = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+    live = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
     kind = fields.pop("kind")
     live = live[kind.ords[live] == kind.index_of("entry")]
-    modified = np.array(_column(searcher, "modified", 0), dtype=np.int64)
-    titles = _column(searcher, "title_sort", "")
+    modified = np.concatenate([part.modified for part in parts]) if parts else np.zeros(size, np.int64)
+    titles = np.array([title for part in parts for title in part.titles], dtype=object)
     rank = np.empty(size, dtype=np.int64)
-    rank[sorted(range(size), key=titles.__getitem__)] = np.arange(size)
+    rank[np.argsort(titles, kind="stable")] = np.arange(size)
     live_mask = np.zeros(size, dtype=bool)
     live_mask[live] = True
     return FacetArrays(live, live_mask, fields, modified, rank)
