@@ -21,6 +21,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -172,8 +173,6 @@ def whoosh_search(root: Path, text: str, page: int = 1, sort: str | None = None)
     # Highlights as the API makes them: title and description of each entry on the page.
     ids = hits.ids
     if ids:
-        import uuid
-
         rows = db.session.execute(
             select(Dataset.title, Dataset.description).where(Dataset.id.in_([uuid.UUID(i) for i in ids]))
         ).all()

@@ -4,10 +4,6 @@ through the outbox."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
-
 from marketplace.search.engine import (
     Audience,
     SearchHits,
@@ -17,7 +13,7 @@ from marketplace.search.engine import (
     search_entries,
 )
 from marketplace.search.indexing import IndexStatus, SyncResult, index_status, rebuild_index, sync_index
-from marketplace.search.store import SearchUnavailable
+from marketplace.search.store import SearchUnavailable, index_root
 
 __all__ = [
     "Audience",
@@ -34,7 +30,3 @@ __all__ = [
     "search_entries",
     "sync_index",
 ]
-
-
-def index_root() -> Path:
-    return Path(current_app.config["SEARCH_INDEX_DIR"])

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from whoosh import index
 from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
@@ -31,6 +32,11 @@ WRITER_TIMEOUT_S = 30.0
 
 class SearchUnavailable(Exception):
     """There is no usable index (never built, or removed): callers fall back to the database."""
+
+
+def index_root() -> Path:
+    """The app's index directory (SEARCH_INDEX_DIR)."""
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
 
 
 def current_generation(root: Path) -> Path:

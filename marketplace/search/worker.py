@@ -14,7 +14,7 @@ import time
 from flask import Flask, current_app
 
 from marketplace.search.indexing import sync_index
-from marketplace.search.store import SearchUnavailable
+from marketplace.search.store import SearchUnavailable, index_root
 
 log = logging.getLogger(__name__)
 AFTER_COMMIT_WRITER_WAIT_S = 2.0
@@ -26,8 +26,6 @@ def index_committed_changes() -> None:
     """Bring the index up to date after a commit, if this app does so (SEARCH_INDEX_ON_COMMIT)."""
     if not current_app.config["SEARCH_INDEX_ON_COMMIT"]:
         return
-    from marketplace.search import index_root
-
     try:
         sync_index(index_root(), writer_timeout=AFTER_COMMIT_WRITER_WAIT_S)
     except SearchUnavailable:
@@ -50,8 +48,6 @@ def start_background_sync(app: Flask) -> None:
 
 
 def _run(app: Flask, interval: float) -> None:
-    from marketplace.search import index_root
-
     while True:
         with app.app_context():
             try:
