@@ -15,20 +15,13 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Organisation
-from tests.factories import create_dataset, create_organisation, create_token, create_user, valid_entry
+from tests.factories import create_dataset, valid_entry
 from tests.helpers import api, assert_problem
 from tests.support import refused
 
 DATASETS = "/api/v1/datasets"
 TOMORROW = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
 RATING = {"rating": 4, "assessed_on": "2025-03-01", "method": "Checked against source records."}
-
-
-@pytest.fixture
-def token(app) -> str:
-    organisation = create_organisation()
-    user = create_user(email="ann@dft.gov.uk", organisation=organisation, roles=("publisher",))
-    return create_token(user=user)
 
 
 @pytest.fixture

@@ -14,18 +14,11 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Organisation
-from tests.factories import create_dataset, create_organisation, create_token, create_user, valid_entry
+from tests.factories import create_dataset, valid_entry
 from tests.helpers import api
 from tests.support import refused
 
 DATASETS = "/api/v1/datasets"
-
-
-@pytest.fixture
-def token(app) -> str:
-    organisation = create_organisation()
-    user = create_user(email="ann@dft.gov.uk", organisation=organisation, roles=("publisher",))
-    return create_token(user=user)
 
 
 @pytest.fixture

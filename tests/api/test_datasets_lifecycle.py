@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OutboxEntry, Revision
-from tests.factories import create_organisation, create_token, create_user, valid_entry
+from tests.factories import valid_entry
 from tests.helpers import api
 from tests.support import committed_transactions
 
@@ -34,13 +33,6 @@ RATING = {
     "method": "Compared with the police force returns.",
     "action_plan_url": "https://www.gov.uk/government/publications/road-casualty-data-quality",
 }
-
-
-@pytest.fixture
-def token(app) -> str:
-    organisation = create_organisation()
-    user = create_user(email="ann@dft.gov.uk", organisation=organisation, roles=("publisher",))
-    return create_token(user=user)
 
 
 def create(client, token: str, **fields) -> dict:

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import OGL, create_organisation, create_token, create_user, valid_entry
+from tests.factories import OGL, valid_entry
 from tests.helpers import api
-
-
-@pytest.fixture
-def token(app) -> str:
-    organisation = create_organisation()
-    user = create_user(email="ann@dft.gov.uk", organisation=organisation, roles=("publisher",))
-    return create_token(user=user)
 
 
 def create(client, token: str, **fields) -> dict:
