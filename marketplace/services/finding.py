@@ -28,6 +28,7 @@ from marketplace.search import (
 )
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import Page, check_organisation_filter, list_datasets_from_database
+from marketplace.services.permissions import can_list
 from marketplace.vocabularies import ACCESS_RIGHTS, ENTRY_TYPES, THEMES, find_licence
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,10 @@ def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
         log.warning("search unavailable, listing from the database: %s", error)
         return list_datasets_from_database(actor, params)
     ids = [uuid.UUID(i) for i in hits.ids]
-    rows = db.session.scalars(
-        select(Dataset).where(Dataset.id.in_(ids), listable_condition(actor, statuses))
-    ).all()
-    by_id = {d.id: d for d in rows}
+    # Fetched by primary key, then checked here: with the visibility condition in the SQL,
+    # SQLite's planner walked the listing index instead (10 ms instead of 0.2 at 10,000 entries).
+    rows = db.session.scalars(select(Dataset).where(Dataset.id.in_(ids))).all()
+    by_id = {d.id: d for d in rows if can_list(actor, d, statuses)}
     items = [by_id[i] for i in ids if i in by_id]
     highlights = {}
     for dataset in items:

@@ -37,3 +37,12 @@ def can_view(actor: Actor, dataset: Dataset) -> bool:
 def can_see_editors(actor: Actor, dataset: Dataset) -> bool:
     """Whether `actor` may see who (by e-mail) changed the entry, rather than just the organisation."""
     return actor.is_site_admin or dataset.organisation_id in actor.organisation_ids()
+
+
+def can_list(actor: Actor, dataset: Dataset, statuses: list[str]) -> bool:
+    """Python form of queries.datasets.listable_condition, for rows already fetched by id."""
+    if dataset.deleted_at is not None or dataset.status not in statuses:
+        return False
+    if dataset.status == "published":
+        return can_view(actor, dataset)
+    return actor.is_site_admin or dataset.organisation_id in actor.publishing_organisation_ids()
