@@ -6,22 +6,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
 from marketplace.services.actors import Actor
-
-
-def readable_condition(actor: Actor) -> ColumnElement[bool]:
-    """SQL form of permissions.can_view (deleted entries included: the caller answers 410 for them)."""
-    if actor.is_site_admin:
-        return true()
-    public = Dataset.status.in_(("published", "withdrawn"))
-    if not actor.is_authenticated:
-        public = and_(public, Dataset.access_rights == "OPEN")
-    own = actor.publishing_organisation_ids()
-    return or_(public, Dataset.organisation_id.in_(own)) if own else public
 
 
 def listable_condition(actor: Actor, statuses: Iterable[str]) -> ColumnElement[bool]:

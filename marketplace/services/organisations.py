@@ -77,10 +77,3 @@ def save_organisation(actor: Actor, raw: Mapping[str, Any]) -> tuple[Organisatio
     organisation.domains = [existing.get(d) or OrganisationEmailDomain(domain=d) for d in domains]
     db.session.commit()
     return organisation, created
-
-
-def organisation_for_email(email: str) -> Organisation | None:
-    """The organisation whose e-mail domain the address is on (how a user's department is found)."""
-    domain = email.rsplit("@", 1)[-1].lower()
-    row = db.session.get(OrganisationEmailDomain, domain)
-    return row.organisation if row else None

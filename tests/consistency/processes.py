@@ -22,20 +22,12 @@ from typing import TypeVar
 
 import requests
 
+from marketplace.config import ENV_KEYS
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # Variables the app reads: the test decides them all, whatever the caller's shell has set.
-APP_VARIABLES = (
-    "MARKETPLACE_ENV",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "SEARCH_INDEX_DIR",
-    "OIDC_ISSUER",
-    "OIDC_CLIENT_ID",
-    "OIDC_PRIVATE_KEY",
-    "MARKETPLACE_DEV_IDP",
-    "LOG_LEVEL",
-)
+APP_VARIABLES = ENV_KEYS
 T = TypeVar("T")
 
 
