@@ -30,6 +30,16 @@ class BaseConfig:
     OIDC_SCOPES = "openid email"
     OIDC_VTR = '["Cl.Cm"]'
     MARKETPLACE_DEV_IDP = True
+    # Seconds to wait for the sign-in provider (discovery, JWKS, token and userinfo calls).
+    OIDC_HTTP_TIMEOUT = 10
+    # A signed-in session ends after this long without a request, and after this long in any case.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_ABSOLUTE_HOURS = 12
+    SESSION_COOKIE_NAME = "marketplace_session"
+    SESSION_COOKIE_HTTPONLY = True
+    # Lax, not Strict: Strict would drop the cookie on the redirect back from the provider.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
     # A request body above this size is refused with 413 before it is parsed.
     MAX_CONTENT_LENGTH = 1024 * 1024
     LOG_LEVEL = "INFO"
@@ -46,6 +56,8 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     MARKETPLACE_ENV = "development"
+    # Served over plain http://127.0.0.1 in development, where a Secure cookie would not be sent.
+    SESSION_COOKIE_SECURE = False
 
 
 class TestConfig(BaseConfig):
@@ -54,6 +66,7 @@ class TestConfig(BaseConfig):
     SECRET_KEY = "test-secret-key"
     LOG_LEVEL = "WARNING"
     SEARCH_SYNC_INTERVAL = 0
+    SESSION_COOKIE_SECURE = False
 
 
 class ProductionConfig(BaseConfig):
@@ -79,6 +92,8 @@ ENV_KEYS = (
     "OIDC_SCOPES",
     "OIDC_VTR",
     "MARKETPLACE_DEV_IDP",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS",
     "LOG_LEVEL",
 )
 
@@ -130,6 +145,8 @@ def _derive(config: dict[str, Any], instance_path: str) -> None:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
     if config["MARKETPLACE_ENV"] == "development" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         config["SECRET_KEY"] = _instance_secret(instance)
+    # The cookie lives as long as the longest session may; the server ends sessions sooner.
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_ABSOLUTE_HOURS"] * 3600
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"]))
 
 
@@ -153,6 +170,9 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _refuse_unsafe(config: dict[str, Any]) -> None:
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"):
+        if config[key] < 1:
+            raise ConfigError(f"{key} must be at least 1")
     if config["MARKETPLACE_ENV"] != "production":
         return
     if (
@@ -164,3 +184,5 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         raise ConfigError(
             "MARKETPLACE_DEV_IDP must be off in production: the embedded provider signs anyone in"
         )
+    if config["OIDC_ISSUER"] and not config["OIDC_PRIVATE_KEY"]:
+        raise ConfigError("OIDC_PRIVATE_KEY must be set with OIDC_ISSUER: the service signs in with it")

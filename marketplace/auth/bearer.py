@@ -1,9 +1,12 @@
-"""The caller of a request, from an ``Authorization: Bearer <token>`` header."""
+"""The caller of an API request: an ``Authorization: Bearer <token>`` header, or else the
+signed-in session, which may read through the API but not write (writes need a token, so a
+page on another site can never make changes with a visitor's cookie)."""
 
 from __future__ import annotations
 
 from flask import g, request
 
+from marketplace.auth.session import current_user
 from marketplace.errors import AuthenticationError
 from marketplace.services.actors import Actor
 from marketplace.services.tokens import authenticate_token
@@ -23,7 +26,8 @@ def current_actor() -> Actor:
 def _actor_from_headers() -> Actor:
     header = request.headers.get("Authorization", "").strip()
     if not header:
-        return Actor.anonymous()
+        user = current_user()
+        return Actor.for_user(user, "session", {"read"}) if user else Actor.anonymous()
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise AuthenticationError("Send the token as: Authorization: Bearer <token>.")

@@ -5,7 +5,8 @@ from marketplace.models.organisation import Organisation, OrganisationEmailDomai
 from marketplace.models.outbox import OutboxEntry
 from marketplace.models.quality import QualityRating
 from marketplace.models.revision import Revision
-from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, User
+from marketplace.models.session import SeenLogoutToken, UserSession
+from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, RoleChange, User
 
 __all__ = [
     "ORGANISATION_ROLES",
@@ -21,5 +22,8 @@ __all__ = [
     "OutboxEntry",
     "QualityRating",
     "Revision",
+    "RoleChange",
+    "SeenLogoutToken",
     "User",
+    "UserSession",
 ]

@@ -62,6 +62,27 @@ class Membership(db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
+class RoleChange(db.Model):
+    """A role granted or revoked, by whom and when: the history an org admin can read."""
+
+    __tablename__ = "role_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))  # granted | revoked
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Kept as text too, so the record survives the actor's account and names the CLI operator.
+    actor_label: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
 class ApiToken(db.Model):
     """A bearer token that acts as its user; only a SHA-256 hash of the secret is stored."""
 

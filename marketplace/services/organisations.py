@@ -30,10 +30,16 @@ def list_organisations(actor: Actor) -> list[tuple[Organisation, int]]:
     return [(o, counts.get(o.id, 0)) for o in organisations]
 
 
-def get_organisation(actor: Actor, slug: str) -> tuple[Organisation, int]:
+def find_organisation(slug: str) -> Organisation:
+    """The organisation with `slug`; NotFoundError if there is none."""
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
         raise NotFoundError(f"There is no organisation called {slug!r}.")
+    return organisation
+
+
+def get_organisation(actor: Actor, slug: str) -> tuple[Organisation, int]:
+    organisation = find_organisation(slug)
     count = db.session.scalar(
         select(func.count())
         .select_from(Dataset)

@@ -16,13 +16,17 @@ def require_publisher(actor: Actor, organisation: Organisation) -> None:
     if not actor.is_authenticated:
         raise AuthenticationError("Send an API token: Authorization: Bearer <token>.")
     if not actor.may_write:
-        raise PermissionDeniedError(
-            "This token may only read. Create a token with the publish scope to make changes."
-        )
+        raise PermissionDeniedError(read_only_message(actor))
     if not can_publish_for(actor, organisation):
         raise PermissionDeniedError(
             f"You are not a publisher for {organisation.title}, so you cannot change its entries."
         )
+
+
+def read_only_message(actor: Actor) -> str:
+    if actor.via == "session":
+        return "Changes through the API need an API token: create one at /account/tokens."
+    return "This token may only read. Create a token with the publish scope to make changes."
 
 
 def can_view(actor: Actor, dataset: Dataset) -> bool:

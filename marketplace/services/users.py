@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.extensions import db
-from marketplace.models import ORGANISATION_ROLES, Membership, Organisation, User
+from marketplace.models import ORGANISATION_ROLES, Membership, Organisation, RoleChange, User
+from marketplace.models.types import utcnow
 from marketplace.services.actors import Actor
 
 ROLES = (*ORGANISATION_ROLES, "site_admin")
@@ -61,5 +62,22 @@ def add_user(actor: Actor, email: str, *, organisation_slug: str | None, roles: 
             user.memberships.append(
                 Membership(organisation=organisation, role=role, granted_by_id=actor.user_id)
             )
+            if role != "member":
+                record_role_change(actor, organisation, user, role, "granted")
     db.session.commit()
     return user
+
+
+def record_role_change(actor: Actor, organisation: Organisation, user: User, role: str, action: str) -> None:
+    """Add a history entry ("granted" or "revoked") to the current transaction."""
+    db.session.add(
+        RoleChange(
+            organisation=organisation,
+            user=user,
+            role=role,
+            action=action,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            at=utcnow(),
+        )
+    )

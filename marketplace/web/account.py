@@ -1,0 +1,186 @@
+"""Account pages: who you are, your API tokens, and (for org admins) people and roles.
+
+Thin views: each form is read here and handed to the same service the API and CLI use, so the
+permission rules and validation are the ones everywhere else.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from marketplace.auth.session import current_user, session_actor
+from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from marketplace.services.organisations import find_organisation
+from marketplace.services.roles import (
+    GRANTABLE_ROLES,
+    can_manage_roles,
+    grant_role,
+    list_members,
+    list_role_changes,
+    revoke_role,
+)
+from marketplace.services.tokens import SCOPES, create_token, list_tokens, revoke_token
+
+bp = Blueprint("account", __name__)
+
+# Expiry choices offered on the tokens page, in days (None: never).
+TOKEN_EXPIRY_CHOICES = {"30": 30, "90": 90, "365": 365, "never": None}
+ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "org_admin": "Org admin"}
+
+
+def sign_in_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/account")
+@sign_in_required
+def account():
+    user = current_user()
+    organisations: dict = {}
+    for membership in user.memberships:
+        organisations.setdefault(membership.organisation, set()).add(membership.role)
+    rows = [
+        (
+            organisation,
+            [ROLE_LABELS[r] for r in ("member", *GRANTABLE_ROLES) if r in roles],
+            "org_admin" in roles,
+        )
+        for organisation, roles in sorted(organisations.items(), key=lambda item: item[0].title)
+    ]
+    return render_template("account/account.html", user=user, organisations=rows)
+
+
+@bp.get("/account/tokens")
+@sign_in_required
+def tokens():
+    return _tokens_page()
+
+
+def _tokens_page(errors=None, form=None, new_secret=None, new_token=None, status=200):
+    actor = session_actor()
+    page = render_template(
+        "account/tokens.html",
+        tokens=list_tokens(actor, actor.user),
+        scopes=SCOPES,
+        expiry_choices=TOKEN_EXPIRY_CHOICES,
+        errors=errors or {},
+        form=form or {"scope": ["read"], "expires": "90"},
+        new_secret=new_secret,
+        new_token=new_token,
+    )
+    headers = {"Cache-Control": "no-store"} if new_secret else {}
+    return page, status, headers
+
+
+@bp.post("/account/tokens")
+@sign_in_required
+def create_api_token():
+    actor = session_actor()
+    form = {
+        "name": request.form.get("name", ""),
+        "scope": request.form.getlist("scope"),
+        "expires": request.form.get("expires", ""),
+    }
+    errors = {}
+    if form["expires"] not in TOKEN_EXPIRY_CHOICES:
+        errors["expires"] = ["Choose when the token expires."]
+    try:
+        if errors:
+            raise ValidationError(errors)
+        token, secret = create_token(
+            actor,
+            actor.user.email,
+            name=form["name"],
+            scopes=form["scope"],
+            expires_days=TOKEN_EXPIRY_CHOICES[form["expires"]],
+        )
+    except ValidationError as error:
+        messages = dict(error.errors)
+        if "scope" in messages:
+            messages["scope"] = ["Choose what the token may do: read, publish, or both."]
+        if "name" in messages:
+            messages["name"] = ["Enter a name for the token, up to 100 characters."]
+        return _tokens_page(errors={**errors, **messages}, form=form, status=400)
+    # Shown once, on this response only: it is stored as a hash and cannot be shown again.
+    return _tokens_page(new_secret=secret, new_token=token)
+
+
+@bp.post("/account/tokens/<token_id>/revoke")
+@sign_in_required
+def revoke_api_token(token_id: str):
+    token = revoke_token(session_actor(), token_id)
+    flash(f"The token "{token.name}" has been revoked. It can no longer be used.")
+    return redirect(url_for("account.tokens"))
+
+
+@bp.get("/organisations/<slug>/people")
+@sign_in_required
+def people(slug: str):
+    return _people_page(slug)
+
+
+def _people_page(slug: str, errors=None, form=None, status=200):
+    actor = session_actor()
+    organisation = find_organisation(slug)
+    if not can_manage_roles(actor, organisation):
+        raise PermissionDeniedError(
+            f"Only an org admin of {organisation.title} can manage its people and roles."
+        )
+    page = render_template(
+        "account/people.html",
+        organisation=organisation,
+        members=list_members(actor, organisation),
+        changes=list_role_changes(actor, organisation, page=1, per_page=50),
+        role_labels=ROLE_LABELS,
+        grantable=GRANTABLE_ROLES,
+        errors=errors or {},
+        form=form or {},
+    )
+    return page, status
+
+
+@bp.post("/organisations/<slug>/people")
+@sign_in_required
+def grant(slug: str):
+    organisation = find_organisation(slug)
+    form = {"email": request.form.get("email", "").strip(), "role": request.form.get("role", "")}
+    errors = {}
+    if not form["email"]:
+        errors["email"] = ["Enter the person's government email address."]
+    if form["role"] not in GRANTABLE_ROLES:
+        errors["role"] = ["Choose the role to give."]
+    if not errors:
+        try:
+            granted = grant_role(session_actor(), organisation, form["email"], form["role"])
+        except ValidationError as error:
+            errors = dict(error.errors)
+        else:
+            label = ROLE_LABELS[form["role"]].lower()
+            flash(
+                f"{form['email']} is now {'an' if label[0] in 'aeiou' else 'a'} {label}."
+                if granted
+                else f"{form['email']} already had that role."
+            )
+            return redirect(url_for("account.people", slug=slug))
+    return _people_page(slug, errors=errors, form=form, status=400)
+
+
+@bp.post("/organisations/<slug>/people/revoke")
+@sign_in_required
+def revoke(slug: str):
+    organisation = find_organisation(slug)
+    email, role = request.form.get("email", ""), request.form.get("role", "")
+    try:
+        revoke_role(session_actor(), organisation, email, role)
+    except (ConflictError, NotFoundError, ValidationError) as error:
+        return _people_page(slug, errors={"_schema": [error.detail]}, status=error.status)
+    flash(f"{email} is no longer {ROLE_LABELS.get(role, role).lower()}.")
+    return redirect(url_for("account.people", slug=slug))
