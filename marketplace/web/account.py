@@ -117,7 +117,7 @@ def create_api_token():
 @sign_in_required
 def revoke_api_token(token_id: str):
     token = revoke_token(session_actor(), token_id)
-    flash(f"The token "{token.name}" has been revoked. It can no longer be used.")
+    flash(f"The token '{token.name}' has been revoked. It can no longer be used.")
     return redirect(url_for("account.tokens"))
 
 
