@@ -3,8 +3,8 @@
 One Login authenticates services by `private_key_jwt`: the service signs a short assertion with
 an RSA key whose public half the provider holds (registered, or fetched from the service's
 `/.well-known/jwks.json`). The key comes from `OIDC_PRIVATE_KEY` (PEM text or a path to a PEM
-file); in development and tests one is generated once into the instance folder, so a restart
-keeps it and the embedded provider can be given its public half.
+file); in development one is generated once into the instance folder, so a restart keeps it
+and the embedded provider can be given its public half (tests make one per app, in memory).
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def _load_or_make(app: Flask) -> RSAKey:
         return _with_kid(_import(_read_pem(configured)))
     if app.config["MARKETPLACE_ENV"] == "production":
         raise ConfigError("Set OIDC_PRIVATE_KEY (a PEM RSA private key, or a path to one) to sign in.")
+    if app.config["MARKETPLACE_ENV"] != "development":
+        # Tests: a key per app, in memory, so no test writes into a developer's instance folder.
+        return _with_kid(RSAKey.generate_key(KEY_SIZE, private=True))
     path = Path(app.instance_path) / KEY_FILE
     if path.exists():
         return _with_kid(_import(path.read_bytes()))
