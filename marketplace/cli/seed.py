@@ -3,13 +3,14 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.cli.errors import reports_errors
 from marketplace.cli.search import bring_up_to_date
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
-from marketplace.seeding.load import load_seed
+from marketplace.seeding.load import load_seed, load_test_users
 from marketplace.seeding.synthetic import add_synthetic
 
 
@@ -34,6 +35,9 @@ def seed_command(synthetic: int | None, if_empty: bool) -> None:
         f"Organisations: {report.organisations_created} created, {report.organisations_updated} updated. "
         f"Entries: {report.datasets_created} created, {report.datasets_skipped} already present."
     )
+    if current_app.config["MARKETPLACE_DEV_IDP"]:
+        count = load_test_users()
+        click.echo(f"Test users for the embedded sign-in provider: {count} (see seed/users.json).")
     if synthetic:
         organisations = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
         added = add_synthetic(synthetic, organisations)

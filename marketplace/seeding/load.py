@@ -16,6 +16,7 @@ from marketplace.models import Dataset
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_dataset, withdraw_dataset
 from marketplace.services.organisations import save_organisation
+from marketplace.services.users import add_user
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 SEED_NAMESPACE = uuid.UUID("5b0e8d0e-7c1a-4d8a-9c39-2f5b7d1c0a11")
@@ -32,6 +33,17 @@ class SeedReport:
 
 def seed_id(publisher: str, title: str) -> uuid.UUID:
     return uuid.uuid5(SEED_NAMESPACE, f"{publisher}/{title}")
+
+
+def load_test_users(directory: Path = SEED_DIR) -> int:
+    """Add the people the embedded sign-in provider offers to sign in as (development only).
+
+    Never with a real provider: a seeded role would go to whoever really owns that address.
+    """
+    users = json.loads((directory / "users.json").read_text())
+    for raw in users:
+        add_user(SEED_ACTOR, raw["email"], organisation_slug=raw["organisation"], roles=raw["roles"])
+    return len(users)
 
 
 def load_seed(directory: Path = SEED_DIR) -> SeedReport:

@@ -7,10 +7,11 @@ import json
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Dataset, DatasetTheme, Organisation, QualityRating, Revision
+from marketplace.models import Dataset, DatasetTheme, Organisation, QualityRating, Revision, RoleChange, User
 from marketplace.seeding.load import SEED_DIR
 from marketplace.seeding.synthetic import synthetic_entry
 from marketplace.vocabularies import THEMES
+from tests.conftest import empty_all_tables, make_app
 
 
 def _count(stmt) -> int:
@@ -86,3 +87,35 @@ def test_seed_synthetic_refuses_a_bad_count(runner):
     for value in ("0", "-5", "many"):
         result = runner.invoke(args=["seed", "--synthetic", value])
         assert result.exit_code == 2
+
+
+def test_seed_adds_the_embedded_providers_test_users_with_their_roles(runner):
+    result = runner.invoke(args=["seed"])
+    assert "Test users for the embedded sign-in provider" in result.output
+    publisher = db.session.scalar(select(User).where(User.email == "publisher@dft.gov.uk"))
+    dft = db.session.scalar(select(Organisation).where(Organisation.slug == "department-for-transport"))
+    assert publisher.roles_in(dft.id) == {"member", "publisher"}
+    assert db.session.scalar(select(User).where(User.is_site_admin)).email.endswith("cabinet-office.gov.uk")
+    # Each seeded role grant is in the history, once, however often seed runs.
+    grants = _count(select(func.count()).select_from(RoleChange))
+    runner.invoke(args=["seed"])
+    assert _count(select(func.count()).select_from(RoleChange)) == grants > 0
+
+
+def test_seed_adds_no_users_when_a_real_provider_signs_people_in(database_url, tmp_path):
+    # With a real provider a seeded role would go to whoever owns that address.
+    app = make_app(database_url, tmp_path, MARKETPLACE_DEV_IDP=False)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed"])
+        assert result.exit_code == 0, result.output
+        assert "Test users" not in result.output
+        assert _count(select(func.count()).select_from(User)) == 0
+        empty_all_tables()
+        db.session.remove()
+
+
+def test_seed_users_belong_to_the_organisations_their_addresses_name():
+    organisations = {o["slug"]: o for o in json.loads((SEED_DIR / "organisations.json").read_text())}
+    for user in json.loads((SEED_DIR / "users.json").read_text()):
+        domain = user["email"].rpartition("@")[2]
+        assert domain in organisations[user["organisation"]]["email_domains"], user["email"]
