@@ -111,10 +111,7 @@ def put_quality(reference: str) -> Response:
 
 @bp.get("/datasets/<reference>/revisions")
 def list_revisions(reference: str) -> Response:
-    try:
-        page_number, per_page = load_page_params(request.args)
-    except SchemaValidationError as error:
-        raise BadRequestError("Check the query parameters.", error.messages) from error
+    page_number, per_page = load_page_params(request.args)
     history = catalogue.list_revisions(current_actor(), reference, page_number, per_page)
     if history.moved:
         return redirect(url_for("api.list_revisions", reference=history.dataset.slug, **request.args), 301)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, request
@@ -15,13 +16,18 @@ from marketplace.services.organisations import find_organisation
 from marketplace.services.roles import Member, grant_role, list_members, list_role_changes, revoke_role
 
 
+def _time(value: datetime | None) -> str | None:
+    # ISO 8601 with a "T", as marshmallow writes every other time in the API.
+    return value.isoformat() if value else None
+
+
 def _dump_member(member: Member) -> dict[str, Any]:
     return {
         "email": member.user.email,
         "roles": list(member.roles),
         "signed_in": member.user.sub is not None,
-        "last_signed_in_at": member.user.last_signed_in_at,
-        "member_since": member.joined_at,
+        "last_signed_in_at": _time(member.user.last_signed_in_at),
+        "member_since": _time(member.joined_at),
     }
 
 
@@ -31,7 +37,7 @@ def _dump_change(change: RoleChange) -> dict[str, Any]:
         "role": change.role,
         "action": change.action,
         "by": change.actor_label,
-        "at": change.at,
+        "at": _time(change.at),
     }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+from marshmallow import ValidationError as SchemaValidationError
 from werkzeug.datastructures import MultiDict
 
+from marketplace.errors import BadRequestError
 from marketplace.models import Revision
 
 
@@ -44,5 +46,9 @@ class PageParamsSchema(Schema):
 
 
 def load_page_params(args: MultiDict) -> tuple[int, int]:
-    data = PageParamsSchema().load(args.to_dict())
+    """`page` and `per_page` from a query string; BadRequestError naming the bad one."""
+    try:
+        data = PageParamsSchema().load(args.to_dict())
+    except SchemaValidationError as error:
+        raise BadRequestError("Check the query parameters.", error.messages) from error
     return data["page"], data["per_page"]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.errors import (
+    AuthenticationError,
     ConflictError,
     GoneError,
     MarketplaceError,
@@ -215,6 +216,9 @@ def _require_free_slug(
 
 
 def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | None) -> Dataset:
+    if not actor.is_authenticated:
+        # Before the lookup: an anonymous writer learns to send a token, not that a draft is missing.
+        raise AuthenticationError("Send an API token: Authorization: Bearer <token>.")
     dataset = get_dataset(actor, reference)
     require_publisher(actor, dataset.organisation)
     check_etag(dataset, if_match)

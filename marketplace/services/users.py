@@ -17,7 +17,13 @@ from marketplace.services.actors import Actor
 ROLES = (*ORGANISATION_ROLES, "site_admin")
 
 
+# The longest address SMTP can carry (RFC 5321 §4.5.3.1.3), and the column's width.
+MAX_EMAIL_LENGTH = 254
+
+
 def normalise_email(email: str) -> str:
+    if len(email.strip()) > MAX_EMAIL_LENGTH:
+        raise ValidationError({"email": [f"An e-mail address has at most {MAX_EMAIL_LENGTH} characters."]})
     try:
         return fields.Email().deserialize(email.strip()).lower()
     except SchemaValidationError as error:
