@@ -1,0 +1,185 @@
+"""The account pages: who you are, your API tokens, and people and roles for org admins —
+including every bad form input, which gets a GOV.UK error summary and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.auth.session import SESSION_KEY
+from marketplace.extensions import db
+from marketplace.models import ApiToken, Membership, RoleChange
+from marketplace.services.sessions import SessionPolicy, start_session
+from marketplace.services.tokens import authenticate_token
+from tests.factories import create_organisation, create_token, create_user
+from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
+
+POLICY = SessionPolicy(idle=timedelta(minutes=60), absolute=timedelta(hours=12))
+
+
+@pytest.fixture
+def dft(app):
+    return create_organisation(email_domains=["dft.gov.uk"])
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in on the test client through the real session store (the flow itself is
+    tested over HTTP in tests/auth); returns a function taking the user."""
+
+    def sign_in(user):
+        _, secret = start_session(user, POLICY, provider_sid=None, id_token=None)
+        with client.session_transaction() as session:
+            session[SESSION_KEY] = secret
+        return client
+
+    return sign_in
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_account_page_says_who_you_are_your_roles_and_what_you_can_do(dft, signed_in):
+    user = create_user(email="admin@dft.gov.uk", organisation=dft, roles=("org_admin",))
+    html = page(signed_in(user), "/account", status=200).get_data(as_text=True)
+    assert title_of(html) == "Your account" + TITLE_SUFFIX
+    assert "admin@dft.gov.uk" in html and "Member, Org admin" in html
+    assert "/organisations/department-for-transport/people" in html
+    assert 'href="/logout"' in html
+
+
+def test_account_pages_send_anonymous_visitors_to_sign_in(client):
+    for path in ("/account", "/account/tokens", "/organisations/department-for-transport/people"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(f"/login?next={path}")
+
+
+def test_a_token_made_on_the_page_is_shown_once_and_works_with_its_scopes(dft, signed_in):
+    user = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
+    client = signed_in(user)
+    form = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    response = page(
+        client,
+        "/account/tokens",
+        method="POST",
+        status=200,
+        data={"csrf_token": _csrf(form), "name": "nightly", "scope": ["read"], "expires": "30"},
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    secret = re.search(r'id="new-token" class="app-token">([^<]+)<', response.get_data(as_text=True)).group(1)
+    actor = authenticate_token(secret)
+    assert actor.user.id == user.id and actor.scopes == {"read"}
+    token = db.session.scalar(select(ApiToken))
+    assert token.expires_at is not None and token.token_hash != secret
+    again = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    assert secret not in again and "nightly" in again
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"name": "", "scope": ["read"], "expires": "30"}, "name", "Enter a name for the token"),
+        ({"name": "x" * 101, "scope": ["read"], "expires": "30"}, "name", "Enter a name for the token"),
+        ({"name": "ok", "expires": "30"}, "scope", "Choose what the token may do"),
+        ({"name": "ok", "scope": ["admin"], "expires": "30"}, "scope", "Choose what the token may do"),
+        ({"name": "ok", "scope": ["read"], "expires": "7"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"]}, "expires", "Choose when the token expires"),
+    ],
+)
+def test_a_bad_token_form_gets_an_error_summary_and_makes_no_token(dft, signed_in, form, field, message):
+    client = signed_in(create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    csrf = _csrf(page(client, "/account/tokens", status=200).get_data(as_text=True))
+    html = page(
+        client, "/account/tokens", method="POST", status=400, data={"csrf_token": csrf, **form}
+    ).get_data(as_text=True)
+    assert title_of(html).startswith("Error: Your API tokens")
+    assert "govuk-error-summary" in html and f'href="#{field}"' in html and message in html
+    assert _count(ApiToken) == 0
+
+
+def test_revoking_a_token_on_the_page_stops_it_working(dft, signed_in):
+    user = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
+    secret = create_token(user=user)
+    token = db.session.scalar(select(ApiToken))
+    client = signed_in(user)
+    csrf = _csrf(page(client, "/account/tokens", status=200).get_data(as_text=True))
+    response = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf})
+    assert response.status_code == 302
+    html = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    assert "has been revoked" in html and "Revoked" in html
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_nobody_can_revoke_someone_elses_token_or_a_token_that_does_not_exist(dft, signed_in):
+    owner = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
+    secret = create_token(user=owner)
+    token = db.session.scalar(select(ApiToken))
+    client = signed_in(create_user(email="other@dft.gov.uk", organisation=dft))
+    csrf = _csrf(page(client, "/account/tokens", status=200).get_data(as_text=True))
+    page(client, f"/account/tokens/{token.id}/revoke", method="POST", status=403, data={"csrf_token": csrf})
+    page(client, "/account/tokens/not-a-uuid/revoke", method="POST", status=404, data={"csrf_token": csrf})
+    page(client, f"/account/tokens/{token.id}/revoke", method="POST", status=400, data={})  # no CSRF token
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_the_people_page_lists_members_and_is_only_for_that_organisations_admins(dft, signed_in):
+    admin = create_user(email="admin@dft.gov.uk", organisation=dft, roles=("org_admin",))
+    create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
+    html = page(signed_in(admin), "/organisations/department-for-transport/people", status=200).get_data(
+        as_text=True
+    )
+    assert h1_of(html) == "People and roles"
+    assert "publisher@dft.gov.uk" in html and "Remove publisher" in html
+    other = create_organisation(slug="home-office", title="Home Office", email_domains=["homeoffice.gov.uk"])
+    outsider = create_user(email="admin@homeoffice.gov.uk", organisation=other, roles=("org_admin",))
+    page(signed_in(outsider), "/organisations/department-for-transport/people", status=403)
+    page(signed_in(outsider), "/organisations/no-such-organisation/people", status=404)
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"email": "", "role": "publisher"}, "email"),
+        ({"email": "not-an-address", "role": "publisher"}, "email"),
+        ({"email": "someone@gmail.com", "role": "publisher"}, "email"),
+        ({"email": "x" * 250 + "@dft.gov.uk", "role": "publisher"}, "email"),
+        ({"email": "new@dft.gov.uk", "role": ""}, "role"),
+        ({"email": "new@dft.gov.uk", "role": "site_admin"}, "role"),
+    ],
+)
+def test_a_bad_role_form_gets_an_error_summary_and_grants_nothing(dft, signed_in, form, field):
+    client = signed_in(create_user(email="admin@dft.gov.uk", organisation=dft, roles=("org_admin",)))
+    url = "/organisations/department-for-transport/people"
+    csrf = _csrf(page(client, url, status=200).get_data(as_text=True))
+    memberships, changes = _count(Membership), _count(RoleChange)
+    html = page(client, url, method="POST", status=400, data={"csrf_token": csrf, **form}).get_data(
+        as_text=True
+    )
+    assert title_of(html).startswith("Error: People and roles")
+    assert f'href="#{field}"' in html
+    assert (_count(Membership), _count(RoleChange)) == (memberships, changes)
+
+
+def test_an_org_admin_cannot_remove_their_own_admin_role_on_the_page(dft, signed_in):
+    admin = create_user(email="admin@dft.gov.uk", organisation=dft, roles=("org_admin",))
+    client = signed_in(admin)
+    url = "/organisations/department-for-transport/people"
+    csrf = _csrf(page(client, url, status=200).get_data(as_text=True))
+    html = page(
+        client,
+        f"{url}/revoke",
+        method="POST",
+        status=409,
+        data={"csrf_token": csrf, "email": "admin@dft.gov.uk", "role": "org_admin"},
+    ).get_data(as_text=True)
+    assert "cannot remove your own org admin role" in html
+    assert "org_admin" in admin.roles_in(dft.id)
