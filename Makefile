@@ -10,12 +10,13 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench install clean
+.PHONY: help run test lint bench install clean vendor
 
 help:
 	@echo "make run    install, migrate, seed, and serve http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run the linters and the whole suite (SQLite, then PostgreSQL)"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make vendor refresh the committed GOV.UK Frontend files (needs npm; not needed to run)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +50,26 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# GOV.UK Frontend's built CSS, JS, fonts and images are committed under $(GOVUK_STATIC) (served at
+# /assets), so neither install nor run needs Node. To move to another version, change it here and
+# pair it with a matching govuk-frontend-jinja in pyproject.toml.
+GOVUK_FRONTEND_VERSION := 6.3.0
+GOVUK_STATIC           := marketplace/web/static
+
+vendor:
+	@command -v npm >/dev/null || { echo "make vendor needs npm (only to refresh the committed files)."; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent govuk-frontend@$(GOVUK_FRONTEND_VERSION) >/dev/null && \
+			tar xzf govuk-frontend-$(GOVUK_FRONTEND_VERSION).tgz) && \
+		dist="$$tmp/package/dist/govuk" && \
+		rm -rf $(GOVUK_STATIC)/fonts $(GOVUK_STATIC)/images && \
+		cp "$$dist/govuk-frontend.min.css" "$$dist/govuk-frontend.min.js" $(GOVUK_STATIC)/ && \
+		cp -R "$$dist/assets/." $(GOVUK_STATIC)/ && \
+		find $(GOVUK_STATIC) -type f -exec chmod 644 {} + && \
+		printf 'govuk-frontend %s\nFrom the npm package govuk-frontend@%s, dist/govuk/ (assets/ flattened here),\nserved at /assets. Refresh with `make vendor` (see the Makefile); init.js and app.css are ours.\n' \
+			$(GOVUK_FRONTEND_VERSION) $(GOVUK_FRONTEND_VERSION) > $(GOVUK_STATIC)/VERSION
+	@echo "GOV.UK Frontend $(GOVUK_FRONTEND_VERSION) is in $(GOVUK_STATIC)"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace import api, models, ops  # noqa: F401  (models: register the tables)
+from marketplace import api, auth, devidp, models, ops, web  # noqa: F401  (models: register the tables)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
-from marketplace.extensions import db, migrate
+from marketplace.extensions import csrf, db, migrate
 from marketplace.guards import register_guards
 from marketplace.request_log import configure_logging
 from marketplace.search.worker import start_background_sync
+from marketplace.web.account import bp as account_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -27,10 +28,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies
     configure_logging(app)
     register_guards(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    auth.init_app(app)
+    if app.config["MARKETPLACE_DEV_IDP"]:
+        devidp.init_app(app)  # development and tests only; config refuses it in production
+    app.register_blueprint(account_bp)
+    app.register_blueprint(web.bp)
+    web.init_app(app)
     register_error_handlers(app)
     register_commands(app)
     app.before_request(lambda: start_background_sync(app))

@@ -1,8 +1,9 @@
 """Error types of the catalogue, and the one place that turns them into responses.
 
 Services raise these without knowing about HTTP; `register_error_handlers` maps each to
-an RFC 9457 problem document for the APIs (and, until the web pages land, for every
-path), with validation errors as ``errors{field: [messages]}``.
+an RFC 9457 problem document, with validation errors as ``errors{field: [messages]}``, for
+the APIs and every client that does not prefer HTML, and to a GOV.UK error page (in
+marketplace/web/templates/errors/) for browsers.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# Statuses with a page of their own in web/templates/errors/; others get the 400 or the 500 page.
+ERROR_PAGES = frozenset({400, 401, 403, 404, 405, 410, 413, 500, 503})
+CSRF_DETAIL = (
+    "The form has expired or was not sent from this service. Go back, refresh the page and try again."
+)
 
 
 class MarketplaceError(Exception):
@@ -117,10 +124,44 @@ def problem(status: int, title: str, detail: str, errors: dict | None = None, **
     return response
 
 
+def prefers_html() -> bool:
+    """A browser asking for a page: never under /api/, and only when it ranks text/html above JSON.
+
+    Browsers name text/html; test clients and curl send */*, which gets problem+json.
+    """
+    if request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", PROBLEM_JSON, "text/html"])
+    return best == "text/html"
+
+
+def error_page(status: int, detail: str, template: str | None = None) -> Response | None:
+    if template is None:
+        page = status if status in ERROR_PAGES else (500 if status >= 500 else 400)
+        template = f"errors/{page}.html"
+    try:
+        html = render_template(template, status=status, detail=detail)
+    except Exception:
+        # The page itself failed (the layout needs something that is down, say): answer with
+        # the problem document rather than with a second, bare error.
+        log.exception("could not render the error page for %s", status)
+        return None
+    return Response(html, status=status, mimetype="text/html")
+
+
+def error_response(
+    status: int, title: str, detail: str, errors: dict | None = None, *, template: str | None = None, **extra
+) -> Response:
+    """A GOV.UK error page for browsers; problem+json for the APIs and every other client."""
+    if prefers_html() and (page := error_page(status, detail, template)) is not None:
+        return page
+    return problem(status, title, detail, errors, **extra)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(MarketplaceError)
     def handle_marketplace_error(error: MarketplaceError) -> Response:
-        response = problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        response = error_response(error.status, error.title, error.detail, error.errors, **error.extra)
         if isinstance(error, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="data-marketplace"'
         return response
@@ -133,7 +174,7 @@ def register_error_handlers(app: Flask) -> None:
             detail = f"The request body is larger than the limit of {limit} bytes."
         elif error.code == 404:
             detail = f"There is nothing at {request.path}."
-        response = problem(error.code or 500, error.name, detail)
+        response = error_response(error.code or 500, error.name, detail)
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
@@ -141,4 +182,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem(500, "Internal server error", "Something went wrong. The error has been logged.")
+        return error_response(
+            500, "Internal server error", "Something went wrong. The error has been logged."
+        )
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError) -> Response:
+        return error_response(400, "Form expired", CSRF_DETAIL, template="errors/csrf.html")

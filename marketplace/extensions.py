@@ -2,6 +2,7 @@
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
@@ -22,6 +23,9 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 # Batch mode lets Alembic alter tables on SQLite (which cannot ALTER most things in place).
 migrate = Migrate(render_as_batch=True, compare_type=True)
+# Every POST/PUT/PATCH/DELETE needs the session's token, except views and blueprints that
+# authenticate otherwise and say so with `csrf.exempt` (bearer-token APIs, provider callbacks).
+csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")

@@ -1,0 +1,46 @@
+"""A few pages that exist only in tests: each fails in one way, or takes a form."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint, Flask, render_template_string
+from werkzeug.exceptions import ServiceUnavailable
+
+from marketplace.errors import GoneError, PermissionDeniedError
+
+test_pages = Blueprint("test_pages", __name__, url_prefix="/test-pages")
+
+FORM = """{% extends "layout.html" %}
+{% from "macros/forms.html" import csrfField %}
+{% block content %}<form method="post">{{ csrfField() }}<button>Send</button></form>{% endblock %}"""
+
+
+@test_pages.get("/boom")
+def boom() -> str:
+    raise RuntimeError("secret internals: SELECT * FROM users")
+
+
+@test_pages.get("/gone")
+def gone() -> str:
+    raise GoneError("This dataset was deleted.")
+
+
+@test_pages.get("/forbidden")
+def forbidden() -> str:
+    raise PermissionDeniedError("Only publishers of this organisation can edit it.")
+
+
+@test_pages.get("/unavailable")
+def unavailable() -> str:
+    raise ServiceUnavailable()
+
+
+@test_pages.route("/form", methods=["GET", "POST"])
+def form() -> str:
+    return render_template_string(FORM)
+
+
+@pytest.fixture
+def app_with_test_pages(app: Flask) -> Flask:
+    app.register_blueprint(test_pages)
+    return app

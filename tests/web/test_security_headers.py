@@ -1,0 +1,60 @@
+"""Pages run only our own scripts and styles: a Content-Security-Policy with a fresh nonce per
+request for GOV.UK Frontend's one inline script, and no framing, sniffing or full referrers."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.pages import page, scripts_of
+
+
+def nonce_of(policy: str) -> str:
+    match = re.search(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{16,})'", policy)
+    assert match, policy
+    return match.group(1)
+
+
+def test_a_page_forbids_what_is_not_our_own(client):
+    policy = page(client, "/", status=200).headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives == {
+        "default-src": "'self'",
+        "script-src": f"'self' 'nonce-{nonce_of(policy)}'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def test_the_only_inline_script_carries_the_nonce_of_the_policy_and_ours_are_module_files(client):
+    response = page(client, "/", status=200)
+    nonce = nonce_of(response.headers["Content-Security-Policy"])
+    scripts = scripts_of(response.get_data(as_text=True))
+    inline = [s for s in scripts if "src" not in s]
+    external = [s for s in scripts if "src" in s]
+    assert [s.get("nonce") for s in inline] == [nonce]  # GOV.UK Frontend's template's own
+    assert external == [{"type": "module", "src": "/assets/init.js"}]
+    with client.get("/assets/init.js") as init:
+        assert 'from "./govuk-frontend.min.js"' in init.get_data(as_text=True)
+
+
+def test_each_request_gets_a_fresh_nonce(client):
+    first = nonce_of(page(client, "/", status=200).headers["Content-Security-Policy"])
+    second = nonce_of(page(client, "/", status=200).headers["Content-Security-Policy"])
+    assert first != second
+
+
+def test_a_page_cannot_be_framed_or_sniffed_and_sends_only_its_origin_elsewhere(client):
+    headers = page(client, "/", status=200).headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_error_pages_carry_the_same_policy(client):
+    headers = page(client, "/nowhere", status=404).headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
