@@ -139,10 +139,11 @@ def _parse_vector(vector: str) -> tuple[str, str | None]:
     levels = [p for p in parts if p.startswith("P")]
     unknown = [p for p in parts if not p.startswith(("C", "P"))]
     if unknown or trust not in CREDENTIAL_TRUST or len(levels) > 1:
-        raise InvalidRequestError(f"Request vtr not valid: unknown vector {vector}.")
+        # (The vector itself stays out of the description: it may hold characters OAuth forbids there.)
+        raise InvalidRequestError("Request vtr not valid: it names an unknown vector.")
     level = levels[0] if levels else None
     if level is not None and level not in LEVELS_OF_CONFIDENCE:
-        raise InvalidRequestError(f"Request vtr not valid: unknown level of confidence {level}.")
+        raise InvalidRequestError("Request vtr not valid: it names an unknown level of confidence.")
     if level in ("P1", "P2") and trust != "Cl.Cm":
         raise InvalidRequestError("Request vtr not valid: identity needs Cl.Cm credential trust.")
     return trust, level

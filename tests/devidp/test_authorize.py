@@ -52,7 +52,17 @@ def test_a_missing_nonce_is_sent_back_as_invalid_request(rp):
 
 @pytest.mark.parametrize(
     "vtr",
-    ["Cl.Cm", '"Cl.Cm"', '["Cl.Cx"]', '["P2.Cl"]', '["Cm"]', '["P3.Cl.Cm"]', '["P2.Cl.Cm","Cl"]', "[1]"],
+    [
+        "Cl.Cm",
+        '"Cl.Cm"',
+        '["Cl.Cx"]',
+        '["P2.Cl"]',
+        '["Cm"]',
+        '["P3.Cl.Cm"]',
+        '["P2.Cl.Cm","Cl"]',
+        '["Cl.Cm\\\\"]',
+        "[1]",
+    ],
 )
 def test_a_vtr_that_is_not_a_json_array_of_known_vectors_is_sent_back(rp, vtr):
     flow = Flow()
