@@ -12,15 +12,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from authlib.integrations.flask_client import FlaskIntegration
 from joserfc import jwt
+from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey
 
 from marketplace.auth.keys import client_key
 from marketplace.auth.oidc import (
     ASSERTION_LIFETIME,
+    BACKCHANNEL_EVENT,
+    LogoutTokenError,
     OneLoginPrivateKeyJWT,
     ProviderClient,
     ProviderSettings,
     id_token_claims_options,
+    verify_logout_token,
 )
 
 
@@ -59,7 +63,8 @@ def provider() -> Iterator[tuple[str, type[_Provider]]]:
         "Provider", (_Provider,), {"jwks_fetches": 0, "keys": [ECKey.generate_key("P-256").as_dict()]}
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for it, once per test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", handler
     server.shutdown()
@@ -137,3 +142,149 @@ def test_the_id_token_must_carry_the_vot_that_was_asked_for(app):
     assert options["aud"]["values"] == ["data-marketplace"]
     # Fresh each call: Authlib takes entries out of the dict it is given.
     assert id_token_claims_options(settings) is not options
+
+
+# ID tokens and logout tokens, verified against the loopback provider's JWKS ---------------------
+
+ISSUER_PATH = "/"
+SUB = "urn:fdc:gov.uk:2022:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+@pytest.fixture
+def signer(provider):
+    """The loopback provider's published signing key, and settings naming it as the issuer."""
+    base, handler = provider
+    key = ECKey.generate_key("P-256", parameters={"kid": "published"})
+    handler.keys = [key.as_dict(private=False)]
+    settings = ProviderSettings(
+        issuer=base + ISSUER_PATH,
+        client_id="data-marketplace",
+        scopes="openid email",
+        vtr='["Cl.Cm"]',
+        timeout=5,
+    )
+    return key, settings
+
+
+def _id_token(key, settings, *, header=None, **claims) -> dict:
+    now = int(time.time())
+    body = {
+        "iss": settings.issuer,
+        "aud": settings.client_id,
+        "sub": SUB,
+        "iat": now,
+        "exp": now + 120,
+        "nonce": "n-1",
+        "vot": "Cl.Cm",
+        **claims,
+    }
+    body = {name: value for name, value in body.items() if value is not None}
+    token = jwt.encode(header or {"alg": "ES256", "kid": key.kid}, body, key, ["ES256"])
+    return {"id_token": token, "access_token": "a"}
+
+
+def _parse(app, provider, settings, token: dict):
+    client = _client(app, provider[0])
+    with app.test_request_context():
+        return client.parse_id_token(
+            token, nonce="n-1", claims_options=id_token_claims_options(settings), leeway=30
+        )
+
+
+def test_a_good_id_token_is_accepted(app, provider, signer):
+    key, settings = signer
+    assert _parse(app, provider, settings, _id_token(key, settings))["sub"] == SUB
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"iss": "https://evil.example/"},
+        {"aud": "someone-else"},
+        {"vot": "Cl"},
+        {"vot": None},
+        {"nonce": "n-2"},
+        {"exp": int(time.time()) - 60},
+        {"iat": int(time.time()) + 600, "exp": int(time.time()) + 720},
+        {"sub": None},
+    ],
+    ids=["iss", "aud", "vot", "no-vot", "nonce", "expired", "issued-in-future", "no-sub"],
+)
+def test_an_id_token_wrong_in_any_checked_claim_is_refused(app, provider, signer, change):
+    key, settings = signer
+    with pytest.raises(JoseError):
+        _parse(app, provider, settings, _id_token(key, settings, **change))
+
+
+def test_an_id_token_signed_by_an_unknown_key_is_refused_after_one_refetch(app, provider, signer):
+    _, settings = signer
+    stranger = ECKey.generate_key("P-256", parameters={"kid": "unknown"})
+    with pytest.raises(InvalidKeyIdError):
+        _parse(app, provider, settings, _id_token(stranger, settings))
+    assert provider[1].jwks_fetches == 2  # the cached set, then once more for the unknown kid
+
+
+def test_an_id_token_signed_by_another_key_under_a_known_kid_is_refused(app, provider, signer):
+    key, settings = signer
+    forger = ECKey.generate_key("P-256", parameters={"kid": key.kid})
+    with pytest.raises(BadSignatureError):
+        _parse(app, provider, settings, _id_token(forger, settings))
+
+
+def test_an_unsigned_id_token_is_refused(app, provider, signer):
+    key, settings = signer
+    good = _id_token(key, settings)["id_token"]
+    payload = good.split(".")[1]
+    unsigned = "eyJhbGciOiJub25lIiwia2lkIjoicHVibGlzaGVkIn0." + payload + "."
+    with pytest.raises(JoseError):
+        _parse(app, provider, settings, {"id_token": unsigned, "access_token": "a"})
+
+
+def _logout_token(key, settings, **claims) -> str:
+    now = int(time.time())
+    body = {
+        "iss": settings.issuer,
+        "aud": settings.client_id,
+        "sub": SUB,
+        "iat": now,
+        "exp": now + 120,
+        "jti": "j-1",
+        "events": {BACKCHANNEL_EVENT: {}},
+        **claims,
+    }
+    body = {name: value for name, value in body.items() if value is not None}
+    return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "logout+jwt"}, body, key, ["ES256"])
+
+
+def test_a_good_logout_token_is_accepted(app, provider, signer):
+    key, settings = signer
+    claims = verify_logout_token(_client(app, provider[0]), settings, _logout_token(key, settings))
+    assert claims["sub"] == SUB
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"iss": "https://evil.example/"},
+        {"aud": "someone-else"},
+        {"exp": int(time.time()) - 60},
+        {"iat": None},
+        {"jti": None},
+        {"sub": None},
+        {"events": None},
+        {"events": {"http://schemas.openid.net/event/other": {}}},
+        {"nonce": "n-1"},
+    ],
+    ids=["iss", "aud", "expired", "no-iat", "no-jti", "no-sub", "no-events", "other-event", "nonce"],
+)
+def test_a_logout_token_wrong_in_any_way_is_refused(app, provider, signer, change):
+    key, settings = signer
+    with pytest.raises(LogoutTokenError):
+        verify_logout_token(_client(app, provider[0]), settings, _logout_token(key, settings, **change))
+
+
+def test_a_logout_token_from_an_unknown_key_is_refused(app, provider, signer):
+    _, settings = signer
+    stranger = ECKey.generate_key("P-256", parameters={"kid": "unknown"})
+    with pytest.raises(LogoutTokenError):
+        verify_logout_token(_client(app, provider[0]), settings, _logout_token(stranger, settings))

@@ -3,6 +3,10 @@ provider plays One Login, and every check the client makes is shown to refuse wh
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
 import pytest
 import requests
 from sqlalchemy import func, select
@@ -160,7 +164,11 @@ def test_an_org_admin_grants_and_revokes_a_role_on_the_people_page(base):
 
     revoked = admin.post(
         f"{url}/revoke",
-        data={"csrf_token": csrf_token(granted.text), "email": "new.colleague@dft.gov.uk", "role": "publisher"},
+        data={
+            "csrf_token": csrf_token(granted.text),
+            "email": "new.colleague@dft.gov.uk",
+            "role": "publisher",
+        },
         timeout=10,
     )
     assert revoked.status_code == 200 and "Publisher revoked from new.colleague@dft.gov.uk" in revoked.text
@@ -263,7 +271,9 @@ def test_a_callback_without_a_sign_in_started_here_is_refused(base):
 
 def test_login_required_from_the_provider_ends_the_local_session(base):
     browser, _ = sign_in_as(base, PUBLISHER)
-    response = browser.get(f"{base}/auth/callback", params={"error": "login_required", "state": "s"}, timeout=10)
+    response = browser.get(
+        f"{base}/auth/callback", params={"error": "login_required", "state": "s"}, timeout=10
+    )
     assert response.status_code == 401 and "You need to sign in again" in response.text
     assert me(base, browser).status_code == 401
 
@@ -314,3 +324,61 @@ def test_back_channel_logout_refuses_a_missing_or_forged_token(base):
     )
     assert forged.status_code == 400
     assert forged.headers["Cache-Control"] == "no-store"
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """Stands in for a service's back-channel logout endpoint, keeping what it is sent."""
+
+    received: list[str] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        form = parse_qs(self.rfile.read(length).decode())
+        type(self).received.append(form["logout_token"][0])
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _captured_logout_token(base: str, email: str) -> str:
+    """A real logout token from the provider, delivered to a receiver instead of the service."""
+    handler = type("Receiver", (_Receiver,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        receiver = f"http://127.0.0.1:{server.server_port}/logout"
+        configure_provider(base, client={"backchannel_logout_uri": receiver})
+        ended = requests.post(f"{base}/dev-idp/sessions/end", json={"email": email}, timeout=10)
+        assert ended.status_code == 200, ended.text
+        assert eventually(lambda: bool(handler.received))
+    finally:
+        server.shutdown()
+        server.server_close()
+        configure_provider(base, reset=True)
+    return handler.received[0]
+
+
+def test_a_logout_token_is_acted_on_once_and_a_replay_is_refused(base):
+    browser, _ = sign_in_as(base, PUBLISHER)
+    token = _captured_logout_token(base, PUBLISHER)
+    assert me(base, browser).status_code == 200  # the service has not been told yet
+
+    header, payload, signature = token.split(".")
+    tampered = ".".join(
+        [header, payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1], signature]
+    )
+    refused = requests.post(f"{base}/auth/backchannel-logout", data={"logout_token": tampered}, timeout=10)
+    assert refused.status_code == 400
+    assert me(base, browser).status_code == 200
+
+    first = requests.post(f"{base}/auth/backchannel-logout", data={"logout_token": token}, timeout=10)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    assert me(base, browser).status_code == 401
+
+    again, _ = sign_in_as(base, PUBLISHER)
+    replay = requests.post(f"{base}/auth/backchannel-logout", data={"logout_token": token}, timeout=10)
+    assert replay.status_code == 400 and "used already" in replay.json()["error_description"]
+    assert me(base, again).status_code == 200
