@@ -106,12 +106,15 @@ def test_seed_adds_no_users_when_a_real_provider_signs_people_in(database_url, t
     # With a real provider a seeded role would go to whoever owns that address.
     app = make_app(database_url, tmp_path, MARKETPLACE_DEV_IDP=False)
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed"])
-        assert result.exit_code == 0, result.output
-        assert "Test users" not in result.output
-        assert _count(select(func.count()).select_from(User)) == 0
-        empty_all_tables()
-        db.session.remove()
+        try:
+            result = app.test_cli_runner().invoke(args=["seed"])
+            assert result.exit_code == 0, result.output
+            assert "Test users" not in result.output
+            assert _count(select(func.count()).select_from(User)) == 0
+        finally:
+            empty_all_tables()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_seed_users_belong_to_the_organisations_their_addresses_name():
