@@ -15,7 +15,6 @@ from marketplace.extensions import csrf, db, migrate
 from marketplace.guards import register_guards
 from marketplace.request_log import configure_logging
 from marketplace.search.worker import start_background_sync
-from marketplace.web.account import bp as account_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,7 +36,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     if app.config["MARKETPLACE_DEV_IDP"]:
         devidp.init_app(app)  # development and tests only; config refuses it in production
-    app.register_blueprint(account_bp)
     app.register_blueprint(web.bp)
     web.init_app(app)
     register_error_handlers(app)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from marketplace.web import views  # noqa: F401  (importing registers the routes)
+from marketplace.web import account, csv_import, dataset_page, filters, find, publish
+from marketplace.web import views  # noqa: F401  (importing registers the home page on bp)
 from marketplace.web.blueprint import bp
 from marketplace.web.forms import error_message
 from marketplace.web.security import add_security_headers, csp_nonce
@@ -24,3 +25,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
     app.add_template_global(error_message)
     app.after_request(add_security_headers)
+    filters.init_app(app)
+    # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
+    for area in (find, dataset_page, publish, csv_import, account):
+        app.register_blueprint(area.bp)
