@@ -9,8 +9,15 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from marketplace.web import account, csv_import, dataset_page, filters, find, publish
-from marketplace.web import views  # noqa: F401  (importing registers the home page on bp)
+from marketplace.web import (
+    account,
+    csv_import,
+    dataset_page,
+    filters,
+    find,
+    publish,
+    views,  # noqa: F401  (importing registers the home page on bp)
+)
 from marketplace.web.blueprint import bp
 from marketplace.web.forms import error_message
 from marketplace.web.security import add_security_headers, csp_nonce
