@@ -6,8 +6,6 @@ permission rules and validation are the ones everywhere else.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from marketplace.auth.session import current_user, session_actor
@@ -22,22 +20,13 @@ from marketplace.services.roles import (
     revoke_role,
 )
 from marketplace.services.tokens import SCOPES, create_token, list_tokens, revoke_token
+from marketplace.web.access import sign_in_required
 
 bp = Blueprint("account", __name__)
 
 # Expiry choices offered on the tokens page, in days (None: never).
 TOKEN_EXPIRY_CHOICES = {"30": 30, "90": 90, "365": 365, "never": None}
 ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "org_admin": "Org admin"}
-
-
-def sign_in_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user() is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.get("/account")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Blueprint, Flask, render_template_string
 from werkzeug.exceptions import ServiceUnavailable
 
+from marketplace.auth.session import SESSION_KEY
 from marketplace.errors import GoneError, PermissionDeniedError
+from marketplace.services.sessions import SessionPolicy, start_session
 
 test_pages = Blueprint("test_pages", __name__, url_prefix="/test-pages")
 
@@ -44,3 +48,18 @@ def form() -> str:
 def app_with_test_pages(app: Flask) -> Flask:
     app.register_blueprint(test_pages)
     return app
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in on the test client through the real session store (the sign-in flow itself
+    is tested over HTTP in tests/auth); call it with a User, get the client back."""
+
+    def sign_in(user):
+        policy = SessionPolicy(idle=timedelta(minutes=60), absolute=timedelta(hours=12))
+        _, secret = start_session(user, policy, provider_sid=None, id_token=None)
+        with client.session_transaction() as session:
+            session[SESSION_KEY] = secret
+        return client
+
+    return sign_in

@@ -4,39 +4,20 @@ including every bad form input, which gets a GOV.UK error summary and changes no
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.auth.session import SESSION_KEY
 from marketplace.extensions import db
 from marketplace.models import ApiToken, Membership, RoleChange
-from marketplace.services.sessions import SessionPolicy, start_session
 from marketplace.services.tokens import authenticate_token
 from tests.factories import create_organisation, create_token, create_user
 from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
-
-POLICY = SessionPolicy(idle=timedelta(minutes=60), absolute=timedelta(hours=12))
 
 
 @pytest.fixture
 def dft(app):
     return create_organisation(email_domains=["dft.gov.uk"])
-
-
-@pytest.fixture
-def signed_in(client):
-    """Sign a user in on the test client through the real session store (the flow itself is
-    tested over HTTP in tests/auth); returns a function taking the user."""
-
-    def sign_in(user):
-        _, secret = start_session(user, POLICY, provider_sid=None, id_token=None)
-        with client.session_transaction() as session:
-            session[SESSION_KEY] = secret
-        return client
-
-    return sign_in
 
 
 def _csrf(html: str) -> str:
