@@ -1,7 +1,198 @@
-"""The dataset page: everything about one entry, for judging whether to use it."""
+"""The dataset page: everything about one entry, for judging whether to use it.
+
+Visibility is the services' business: `resolve_dataset` answers 404 for what the viewer may
+not see and 410 for what was deleted, the history comes through `list_revisions`, and related
+entries through the same search every list uses, so this page never shows more than they allow.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from marketplace.auth.session import session_actor
+from marketplace.models import Dataset, Revision
+from marketplace.schemas.quality import RATING_LABELS
+from marketplace.schemas.revision import RevisionOutSchema
+from marketplace.services.actors import Actor
+from marketplace.services.catalogue import list_revisions
+from marketplace.services.datasets import resolve_dataset
+from marketplace.services.finding import find_datasets
+from marketplace.services.permissions import can_publish_for
+from marketplace.vocabularies import QUALITY_DIMENSIONS, find_licence
+from marketplace.web.markdown import render_markdown
 
 bp = Blueprint("dataset_page", __name__)
+bp.add_app_template_filter(render_markdown, "markdown")
+
+HISTORY_LENGTH = 10
+RELATED_LENGTH = 5
+# A declared rating older than this is flagged: the data may have changed since.
+STALE_ASSESSMENT = timedelta(days=365)
+
+# What people read for each field an entry's history names (the JSON names otherwise).
+FIELD_LABELS = {
+    "type": "Type",
+    "status": "Status",
+    "slug": "Web address",
+    "title": "Title",
+    "summary": "Summary",
+    "description": "Description",
+    "publisher": "Organisation",
+    "contact_point": "Contact",
+    "access_rights": "Access rights",
+    "security_classification": "Security classification",
+    "licence": "Licence",
+    "modified": "Last modified",
+    "issued": "Issued",
+    "created": "Created",
+    "identifier": "Identifier",
+    "alternative_titles": "Alternative titles",
+    "creators": "Creators",
+    "version": "Version",
+    "keywords": "Keywords",
+    "themes": "Themes",
+    "update_frequency": "Update frequency",
+    "spatial_coverage": "Geographical coverage",
+    "temporal_coverage": "Time period covered",
+    "related_resources": "Related resources",
+    "distributions": "Data files and links",
+    "endpoint_url": "Endpoint URL",
+    "endpoint_description": "Endpoint description",
+    "service_type": "Service type",
+    "service_status": "Service status",
+    "serves_datasets": "Serves datasets",
+    "quality": "Quality ratings",
+    "deleted": "Deleted",
+}
+FIELD_ORDER = {name: position for position, name in enumerate(FIELD_LABELS)}
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Updated",
+    "patch": "Updated",
+    "publish": "Published",
+    "withdraw": "Withdrawn",
+    "rate_quality": "Quality ratings changed",
+    "delete": "Deleted",
+}
+SIZE_UNITS = ("KB", "MB", "GB", "TB", "PB")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the history as this viewer may read it."""
+
+    when: Any
+    action: str
+    who: str
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class DeclaredRating:
+    dimension: str
+    rating: int
+    label: str
+    assessed_on: date
+    assessed_long_ago: bool
+    method: str | None
+    action_plan_url: str | None
+
+
+@bp.get("/datasets/<slug>")
+def show_dataset(slug: str) -> Response | str:
+    """The entry by slug; an id or an old slug redirects, permanently, to the current slug."""
+    actor = session_actor()
+    dataset, moved = resolve_dataset(actor, slug)
+    if moved or slug != dataset.slug:
+        return redirect(url_for("dataset_page.show_dataset", slug=dataset.slug), 301)
+    history = list_revisions(actor, dataset.slug, 1, HISTORY_LENGTH)
+    return render_template(
+        "dataset/show.html",
+        dataset=dataset,
+        licence=find_licence(dataset.licence) if dataset.licence else None,
+        can_edit=can_publish_for(actor, dataset.organisation),
+        ratings=declared_ratings(dataset, today=date.today()),
+        changes=_changes(dataset, history.page.items, history.show_editors),
+        total_changes=history.page.total,
+        related=related_entries(actor, dataset),
+    )
+
+
+def declared_ratings(dataset: Dataset, *, today: date) -> list[DeclaredRating]:
+    """The publisher's ratings in the framework's order, each flagged when over a year old."""
+    by_dimension = {rating.dimension: rating for rating in dataset.quality_ratings}
+    return [
+        DeclaredRating(
+            dimension=label,
+            rating=rating.rating,
+            label=RATING_LABELS[rating.rating],
+            assessed_on=rating.assessed_on,
+            assessed_long_ago=today - rating.assessed_on > STALE_ASSESSMENT,
+            method=rating.method,
+            action_plan_url=rating.action_plan_url,
+        )
+        for dimension, label in QUALITY_DIMENSIONS.items()
+        if (rating := by_dimension.get(dimension)) is not None
+    ]
+
+
+def _changes(dataset: Dataset, revisions: list[Revision], show_editors: bool) -> list[Change]:
+    # The API's rule for who made a change: an e-mail only for the entry's own organisation.
+    who = RevisionOutSchema(context_organisation=dataset.organisation.title, show_editors=show_editors)
+    return [
+        Change(
+            when=revision.created_at,
+            action=ACTION_LABELS.get(revision.action, revision.action.replace("_", " ").capitalize()),
+            who=who.dump_actor(revision),
+            fields=_changed_fields(revision),
+        )
+        for revision in revisions
+    ]
+
+
+def _changed_fields(revision: Revision) -> list[str]:
+    # A new entry "changes" every field it was given, and a lifecycle move says all in its name.
+    if revision.action in {"create", "publish", "withdraw", "delete"}:
+        return []
+    names = sorted(revision.changes, key=lambda name: (FIELD_ORDER.get(name, len(FIELD_ORDER)), name))
+    return [FIELD_LABELS.get(name, name) for name in names]
+
+
+def related_entries(actor: Actor, dataset: Dataset) -> list[Dataset]:
+    """Up to five published entries sharing a theme, then from the same organisation, that
+    `actor` may see: the search service applies the same visibility as every list."""
+    queries: list[dict[str, Any]] = []
+    themes = [t.theme for t in dataset.themes]
+    if themes:
+        queries.append({"theme": themes})
+    queries.append({"organisation": [dataset.organisation.slug]})
+    related: dict[Any, Dataset] = {}
+    for filters in queries:
+        params = {**filters, "sort": "updated", "page": 1, "per_page": RELATED_LENGTH + 1}
+        for entry in find_datasets(actor, params).items:
+            if entry.id != dataset.id:
+                related.setdefault(entry.id, entry)
+        if len(related) >= RELATED_LENGTH:
+            break
+    return list(related.values())[:RELATED_LENGTH]
+
+
+@bp.app_template_filter("human_size")
+def human_size(byte_size: int | None) -> str:
+    """A size as people read it, in decimal units: 38211022 → '38.2 MB'."""
+    if byte_size is None:
+        return ""
+    if byte_size < 1000:
+        return "1 byte" if byte_size == 1 else f"{byte_size} bytes"
+    value = float(byte_size)
+    for unit in SIZE_UNITS:  # noqa: B007  (the unit the loop stops at is the one wanted)
+        value /= 1000
+        if float(f"{value:.3g}") < 1000:
+            break
+    text = f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+    return f"{text} {unit}"

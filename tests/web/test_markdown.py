@@ -1,0 +1,83 @@
+"""Descriptions in Markdown: rendered with GOV.UK classes, and nothing a publisher types can run."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup
+
+from marketplace.web.markdown import render_markdown
+
+
+def test_headings_sit_below_the_pages_own_and_can_be_moved():
+    html = render_markdown("# Method\n\n## Sources\n\n###### Deepest")
+    assert '<h3 class="govuk-heading-s">Method</h3>' in html
+    assert '<h4 class="govuk-heading-s">Sources</h4>' in html
+    assert '<h6 class="govuk-heading-s">Deepest</h6>' in html  # never beyond h6
+    assert '<h2 class="govuk-heading-m">Method</h2>' in render_markdown("# Method", top_heading=2)
+
+
+def test_lists_emphasis_and_links_get_govuk_styles():
+    html = render_markdown(
+        "Some *emphasis*, **strong** and `code`.\n\n- one\n- two\n\n1. first\n2. second\n\n"
+        '[Road safety](https://www.gov.uk/road-safety "Guidance") and <https://data.gov.uk/>'
+    )
+    assert (
+        '<p class="govuk-body">Some <em>emphasis</em>, <strong>strong</strong> and <code>code</code>.</p>'
+        in html
+    )
+    assert '<ul class="govuk-list govuk-list--bullet">\n<li>one</li>\n<li>two</li>\n</ul>' in html
+    assert '<ol class="govuk-list govuk-list--number">\n<li>first</li>\n<li>second</li>\n</ol>' in html
+    assert (
+        '<a class="govuk-link" href="https://www.gov.uk/road-safety" title="Guidance" '
+        'rel="noopener noreferrer">Road safety</a>'
+    ) in html
+    assert 'href="https://data.gov.uk/" rel="noopener noreferrer">https://data.gov.uk/</a>' in html
+
+
+def test_tables_quotes_and_code_blocks_render():
+    html = render_markdown(
+        "| Year | Casualties |\n|:-----|-----:|\n| 2024 | 128,272 |\n\n> Note\n\n```\na < b\n```"
+    )
+    assert '<table class="govuk-table">' in html
+    assert '<th class="govuk-table__header" scope="col">Year</th>' in html
+    assert '<td class="govuk-table__cell">128,272</td>' in html
+    assert "style=" not in html  # the column alignment would be an inline style, which the CSP forbids
+    assert '<blockquote class="govuk-inset-text">' in html
+    assert "<pre><code>a &lt; b\n</code></pre>" in html
+
+
+def test_the_result_is_markup_and_nothing_gives_nothing():
+    assert isinstance(render_markdown("text"), Markup)
+    assert render_markdown(None) == "" and render_markdown("") == ""
+
+
+@pytest.mark.parametrize(
+    ("source", "absent", "present"),
+    [
+        ("<script>alert(1)</script>", "<script", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("Text <b onclick=alert(1)>bold</b>", "<b", "&lt;b onclick=alert(1)&gt;bold&lt;/b&gt;"),
+        ("<div>\n<p>block</p>\n</div>", "<div", "&lt;div&gt;"),
+        ('<img src="x" onerror="alert(1)">', "<img", "&lt;img src="),
+        ("<iframe src='https://evil.example'></iframe>", "<iframe", "&lt;iframe"),
+        ("<style>body{display:none}</style>", "<style", "&lt;style&gt;"),
+        ("<!-- hidden --> after", "<!--", "&lt;!-- hidden --&gt;"),
+        ("[click](javascript:alert(1))", "javascript:", ">click</a>"),
+        ("[click](JaVaScRiPt:alert(1))", "avascript", ">click</a>"),
+        ("[click](data:text/html;base64,PHNjcmlwdD4=)", "data:", ">click</a>"),
+        ("[click](vbscript:msgbox)", "vbscript", ">click</a>"),
+        ("<javascript:alert(1)>", "href", "&lt;javascript:alert(1)&gt;"),
+        ("![pixel](http://tracker.example/p.gif)", "<img", 'href="http://tracker.example/p.gif"'),
+        ("![chart][c]\n\n[c]: https://tracker.example/c.png", "<img", 'href="https://tracker.example/c.png"'),
+        ('[x](https://a.example "t" onmouseover="alert(1)")', 'onmouseover="', "https://a.example"),
+    ],
+)
+def test_anything_that_could_run_or_fetch_is_escaped_or_stripped(source, absent, present):
+    html = render_markdown(source)
+    assert absent not in html.lower()
+    assert present in html
+
+
+def test_links_always_carry_noopener_noreferrer():
+    html = render_markdown("[a](https://a.example) [b](mailto:stats@dft.gov.uk) [c](/datasets)")
+    assert html.count('rel="noopener noreferrer"') == 3
+    assert 'href="mailto:stats@dft.gov.uk"' in html and 'href="/datasets"' in html
