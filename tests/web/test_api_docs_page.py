@@ -1,0 +1,29 @@
+"""The API page tells a developer how to get a token and what each resource does."""
+
+from __future__ import annotations
+
+import re
+
+from marketplace.api.blueprint import bp as api_bp
+from marketplace.web.api_docs import ENDPOINTS
+from tests.web.pages import TITLE_SUFFIX, page, title_of
+
+
+def test_the_api_page_explains_tokens_and_lists_every_resource(client, app):
+    html = page(client, "/api", status=200).get_data(as_text=True)
+    assert title_of(html) == "Use the Data Marketplace API" + TITLE_SUFFIX
+    assert 'href="/account/tokens"' in html and "Authorization: Bearer" in html
+    assert "http://localhost/api/v1/datasets?q=road+casualties" in html
+    for _, path, _, _ in ENDPOINTS:
+        assert path.replace("<", "&lt;").replace(">", "&gt;") in html
+
+
+def test_every_listed_resource_exists_and_every_api_route_is_listed(app):
+    rules = {
+        re.sub(r"<[^>]+>", "<?>", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(api_bp.name + ".")
+    }
+    listed = {re.sub(r"<[^>]+>", "<?>", path.split("?")[0]) for _, path, _, _ in ENDPOINTS}
+    assert listed <= rules, listed - rules
+    assert rules <= listed, rules - listed
