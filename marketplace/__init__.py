@@ -19,9 +19,13 @@ from marketplace.search.worker import start_background_sync
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, commands.
+
+    `instance_path` (default: ./instance) holds the development database, secret and keys, and
+    pending CSV imports; tests give each app its own.
+    """
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.sort_keys = False

@@ -96,7 +96,9 @@ def make_app(database_url: str, instance: Path, **overrides) -> Flask:
             "DATABASE_URL": database_url,
             "SEARCH_INDEX_DIR": str(instance / "search-index"),
             **overrides,
-        }
+        },
+        # Never the repository's instance/ folder, which belongs to the developer's `make run`.
+        instance_path=str(instance / "instance"),
     )
 
 

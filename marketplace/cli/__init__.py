@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.cli import search, seed, tokens, users
+from marketplace.cli import importing, search, seed, tokens, users
 
 
 def register_commands(app: Flask) -> None:
@@ -12,3 +12,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users.users_group)
     app.cli.add_command(tokens.tokens_group)
     app.cli.add_command(search.search_group)
+    app.cli.add_command(importing.import_group)
+    app.cli.add_command(importing.export_group)
