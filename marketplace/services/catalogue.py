@@ -58,6 +58,17 @@ def list_datasets_from_database(actor: Actor, params: dict[str, Any]) -> Page:
     return Page(items=items, total=count(stmt), page=page, per_page=per_page)
 
 
+def list_publishing_entries(actor: Actor, *, page: int, per_page: int) -> Page:
+    """The entries of the organisations `actor` publishes for (every organisation for a site
+    admin), drafts and withdrawn entries included, most recently changed first: the publish dashboard."""
+    stmt = filtered_select(actor, DatasetFilters(status=["draft", "published", "withdrawn"]))
+    if not actor.is_site_admin:
+        stmt = stmt.where(Dataset.organisation_id.in_(actor.publishing_organisation_ids()))
+    stmt = stmt.order_by(None).order_by(Dataset.updated_at.desc(), Dataset.id)
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, total=count(stmt), page=page, per_page=per_page)
+
+
 @dataclass
 class History:
     dataset: Dataset
