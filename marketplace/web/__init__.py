@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from marketplace.web import (
     account,
+    api_docs,
     csv_import,
     dataset_page,
     filters,
@@ -34,5 +35,5 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     filters.init_app(app)
     # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
-    for area in (find, dataset_page, publish, csv_import, account):
+    for area in (find, dataset_page, publish, csv_import, account, api_docs):
         app.register_blueprint(area.bp)

@@ -1,7 +1,256 @@
-"""Finding data: the search page, organisations and their entries."""
+"""Finding data: the search page, organisations and their entries.
+
+Everything works as a plain GET form. The services decide what the visitor may see; this
+module only turns query arguments into checked parameters and the page's links.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request, url_for
+from marshmallow import ValidationError as SchemaValidationError
+from werkzeug.datastructures import MultiDict
+
+from marketplace.auth.session import session_actor
+from marketplace.errors import BadRequestError, flatten_errors
+from marketplace.schemas.listing import MULTI_VALUED, DatasetListParamsSchema, load_list_params
+from marketplace.services.catalogue import Page
+from marketplace.services.finding import find_datasets
+from marketplace.services.organisations import get_organisation, list_organisations
+from marketplace.services.roles import can_manage_roles
+from marketplace.web.filters import vocabulary_label
 
 bp = Blueprint("find", __name__)
+
+# The filter panel's headings, in the order facets are shown; facets the search adds later
+# (quality band, freshness) appear after these under their own names.
+FACET_LEGENDS = {
+    "organisation": "Organisation",
+    "theme": "Theme",
+    "format": "Format",
+    "licence": "Licence",
+    "access_rights": "Access",
+    "type": "Type",
+    "quality": "Quality",
+    "freshness": "Freshness",
+}
+# What each parameter is called in an error message that cannot point at a control on the page.
+PARAMETER_NAMES = {
+    **FACET_LEGENDS,
+    "status": "Status",
+    "sort": "Sort by",
+    "page": "Page number",
+    "per_page": "Results per page",
+}
+# Vocabularies whose labels name a chosen filter when the search gave none (no index).
+LABELLED = frozenset({"theme", "licence", "access_rights", "type", "status"})
+# Filters whose values the search compares without regard to case.
+UPPER_CASED = frozenset({"format"})
+DEFAULT_PER_PAGE = 20
+PARAMETERS = frozenset(DatasetListParamsSchema().fields)
+
+
+@dataclass
+class Search:
+    """One search as the page shows it: its checked parameters, the results, or what was wrong."""
+
+    base_path: str
+    fixed: frozenset[str] = frozenset()  # parameters the page sets itself (an organisation's slug)
+    params: dict[str, Any] = field(default_factory=dict)
+    results: Page | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def q(self) -> str:
+        return self.params.get("q") or ""
+
+    @property
+    def sort(self) -> str:
+        return self.params.get("sort") or ("relevance" if self.q.strip() else "updated")
+
+    def sort_options(self) -> list[dict[str, Any]]:
+        """The sort select's items. The default order's value is empty, so that a new search typed
+        on a page in the default order gets its own default (relevance once there are words)."""
+        default = ("relevance", "Most relevant") if self.q.strip() else ("updated", "Recently updated")
+        options = [default] + [
+            o for o in (("updated", "Recently updated"), ("title", "Title (A to Z)")) if o != default
+        ]
+        return [
+            {"value": "" if value == default[0] else value, "text": text, "selected": value == self.sort}
+            for value, text in options
+        ]
+
+    def selected(self) -> list[tuple[str, str]]:
+        """The chosen filter values the visitor may remove, in the panel's order."""
+        return [
+            (name, value)
+            for name in MULTI_VALUED
+            if name not in self.fixed
+            for value in self.params.get(name) or []
+        ]
+
+    def selected_tags(self) -> list[dict[str, str]]:
+        """Each chosen filter value as a tag: what it says, and the address without it."""
+        tags = []
+        for name, value in self.selected():
+            label = self.label_of(name, value) or _label(name, value)
+            legend = PARAMETER_NAMES.get(name) or name.replace("_", " ").capitalize()
+            tags.append({"text": f"{legend}: {label}", "href": self.url_without(name, value)})
+        return tags
+
+    def _pairs(self, **changes: Any) -> list[tuple[str, str]]:
+        params = {**self.params, **changes}
+        pairs: list[tuple[str, str]] = []
+        if params.get("q"):
+            pairs.append(("q", params["q"]))
+        for name in MULTI_VALUED:
+            if name not in self.fixed:
+                pairs.extend((name, value) for value in params.get(name) or [])
+        if params.get("sort"):
+            pairs.append(("sort", params["sort"]))
+        if params.get("per_page", DEFAULT_PER_PAGE) != DEFAULT_PER_PAGE:
+            pairs.append(("per_page", str(params["per_page"])))
+        if params.get("page", 1) != 1:
+            pairs.append(("page", str(params["page"])))
+        return pairs
+
+    def url(self, **changes: Any) -> str:
+        """This search's address with `changes` (any change of the results goes back to page 1)."""
+        pairs = self._pairs(**{"page": 1, **changes})
+        return f"{self.base_path}?{urlencode(pairs)}" if pairs else self.base_path
+
+    def url_without(self, name: str, value: str) -> str:
+        return self.url(**{name: [v for v in self.params.get(name) or [] if v != value]})
+
+    def url_without_filters(self) -> str:
+        return self.url(**{name: [] for name in MULTI_VALUED})
+
+    def page_url(self, number: int) -> str:
+        return self.url(page=number)
+
+    def pagination(self) -> dict[str, Any] | None:
+        """Parameters for govukPagination, or None when everything fits on one page."""
+        results = self.results
+        if results is None or results.total <= results.per_page:
+            return None
+        last = -(-results.total // results.per_page)
+        current = results.page
+        shown = sorted({1, last, *range(max(1, current - 1), min(last, current + 1) + 1)})
+        items: list[dict[str, Any]] = []
+        for before, number in zip([None, *shown], shown, strict=False):
+            if before is not None and number - before > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": str(number), "href": self.page_url(number), "current": number == current})
+        return {
+            "items": items,
+            "previous": {"href": self.page_url(current - 1)} if current > 1 else None,
+            "next": {"href": self.page_url(current + 1)} if current < last else None,
+            "landmarkLabel": "Results pages",
+        }
+
+    def facets(self) -> list[dict[str, Any]]:
+        """The filter panel: each facet the search returned, with the chosen values kept even
+        when nothing matches them now (so they can still be unticked)."""
+        facets = (self.results.facets if self.results else None) or {}
+        names = [n for n in FACET_LEGENDS if n in facets] + [n for n in facets if n not in FACET_LEGENDS]
+        panel = []
+        for name in names:
+            if name in self.fixed:
+                continue
+            chosen = {_compared(name, v) for v in self.params.get(name) or []}
+            options = [
+                {**option, "checked": _compared(name, option["value"]) in chosen} for option in facets[name]
+            ]
+            seen = {_compared(name, option["value"]) for option in options}
+            options += [
+                {"value": value, "label": _label(name, value), "count": 0, "checked": True}
+                for value in self.params.get(name) or []
+                if _compared(name, value) not in seen
+            ]
+            if options:
+                legend = FACET_LEGENDS.get(name) or name.replace("_", " ").capitalize()
+                panel.append({"name": name, "legend": legend, "options": options})
+        return panel
+
+    def label_of(self, name: str, value: str) -> str | None:
+        """The label the search gave a filter value, if it did."""
+        for option in ((self.results.facets if self.results else None) or {}).get(name, []):
+            if _compared(name, option["value"]) == _compared(name, value):
+                return option["label"]
+        return None
+
+
+def _label(name: str, value: str) -> str:
+    return vocabulary_label(name, value) if name in LABELLED else value
+
+
+def _compared(name: str, value: str) -> str:
+    return value.upper() if name in UPPER_CASED else value
+
+
+def run_search(args: MultiDict, base_path: str, fixed: dict[str, list[str]] | None = None) -> Search:
+    """Check the query arguments and search as the signed-in visitor (or anonymously).
+
+    Bad arguments come back as `errors` for the page's error summary, never as an exception.
+    """
+    fixed = fixed or {}
+    # Only the search's own parameters: a link with tracking or other extra parameters still works.
+    # Empty fields of the form (the sort select's default) mean "not given".
+    args = MultiDict([(key, value) for key, value in args.items(multi=True) if key in PARAMETERS and value])
+    for name, values in fixed.items():
+        args.setlist(name, values)
+    search = Search(base_path, frozenset(fixed))
+    try:
+        search.params = load_list_params(args)
+        search.results = find_datasets(session_actor(), search.params)
+    except SchemaValidationError as error:
+        search.errors = _readable(flatten_errors(error.messages))
+    except BadRequestError as error:
+        search.errors = _readable(error.errors or {"_schema": [error.detail]})
+    if search.errors:
+        # Keep what the visitor typed in the box, so they can correct it.
+        search.params = {"q": args.get("q", "")} if "q" not in search.errors else {}
+    return search
+
+
+def _readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Messages that say which parameter they are about; only those with a control on the
+    page keep their field (the summary links to it)."""
+    readable: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        name = key.split(".")[0]
+        if name == "q":  # the one field with a control on the page, which the summary links to
+            readable.setdefault(name, []).extend(f"Search terms: {m}" for m in messages)
+        else:
+            label = PARAMETER_NAMES.get(name, "The address")
+            readable.setdefault("_schema", []).extend(f"{label}: {m}" for m in messages)
+    return readable
+
+
+@bp.get("/datasets")
+def find_data() -> tuple[str, int]:
+    search = run_search(request.args, url_for("find.find_data"))
+    return render_template("find/find.html", search=search), 400 if search.errors else 200
+
+
+@bp.get("/organisations")
+def organisations() -> str:
+    return render_template("organisations/list.html", organisations=list_organisations(session_actor()))
+
+
+@bp.get("/organisations/<slug>")
+def organisation(slug: str) -> tuple[str, int]:
+    actor = session_actor()
+    found, count = get_organisation(actor, slug)
+    path = url_for("find.organisation", slug=found.slug)
+    search = run_search(request.args, path, {"organisation": [found.slug]})
+    return render_template(
+        "organisations/organisation.html",
+        organisation=found,
+        count=count,
+        search=search,
+        manages_people=can_manage_roles(actor, found),
+    ), 400 if search.errors else 200
