@@ -16,7 +16,7 @@ help:
 	@echo "make run    install, migrate, seed, and serve http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run the linters and the whole suite (SQLite, then PostgreSQL)"
 	@echo "make bench  run the benchmarks in bench/"
-	@echo "make vendor refresh the committed GOV.UK Frontend files (needs npm; not needed to run)"
+	@echo "make vendor refresh the committed GOV.UK Frontend and autocomplete files (needs npm; not needed to run)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
 test: lint
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/pytest --db sqlite
 	$(BIN)/pytest --db postgresql
 
@@ -56,6 +58,8 @@ bench: $(STAMP)
 # pair it with a matching govuk-frontend-jinja in pyproject.toml.
 GOVUK_FRONTEND_VERSION := 6.3.0
 GOVUK_STATIC           := marketplace/web/static
+# The search box's title completion, vendored the same way (its own folder under /assets).
+AUTOCOMPLETE_VERSION   := 3.0.1
 
 vendor:
 	@command -v npm >/dev/null || { echo "make vendor needs npm (only to refresh the committed files)."; exit 1; }
@@ -70,6 +74,15 @@ vendor:
 		printf 'govuk-frontend %s\nFrom the npm package govuk-frontend@%s, dist/govuk/ (assets/ flattened here),\nserved at /assets. Refresh with `make vendor` (see the Makefile); init.js and app.css are ours.\n' \
 			$(GOVUK_FRONTEND_VERSION) $(GOVUK_FRONTEND_VERSION) > $(GOVUK_STATIC)/VERSION
 	@echo "GOV.UK Frontend $(GOVUK_FRONTEND_VERSION) is in $(GOVUK_STATIC)"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent accessible-autocomplete@$(AUTOCOMPLETE_VERSION) >/dev/null && \
+			tar xzf accessible-autocomplete-$(AUTOCOMPLETE_VERSION).tgz) && \
+		out=$(GOVUK_STATIC)/accessible-autocomplete && rm -rf "$$out" && mkdir -p "$$out" && \
+		cp "$$tmp"/package/dist/accessible-autocomplete.min.js "$$tmp"/package/dist/accessible-autocomplete.min.css \
+			"$$tmp"/package/LICENSE.txt "$$out"/ && chmod 644 "$$out"/* && \
+		printf 'accessible-autocomplete %s\nFrom the npm package accessible-autocomplete@%s, dist/ (a UMD bundle: loaded as a\nmodule it sets window.accessibleAutocomplete). Refresh with `make vendor`.\n' \
+			$(AUTOCOMPLETE_VERSION) $(AUTOCOMPLETE_VERSION) > "$$out"/VERSION
+	@echo "accessible-autocomplete $(AUTOCOMPLETE_VERSION) is in $(GOVUK_STATIC)/accessible-autocomplete"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
