@@ -38,9 +38,7 @@ def import_csv(file: Path, organisation_slug: str, dry_run: bool) -> None:
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        raise click.ClickException(
-            f"{report.rows_with_errors} of {report.rows} rows have errors, so nothing was imported."
-        )
+        raise click.ClickException(f"{report.summary}, so nothing was imported.")
     if dry_run:
         click.echo(
             f"All {report.rows} rows are ready to import for {organisation.title} (dry run: none created)."

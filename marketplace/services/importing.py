@@ -63,6 +63,12 @@ class ImportReport:
     def rows_with_errors(self) -> int:
         return len({e.row for e in self.errors})
 
+    @property
+    def summary(self) -> str:
+        """'1 of 3 rows has errors', for every place that reports a rejected file."""
+        verb = "has" if self.rows_with_errors == 1 else "have"
+        return f"{self.rows_with_errors} of {self.rows} rows {verb} errors"
+
     def lines(self) -> list[str]:
         """The report as text, one problem a line (for the command line)."""
         return [
@@ -81,7 +87,7 @@ class ImportRejectedError(ValidationError):
             errors.setdefault(f"row {e.row}" + (f".{e.column}" if e.column else ""), []).append(e.message)
         super().__init__(
             errors,
-            f"{report.rows_with_errors} of {report.rows} rows have errors, so nothing was imported.",
+            f"{report.summary}, so nothing was imported.",
         )
 
 
@@ -192,6 +198,14 @@ def check_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow])
     return report
 
 
+# Marshmallow's words for an empty required value, said the GOV.UK way for a spreadsheet cell.
+_MISSING = {"Missing data for required field.", "Field may not be null.", "Must not be blank."}
+
+
+def _plain(column: str, message: str) -> str:
+    return f"Enter a value in the {column} column" if message in _MISSING else message
+
+
 def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:
     if row.problem:
         return [RowError(row.number, "", row.problem)]
@@ -202,7 +216,8 @@ def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:
         # saying so twice does not help.
         first: dict[str, str] = {}
         for name, messages in (error.errors or {}).items():
-            first.setdefault(column_for(name), messages[0])
+            column = column_for(name)
+            first.setdefault(column, _plain(column, messages[0]))
         return [RowError(row.number, column, message) for column, message in first.items()]
     if data["status"] == "withdrawn":
         return [RowError(row.number, "status", "A new entry can be a draft or published, not withdrawn.")]

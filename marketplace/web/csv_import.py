@@ -146,7 +146,7 @@ def _check_page(
 ):
     errors = {}
     if report is not None and not report.ok:
-        errors = {"_schema": [f"{report.rows_with_errors} of {report.rows} rows have errors."]}
+        errors = {"_schema": [f"{report.summary}."]}
     page = render_template(
         "csv_import/check.html",
         organisation=organisation,

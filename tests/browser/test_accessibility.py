@@ -84,7 +84,7 @@ def test_the_providers_sign_in_page_has_no_accessibility_violations_with_or_with
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     check_page(page, "sign-in-picker-error")
 
-    page.get_by_label("Type an e-mail address").check()
+    page.get_by_label("Someone else: type their e-mail address below").check()
     page.get_by_label("E-mail address", exact=True).fill("not an address")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#email-error")).to_be_visible()

@@ -54,7 +54,7 @@ def test_a_file_with_one_bad_row_creates_nothing_and_the_corrected_file_creates_
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your file")
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("1 of 3 rows have errors, so nothing has been imported.")
+    expect(summary).to_contain_text("1 of 3 rows has errors, so nothing has been imported.")
     expect(summary.get_by_role("link", name=re.compile(r"^Row 3, title: "))).to_have_attribute(
         "href", "#row-3"
     )

@@ -79,7 +79,7 @@ def test_import_csv_with_a_bad_row_reports_it_exits_1_and_creates_nothing(runner
     assert result.exit_code == 1, result.output
     assert "Row 3, licence: 'whatever' is not a licence we list" in result.output
     assert "Row 3, contact_email: Not a valid e-mail address." in result.output
-    assert "1 of 3 rows have errors, so nothing was imported." in result.output
+    assert "1 of 3 rows has errors, so nothing was imported." in result.output
     assert count() == 0
 
 

@@ -176,7 +176,7 @@ def test_each_problem_is_reported_by_spreadsheet_row_and_column_name(dft, publis
     messages = {(e.row, e.column, e.message) for e in report.errors}
     assert (3, "contact_email", "Not a valid e-mail address.") in messages
     assert (4, "modified", "Must not be in the future.") in messages
-    assert (4, "title", "Missing data for required field.") in messages
+    assert (4, "title", "Enter a value in the title column") in messages
     assert "Row 3, licence: 'my licence' is not a licence" in "\n".join(report.lines())
 
 

@@ -146,7 +146,7 @@ def test_a_file_with_one_bad_row_shows_each_error_by_row_and_column_and_creates_
     data = "\r\n".join([HEADER, GOOD_ROW.format(title="Fine"), bad, GOOD_ROW.format(title="Also fine")])
     html = upload(client, data.encode(), status=400)
     assert title_of(html) == "Error: Check your file" + TITLE_SUFFIX
-    assert "govuk-error-summary" in html and "1 of 3 rows have errors, so nothing has been imported." in html
+    assert "govuk-error-summary" in html and "1 of 3 rows has errors, so nothing has been imported." in html
     assert 'href="#row-3"' in html and 'id="row-3"' in html
     rows = error_rows(html)
     assert {(row, column) for row, column, _ in rows} == {("3", "licence"), ("3", "modified")}
