@@ -26,7 +26,9 @@ def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> 
         "quality": url_for("api.get_quality", reference=dataset.slug, _external=True),
         "revisions": url_for("api.list_revisions", reference=dataset.slug, _external=True),
     }
-    return json_response(body, status=status, etag=dataset.etag, headers=headers)
+    # The body's freshness changes with the calendar, not only with edits: the tag says which.
+    etag = f"{dataset.etag}.{body['freshness']}"
+    return json_response(body, status=status, etag=etag, headers=headers)
 
 
 @bp.get("/datasets")

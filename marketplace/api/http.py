@@ -44,7 +44,9 @@ def if_match() -> set[str] | None:
     header = request.if_match
     if header.star_tag:
         return {"*"}
-    return set(header.as_set(include_weak=True))
+    # An entry's tag may end ".<freshness>" (see datasets._entry_response); the entry itself
+    # is the part before it, which is what a write is checked against.
+    return {tag.split(".", 1)[0] for tag in header.as_set(include_weak=True)}
 
 
 def json_response(

@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.seeding.load import load_seed, load_test_users
 from marketplace.seeding.synthetic import add_synthetic
+from marketplace.services.metadata_quality import recompute_all
 
 
 @click.command("seed")
@@ -28,6 +29,9 @@ def seed_command(synthetic: int | None, if_empty: bool) -> None:
     """Load the seed catalogue (idempotent); optionally add synthetic entries."""
     if if_empty and db.session.scalar(select(func.count()).select_from(Dataset)):
         click.echo("The catalogue already has entries: not seeding.")
+        # Entries stored before metadata quality was computed get their scores now.
+        if scored := recompute_all(missing_only=True):
+            click.echo(f"Computed the metadata quality of {scored} entries that had none.")
         return
     started = time.perf_counter()
     report = load_seed()

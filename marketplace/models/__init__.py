@@ -3,7 +3,7 @@
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
-from marketplace.models.quality import QualityRating
+from marketplace.models.quality import LinkCheck, QualityRating
 from marketplace.models.revision import Revision
 from marketplace.models.session import SeenLogoutToken, UserSession
 from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, RoleChange, User
@@ -16,6 +16,7 @@ __all__ = [
     "DatasetSlug",
     "DatasetTheme",
     "Distribution",
+    "LinkCheck",
     "Membership",
     "Organisation",
     "OrganisationEmailDomain",

@@ -58,6 +58,15 @@ class Dataset(db.Model):
     service_type: Mapped[str | None] = mapped_column(String(20))
     service_status: Mapped[str | None] = mapped_column(String(20))
     serves_datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Computed by services.metadata_quality on every change; stored so search can filter and sort.
+    metadata_score: Mapped[int | None] = mapped_column(Integer)
+    metadata_band: Mapped[str | None] = mapped_column(String(12), index=True)
+    metadata_dimensions: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    metadata_indicators: Mapped[list[dict] | None] = mapped_column(JSON)
+    # Freshness is judged at read time from these two dates (services.freshness), so the
+    # stored state never goes stale.
+    fresh_until: Mapped[date | None] = mapped_column(Date)
+    overdue_after: Mapped[date | None] = mapped_column(Date)
     # Bumped on every change; the ETag, and SQLAlchemy's guard against lost updates.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -36,3 +37,20 @@ class QualityRating(db.Model):
     method: Mapped[str | None] = mapped_column(Text)
     action_plan_url: Mapped[str | None] = mapped_column(String(2048))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LinkCheck(db.Model):
+    """The last result of checking one URL (an access, download or endpoint URL).
+
+    Keyed by URL, not by distribution, because the same file is often listed by several
+    entries and need be fetched only once per run.
+    """
+
+    __tablename__ = "link_checks"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)

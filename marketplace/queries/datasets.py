@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
@@ -40,8 +41,23 @@ class DatasetFilters:
     licence: list[str] = field(default_factory=list)
     access_rights: list[str] = field(default_factory=list)
     type: list[str] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)
+    freshness: list[str] = field(default_factory=list)
     status: list[str] = field(default_factory=lambda: ["published"])
     sort: str | None = None
+    today: date | None = None  # the day freshness is judged on; None for today
+
+
+def freshness_condition(state: str, today: date) -> ColumnElement[bool]:
+    """Entries in freshness `state` on `today`, by the rule of services/freshness.py."""
+    known = and_(Dataset.fresh_until.is_not(None), Dataset.overdue_after.is_not(None))
+    if state == "fresh":
+        return and_(known, Dataset.fresh_until >= today)
+    if state == "due":
+        return and_(known, Dataset.fresh_until < today, Dataset.overdue_after >= today)
+    if state == "overdue":
+        return and_(known, Dataset.overdue_after < today)
+    return ~known
 
 
 def _escape_like(text: str) -> str:
@@ -84,12 +100,24 @@ def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
         stmt = stmt.where(Dataset.access_rights.in_(filters.access_rights))
     if filters.type:
         stmt = stmt.where(Dataset.type.in_(filters.type))
+    if filters.quality:
+        stmt = stmt.where(Dataset.metadata_band.in_(filters.quality))
+    if filters.freshness:
+        today = filters.today or date.today()
+        stmt = stmt.where(or_(*(freshness_condition(state, today) for state in filters.freshness)))
     words = (filters.q or "").split()
     for word in words:
         stmt = stmt.where(_word_condition(word))
     sort = filters.sort or ("relevance" if words else "updated")
     if sort == "title":
         stmt = stmt.order_by(func.lower(Dataset.title), Dataset.id)
+    elif sort == "quality":  # as the search index orders it: score (none last), then date, then title
+        stmt = stmt.order_by(
+            Dataset.metadata_score.desc().nulls_last(),
+            Dataset.modified.desc().nulls_last(),
+            func.lower(Dataset.title),
+            Dataset.id,
+        )
     elif sort == "relevance" and words:
         # Without the search index, "relevance" puts entries whose title holds the first word first.
         title_hit = Dataset.title.ilike(f"%{_escape_like(words[0])}%", escape="\\")

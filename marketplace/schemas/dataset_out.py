@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from marketplace.models import Dataset, Distribution
-from marketplace.schemas.quality import dump_declared_quality
+from marketplace.schemas.quality_out import dump_freshness, dump_quality
 from marketplace.vocabularies import find_licence
 
 
@@ -69,7 +69,8 @@ class DatasetOutSchema(Schema):
     service_type = fields.String(allow_none=True)
     service_status = fields.String(allow_none=True)
     serves_datasets = fields.List(fields.String())
-    quality = fields.Method("dump_quality")
+    quality = fields.Function(dump_quality)
+    freshness = fields.Function(lambda d: dump_freshness(d))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     published_at = fields.DateTime(allow_none=True)
@@ -88,9 +89,6 @@ class DatasetOutSchema(Schema):
         if dataset.temporal_start is None and dataset.temporal_end is None:
             return None
         return {"start": _date(dataset.temporal_start), "end": _date(dataset.temporal_end)}
-
-    def dump_quality(self, dataset: Dataset) -> dict[str, Any]:
-        return {"declared": dump_declared_quality(dataset.quality_ratings)}
 
 
 _OUT_SCHEMA = DatasetOutSchema()

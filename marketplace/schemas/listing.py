@@ -8,13 +8,25 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from werkzeug.datastructures import MultiDict
 
 from marketplace.schemas.fields import LicenceField, Vocabulary
+from marketplace.services.freshness import FRESHNESS_STATES
+from marketplace.services.metadata_quality import BANDS
 from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, THEMES
 
 MAX_QUERY_LENGTH = 500
 # Deep pages cost the database more for each page; harvesters should use the bulk exports.
 MAX_RESULT_WINDOW = 10_000
-SORTS = ("relevance", "updated", "title")
-MULTI_VALUED = ("organisation", "theme", "format", "licence", "access_rights", "type", "status")
+SORTS = ("relevance", "updated", "title", "quality")
+MULTI_VALUED = (
+    "organisation",
+    "theme",
+    "format",
+    "licence",
+    "access_rights",
+    "type",
+    "quality",
+    "freshness",
+    "status",
+)
 
 
 class DatasetListParamsSchema(Schema):
@@ -29,6 +41,8 @@ class DatasetListParamsSchema(Schema):
     licence = fields.List(LicenceField())
     access_rights = fields.List(Vocabulary(ACCESS_RIGHTS, name="access right"))
     type = fields.List(Vocabulary(ENTRY_TYPES, name="entry type"))
+    quality = fields.List(Vocabulary(BANDS, name="quality band"))
+    freshness = fields.List(Vocabulary(FRESHNESS_STATES, name="freshness state"))
     status = fields.List(Vocabulary(DATASET_STATUSES, name="status"))
     sort = fields.String(validate=validate.OneOf(SORTS, error=f"Use one of: {', '.join(SORTS)}."))
     page = fields.Integer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +13,12 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from marketplace.search import store
-from marketplace.search.facets import FacetArrays, arrays_for
+from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
 from marketplace.search.schema import TEXT_ANALYZER, TEXT_FIELDS
 from marketplace.search.scoring import TermScorer
 
-FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
+FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
 FEW_RESULTS = 3
 MAX_COMPLETIONS = 32
 
@@ -39,6 +40,7 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = 20
+    today: date | None = None  # the day freshness is judged on; None for today
 
 
 @dataclass
@@ -77,6 +79,8 @@ def _order(arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str)
         return np.argsort(arrays.title_rank[docs], kind="stable")
     if sort == "relevance":
         return np.lexsort((arrays.title_rank[docs], -modified, -scores))
+    if sort == "quality":  # highest score first (none last), then as "updated"
+        return np.lexsort((arrays.title_rank[docs], -modified, -arrays.quality_score[docs]))
     return np.lexsort((arrays.title_rank[docs], -modified))
 
 
@@ -98,10 +102,9 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
         store.close_searchers()
         raise store.SearchUnavailable(str(error)) from error
 
+    fields = {**arrays.fields, "freshness": freshness_for(arrays, request.today or date.today(), cache)}
     base = _visible(arrays, audience, request.statuses)[docs]
-    selected = {
-        name: arrays.fields[name].mask(values)[docs] for name, values in request.filters.items() if values
-    }
+    selected = {name: fields[name].mask(values)[docs] for name, values in request.filters.items() if values}
     chosen = base.copy()
     for mask in selected.values():
         chosen &= mask
@@ -112,7 +115,7 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
         for other, other_mask in selected.items():
             if other != name:
                 mask &= other_mask
-        facets[name] = arrays.fields[name].counts(docs[mask])
+        facets[name] = fields[name].counts(docs[mask])
 
     docs, scores = docs[chosen], scores[chosen]
     sort = request.sort or ("relevance" if parsed.query is not None else "updated")

@@ -7,6 +7,7 @@ needs is an untokenised field, read into arrays once per searcher (see facets.py
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from whoosh import fields
@@ -29,6 +30,12 @@ TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name
 META_ID = "__position__"
 # Phrases of up to this many words are matched through shingle fields (see scoring.py).
 SHINGLE_SIZES = (2, 3)
+# What the documents hold. Bump it whenever a field or what goes into one changes: an index of
+# another format is treated as missing (store.py), so searches use the database until
+# `search sync` or `search reindex` builds a new one.
+INDEX_FORMAT = 2
+# Stored for an entry with no metadata score, so that sorting by quality puts it last.
+NO_SCORE = -1
 
 
 def shingle_field(name: str) -> str:
@@ -59,7 +66,12 @@ def build_schema() -> fields.Schema:
         access_rights=fields.ID(),
         type=fields.ID(),
         status=fields.ID(),
+        quality=fields.ID(),  # the metadata quality band
         modified=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
+        quality_score=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
+        # Day numbers (date ordinals, 0 for none): freshness is judged from them at query time.
+        fresh_until=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
+        overdue_after=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
         title_sort=fields.ID(sortable=True),
         position=fields.NUMERIC(int, bits=64, stored=True),
         gaps=fields.STORED(),
@@ -78,8 +90,10 @@ def entry_document(dataset: Dataset) -> dict[str, Any]:
         "organisation_name": f"{organisation.title} {organisation.abbreviation or ''}",
         "description": dataset.description or "",
     }
+    band = {"quality": dataset.metadata_band} if dataset.metadata_band else {}
     return {
         **texts,
+        **band,
         **{shingle_field(name): shingles(text) for name, text in texts.items()},
         "id": str(dataset.id),
         "kind": "entry",
@@ -91,6 +105,13 @@ def entry_document(dataset: Dataset) -> dict[str, Any]:
         "access_rights": dataset.access_rights or "",
         "type": dataset.type,
         "status": dataset.status,
-        "modified": dataset.modified.toordinal() if dataset.modified else 0,
+        "modified": _day(dataset.modified),
+        "quality_score": NO_SCORE if dataset.metadata_score is None else dataset.metadata_score,
+        "fresh_until": _day(dataset.fresh_until),
+        "overdue_after": _day(dataset.overdue_after),
         "title_sort": dataset.title.casefold()[:100],
     }
+
+
+def _day(value: date | None) -> int:
+    return value.toordinal() if value else 0

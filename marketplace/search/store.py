@@ -23,10 +23,11 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from marketplace.search import whoosh_fixes  # noqa: F401  (patches Whoosh before any index is used)
-from marketplace.search.schema import build_schema
+from marketplace.search.schema import INDEX_FORMAT, build_schema
 
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
+FORMAT_FILE = "FORMAT"  # in each generation: the INDEX_FORMAT its documents were written in
 WRITER_TIMEOUT_S = 30.0
 
 
@@ -49,7 +50,20 @@ def current_generation(root: Path) -> Path:
     path = root / name
     if not index.exists_in(str(path)):
         raise SearchUnavailable(f"the search index {path} is missing or damaged: run 'search reindex'")
+    found = _format_of(path)
+    if found != INDEX_FORMAT:
+        raise SearchUnavailable(
+            f"the search index {path} holds documents of format {found}, not {INDEX_FORMAT}: "
+            "run 'search reindex'"
+        )
     return path
+
+
+def _format_of(generation: Path) -> int:
+    try:
+        return int((generation / FORMAT_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return 1  # written before the format was recorded
 
 
 def open_index(root: Path) -> FileIndex:
@@ -60,6 +74,7 @@ def new_generation(root: Path) -> tuple[Path, FileIndex]:
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"gen-{time.time_ns()}"
     path.mkdir()
+    (path / FORMAT_FILE).write_text(str(INDEX_FORMAT))
     return path, index.create_in(str(path), build_schema())
 
 

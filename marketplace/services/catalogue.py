@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from marketplace.errors import BadRequestError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, Revision
 from marketplace.queries.datasets import DatasetFilters, count, filtered_select
+from marketplace.schemas.listing import MULTI_VALUED
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.permissions import can_see_editors
@@ -44,11 +46,7 @@ def list_datasets_from_database(actor: Actor, params: dict[str, Any]) -> Page:
     filters = DatasetFilters(
         q=params.get("q"),
         sort=params.get("sort"),
-        **{
-            name: params[name]
-            for name in ("organisation", "theme", "format", "licence", "access_rights", "type", "status")
-            if params.get(name)
-        },
+        **{name: params[name] for name in MULTI_VALUED if params.get(name)},
     )
     if filters.organisation:
         check_organisation_filter(filters.organisation)
@@ -58,13 +56,17 @@ def list_datasets_from_database(actor: Actor, params: dict[str, Any]) -> Page:
     return Page(items=items, total=count(stmt), page=page, per_page=per_page)
 
 
-def list_publishing_entries(actor: Actor, *, page: int, per_page: int) -> Page:
+def list_publishing_entries(actor: Actor, *, page: int, per_page: int, today: date) -> Page:
     """The entries of the organisations `actor` publishes for (every organisation for a site
-    admin), drafts and withdrawn entries included, most recently changed first: the publish dashboard."""
+    admin), drafts and withdrawn entries included: the publish dashboard. Entries overdue for
+    an update on `today` come first, then those due, then the rest; most recently changed
+    first within each."""
     stmt = filtered_select(actor, DatasetFilters(status=["draft", "published", "withdrawn"]))
     if not actor.is_site_admin:
         stmt = stmt.where(Dataset.organisation_id.in_(actor.publishing_organisation_ids()))
-    stmt = stmt.order_by(None).order_by(Dataset.updated_at.desc(), Dataset.id)
+    # services.freshness's rule as SQL: overdue after `overdue_after`, due after `fresh_until`.
+    urgency = case((Dataset.overdue_after < today, 0), (Dataset.fresh_until < today, 1), else_=2)
+    stmt = stmt.order_by(None).order_by(urgency, Dataset.updated_at.desc(), Dataset.id)
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=count(stmt), page=page, per_page=per_page)
 

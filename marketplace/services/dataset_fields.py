@@ -6,6 +6,7 @@ from typing import Any
 
 from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, QualityRating
 from marketplace.models.types import utcnow
+from marketplace.services.metadata_quality import refresh_computed_quality
 
 # JSON field -> column, for the plain fields.
 SCALAR_FIELDS = (
@@ -60,6 +61,7 @@ def apply_entry(dataset: Dataset, data: dict[str, Any], *, keep_quality: bool = 
     _apply_distributions(dataset, data.get("distributions") or [])
     if not keep_quality:
         apply_quality(dataset, data.get("quality") or {})
+    refresh_computed_quality(dataset)
 
 
 def _apply_keywords(dataset: Dataset, keywords: list[str]) -> None:

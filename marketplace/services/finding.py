@@ -28,11 +28,21 @@ from marketplace.search import (
 )
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import Page, check_organisation_filter, list_datasets_from_database
+from marketplace.services.freshness import FRESHNESS_STATES
+from marketplace.services.metadata_quality import BANDS
 from marketplace.services.permissions import can_list
 from marketplace.vocabularies import ACCESS_RIGHTS, ENTRY_TYPES, THEMES, find_licence
 
 log = logging.getLogger(__name__)
-FILTERS = ("organisation", "theme", "format", "licence", "access_rights", "type")
+FILTERS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
+# Facet value -> label, for the facets over a vocabulary (organisations and licences are looked up).
+LABELS = {
+    "theme": THEMES,
+    "access_rights": ACCESS_RIGHTS,
+    "type": ENTRY_TYPES,
+    "quality": BANDS,
+    "freshness": FRESHNESS_STATES,
+}
 
 
 def audience_of(actor: Actor) -> Audience:
@@ -95,9 +105,7 @@ def _labelled(facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any
         if name == "licence":
             licence = find_licence(value)
             return licence.title if licence else value
-        return {"theme": THEMES, "access_rights": ACCESS_RIGHTS, "type": ENTRY_TYPES}.get(name, {}).get(
-            value, value
-        )
+        return LABELS.get(name, {}).get(value, value)
 
     return {
         name: sorted(

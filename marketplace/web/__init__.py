@@ -17,6 +17,7 @@ from marketplace.web import (
     filters,
     find,
     publish,
+    quality_report,
     views,  # noqa: F401  (importing registers the home page on bp)
 )
 from marketplace.web.blueprint import bp
@@ -35,5 +36,5 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     filters.init_app(app)
     # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
-    for area in (find, dataset_page, publish, csv_import, account, api_docs):
+    for area in (find, dataset_page, publish, csv_import, account, api_docs, quality_report):
         app.register_blueprint(area.bp)

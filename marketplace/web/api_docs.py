@@ -60,6 +60,12 @@ ENDPOINTS = [
         "Who gave or took away which role, when.",
         "its org admins",
     ),
+    (
+        "GET",
+        "/api/v1/quality/summary",
+        "The quality report: per organisation, entries by metadata quality band and freshness.",
+        "anyone (counts what you can see)",
+    ),
     ("GET", "/api/v1/licences", "The licences an entry may carry.", "anyone"),
     ("GET", "/api/v1/me", "Who you are: e-mail, organisation, roles.", "signed in or with a token"),
 ]
@@ -71,6 +77,8 @@ FILTERS = [
     "licence",
     "access_rights",
     "type",
+    "quality",
+    "freshness",
     "status",
     "sort",
     "page",

@@ -22,6 +22,8 @@ from marketplace.services.actors import Actor
 from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.finding import find_datasets
+from marketplace.services.freshness import freshness_state
+from marketplace.services.metadata_quality import DIMENSIONS
 from marketplace.services.permissions import can_publish_for
 from marketplace.vocabularies import QUALITY_DIMENSIONS, find_licence
 from marketplace.web.markdown import render_markdown
@@ -103,6 +105,64 @@ class DeclaredRating:
     action_plan_url: str | None
 
 
+@dataclass(frozen=True)
+class DimensionScore:
+    label: str
+    points: int
+    max_points: int
+
+    @property
+    def width_step(self) -> int:
+        """The bar's length in steps of 5%: the CSP allows no style attribute, so app.css has
+        a class per step."""
+        return round(20 * self.points / self.max_points) * 5 if self.max_points else 0
+
+
+@dataclass(frozen=True)
+class Fix:
+    text: str
+    points: int  # what doing it would add, at most
+
+
+@dataclass(frozen=True)
+class ComputedQuality:
+    """The stored metadata quality as the dataset page shows it."""
+
+    score: int
+    band: str
+    dimensions: list[DimensionScore]
+    fixes: list[Fix]
+    missed: int  # indicators not passed in full
+    checks: int
+
+
+def computed_quality(dataset: Dataset) -> ComputedQuality | None:
+    """The entry's metadata score, its points per dimension and what would raise it (each fix
+    once, with the points it would add); None before the entry is first scored."""
+    if dataset.metadata_score is None:
+        return None
+    indicators = dataset.metadata_indicators or []
+    points = dataset.metadata_dimensions or {}
+    most: dict[str, int] = {}
+    gains: dict[str, int] = {}
+    for indicator in indicators:
+        most[indicator["dimension"]] = most.get(indicator["dimension"], 0) + indicator["max_points"]
+        if indicator.get("fix"):
+            gain = indicator["max_points"] - (indicator.get("points") or 0)
+            gains[indicator["fix"]] = gains.get(indicator["fix"], 0) + gain
+    return ComputedQuality(
+        score=dataset.metadata_score,
+        band=dataset.metadata_band or "",
+        dimensions=[
+            DimensionScore(label, points.get(name, 0), most.get(name, 0))
+            for name, label in DIMENSIONS.items()
+        ],
+        fixes=[Fix(text, gain) for text, gain in gains.items()],
+        missed=sum(1 for indicator in indicators if indicator.get("fix")),
+        checks=len(indicators),
+    )
+
+
 @bp.get("/datasets/<slug>")
 def show_dataset(slug: str) -> Response | str:
     """The entry by slug; an id or an old slug redirects, permanently, to the current slug."""
@@ -111,12 +171,15 @@ def show_dataset(slug: str) -> Response | str:
     if moved or slug != dataset.slug:
         return redirect(url_for("dataset_page.show_dataset", slug=dataset.slug), 301)
     history = list_revisions(actor, dataset.slug, 1, HISTORY_LENGTH)
+    today = date.today()
     return render_template(
         "dataset/show.html",
         dataset=dataset,
         licence=find_licence(dataset.licence) if dataset.licence else None,
         can_edit=can_publish_for(actor, dataset.organisation),
-        ratings=declared_ratings(dataset, today=date.today()),
+        ratings=declared_ratings(dataset, today=today),
+        computed=computed_quality(dataset),
+        freshness=freshness_state(dataset.fresh_until, dataset.overdue_after, today),
         changes=_changes(dataset, history.page.items, history.show_editors),
         total_changes=history.page.total,
         related=related_entries(actor, dataset),

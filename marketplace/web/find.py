@@ -76,7 +76,9 @@ class Search:
         on a page in the default order gets its own default (relevance once there are words)."""
         default = ("relevance", "Most relevant") if self.q.strip() else ("updated", "Recently updated")
         options = [default] + [
-            o for o in (("updated", "Recently updated"), ("title", "Title (A to Z)")) if o != default
+            o
+            for o in (("updated", "Recently updated"), ("title", "Title (A to Z)"), ("quality", "Quality"))
+            if o != default
         ]
         return [
             {"value": "" if value == default[0] else value, "text": text, "selected": value == self.sort}

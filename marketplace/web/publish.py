@@ -8,6 +8,7 @@ carries the entry's ETag, so a form loaded before someone else's change cannot o
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -76,7 +77,7 @@ def dashboard():
         member_of = sorted({m.organisation.title for m in actor.user.memberships})
         return render_template("publish/not_a_publisher.html", member_of=member_of)
     page_number = max(request.args.get("page", 1, type=int), 1)
-    entries = list_publishing_entries(actor, page=page_number, per_page=PER_PAGE)
+    entries = list_publishing_entries(actor, page=page_number, per_page=PER_PAGE, today=date.today())
     return render_template("publish/dashboard.html", organisations=organisations, entries=entries)
 
 

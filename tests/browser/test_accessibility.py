@@ -23,6 +23,7 @@ DFT_PEOPLE = "/organisations/department-for-transport/people"
 # (name, path, status) of pages anyone can open.
 OPEN_PAGES = [
     ("home", "/", 200),
+    ("quality-report", "/quality", 200),
     ("signed-out", "/signed-out", 200),
     ("page-not-found", "/no-such-page", 404),
     ("server-error", "/test-pages/boom", 500),
@@ -48,6 +49,7 @@ SIGNED_IN_PAGES = [
     ("forbidden", ANALYST, DFT_PEOPLE, 403),
     ("find", ANALYST, "/datasets?q=school+attendance", 200),
     ("organisations", ANALYST, "/organisations", 200),
+    ("quality-report", ANALYST, "/quality", 200),
     ("organisation", ADMIN, "/organisations/department-for-transport", 200),
     ("dataset-internal", ANALYST, "/datasets/{internal}", 200),
     ("dataset-with-edit-link", PUBLISHER, "/datasets/{dft_published}", 200),

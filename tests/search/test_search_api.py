@@ -22,7 +22,7 @@ from tests.helpers import api, assert_problem
 from tests.search.searching import DATASETS, search, slugs
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")
+FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
 TRANSPORT = ["transport-and-infrastructure"]
 
 
@@ -354,6 +354,11 @@ FILTER_ONLY = [
     {"status": "draft"},
     {"status": "withdrawn"},
     {"status": "published,draft", "organisation": "department-for-transport"},
+    {"quality": "excellent,good"},
+    {"quality": "sufficient,bad", "theme": "transport-and-infrastructure"},
+    {"freshness": "fresh"},
+    {"freshness": "due,overdue,unknown"},
+    {"freshness": "overdue", "quality": "good,sufficient", "status": "published,draft"},
 ]
 
 
@@ -366,8 +371,9 @@ def test_the_index_and_the_database_agree_on_filter_only_lists(client, catalogue
             for params in FILTER_ONLY:
                 body = search(client, token=token, per_page=100, **params)
                 found[who, str(params)] = (body["total"], sorted(slugs(body)))
-                titled = search(client, token=token, per_page=100, sort="title", **params)
-                found[who, str(params), "title"] = slugs(titled)
+                for sort in ("title", "quality"):
+                    ordered = search(client, token=token, per_page=100, sort=sort, **params)
+                    found[who, str(params), sort] = slugs(ordered)
         return found
 
     from_database = answers()

@@ -236,7 +236,8 @@ def test_each_result_says_who_publishes_it_its_type_access_formats_and_when_it_w
     result = text_of(re.search(r'<li class="app-result">(.*?)</li>', body, re.S).group(1))
     assert result == (
         "School census Department for Education Pupils in schools in England. "
-        "Type: Dataset Access: Open Formats: CSV, JSON Last updated: 1 March 2025"
+        "Type: Dataset Access: Open Formats: CSV, JSON Last updated: 1 March 2025 "
+        "Quality: Metadata quality: Good Freshness: Overdue"
     )
 
 
@@ -361,12 +362,17 @@ def test_sort_by_title_or_recently_updated_and_relevance_only_for_a_search(clien
     ]
     assert controls_of(body).labels["sort"] == "Sort by"
     # The default order's value is empty, so a new search gets its own default.
-    assert options_of(body) == [("", "Recently updated", False), ("title", "Title (A to Z)", True)]
+    assert options_of(body) == [
+        ("", "Recently updated", False),
+        ("title", "Title (A to Z)", True),
+        ("quality", "Quality", False),
+    ]
     searched = get(client, "/datasets?q=road")
     assert options_of(searched) == [
         ("", "Most relevant", True),
         ("updated", "Recently updated", False),
         ("title", "Title (A to Z)", False),
+        ("quality", "Quality", False),
     ]
     assert result_titles(get(client, "/datasets?q=road&sort=updated")) == [
         "Road casualties",
@@ -489,7 +495,7 @@ BAD_PARAMETERS = [
     ("access_rights=SECRET", "Access: &#39;SECRET&#39; is not a known access right."),
     ("licence=%3Cscript%3E", "Licence: &#39;&lt;script&gt;&#39; is not a licence we list."),
     ("organisation=nobody", "Organisation: There is no organisation called nobody."),
-    ("sort=best", "Sort by: Use one of: relevance, updated, title."),
+    ("sort=best", "Sort by: Use one of: relevance, updated, title, quality."),
     ("q=" + "x" * 10_000, "Search terms: Must be 500 characters or fewer."),
     ("format=" + "x" * 51, "Format: Length must be between 1 and 50."),
 ]

@@ -1,0 +1,156 @@
+"""Computed metadata quality, after data.europa.eu's Metadata Quality Assessment (MQA): the
+score out of 405, its band and dimensions, stored on each entry and recomputed on every change
+and after each link check. The indicators themselves, and how our model maps onto the MQA's,
+are in `mqa_indicators`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace.extensions import db
+from marketplace.models import Dataset, LinkCheck, OutboxEntry
+from marketplace.services.freshness import freshness_dates
+from marketplace.services.mqa_indicators import ADD_DISTRIBUTION, INDICATORS, judge_indicators
+
+__all__ = [
+    "ADD_DISTRIBUTION",
+    "BANDS",
+    "DIMENSIONS",
+    "INDICATORS",
+    "Assessment",
+    "assess",
+    "band_for",
+    "fixes_of",
+    "recompute_all",
+    "refresh_computed_quality",
+]
+
+BANDS: dict[str, str] = {"excellent": "Excellent", "good": "Good", "sufficient": "Sufficient", "bad": "Bad"}
+BAND_THRESHOLDS = (("excellent", 351), ("good", 221), ("sufficient", 121))
+DIMENSIONS: dict[str, str] = {
+    "findability": "Findability",
+    "accessibility": "Accessibility",
+    "interoperability": "Interoperability",
+    "reusability": "Reusability",
+    "contextuality": "Contextuality",
+}
+MAX_SCORE = sum(points for _, _, points in INDICATORS.values())  # 405
+RECOMPUTE_BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: int
+    band: str
+    dimensions: dict[str, int]
+    indicators: list[dict[str, Any]]
+
+    @property
+    def fixes(self) -> list[str]:
+        return fixes_of(self.indicators)
+
+
+def fixes_of(indicators: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fix for each missed indicator, in order, each said once."""
+    return list(dict.fromkeys(i["fix"] for i in indicators if i.get("fix")))
+
+
+def band_for(score: int) -> str:
+    for band, minimum in BAND_THRESHOLDS:
+        if score >= minimum:
+            return band
+    return "bad"
+
+
+def entry_urls(dataset: Dataset) -> set[str]:
+    """Every URL of an entry that the link check looks at."""
+    urls = {dataset.endpoint_url} if dataset.type == "data_service" else set()
+    for d in dataset.distributions:
+        urls.update((d.access_url, d.download_url))
+    return {u for u in urls if u}
+
+
+def assess(dataset: Dataset, link_checks: Mapping[str, LinkCheck]) -> Assessment:
+    """Score an entry's metadata against every MQA indicator; `link_checks` maps URL to its last check."""
+    indicators = judge_indicators(dataset, link_checks)
+    dimensions = dict.fromkeys(DIMENSIONS, 0)
+    for indicator in indicators:
+        dimensions[indicator["dimension"]] += indicator["points"]
+    score = sum(dimensions.values())
+    return Assessment(score=score, band=band_for(score), dimensions=dimensions, indicators=indicators)
+
+
+def link_checks_for(urls: Iterable[str]) -> dict[str, LinkCheck]:
+    """The stored link checks of these URLs, by URL."""
+    wanted = sorted(set(urls))
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(LinkCheck).where(LinkCheck.url.in_(wanted)))
+    return {row.url: row for row in rows}
+
+
+def refresh_computed_quality(dataset: Dataset, link_checks: Mapping[str, LinkCheck] | None = None) -> bool:
+    """Set the entry's computed quality and freshness columns; True when any of them changed.
+
+    Looks up the link checks itself unless given them (without flushing: the entry may be
+    half-built when this runs). Does not commit.
+    """
+    if link_checks is None:
+        with db.session.no_autoflush:
+            link_checks = link_checks_for(entry_urls(dataset))
+    assessment = assess(dataset, link_checks)
+    fresh_until, overdue_after = freshness_dates(dataset.update_frequency, dataset.modified)
+    values = {
+        "metadata_score": assessment.score,
+        "metadata_band": assessment.band,
+        "metadata_dimensions": assessment.dimensions,
+        "metadata_indicators": assessment.indicators,
+        "fresh_until": fresh_until,
+        "overdue_after": overdue_after,
+    }
+    changed = any(getattr(dataset, name) != value for name, value in values.items())
+    if changed:
+        for name, value in values.items():
+            setattr(dataset, name, value)
+    return changed
+
+
+def recompute_all(*, organisation_id: Any = None, missing_only: bool = False) -> int:
+    """Recompute the stored quality of every entry (or one organisation's), in batches; return the count.
+
+    Run after each link check, by `flask quality recompute`, and by `flask seed` (with
+    `missing_only`, for entries stored before scores existed). An entry whose figures
+    changed gets an outbox row so the search index follows. Commits after each batch.
+    """
+    query = select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id)
+    if organisation_id is not None:
+        query = query.where(Dataset.organisation_id == organisation_id)
+    if missing_only:
+        query = query.where(Dataset.metadata_score.is_(None))
+    ids = list(db.session.scalars(query))
+    for start in range(0, len(ids), RECOMPUTE_BATCH_SIZE):
+        _recompute_batch(ids[start : start + RECOMPUTE_BATCH_SIZE])
+    return len(ids)
+
+
+def _recompute_batch(ids: list[Any], attempts: int = 3) -> None:
+    for attempt in range(attempts):
+        batch = list(db.session.scalars(select(Dataset).where(Dataset.id.in_(ids))))
+        checks = link_checks_for(set().union(*(entry_urls(d) for d in batch)))
+        for dataset in batch:
+            if refresh_computed_quality(dataset, checks):
+                db.session.add(OutboxEntry(dataset=dataset, change="upsert"))
+        try:
+            db.session.commit()
+            return
+        except StaleDataError:
+            # An entry was edited meanwhile (its edit computed its own score): reload and retry.
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
