@@ -144,3 +144,10 @@ def list_of(field: fields.Field, *, max_items: int, noun: str, **kwargs: Any) ->
         validate=validate.Length(max=max_items, error=f"Give at most {max_items} {noun}."),
         **kwargs,
     )
+
+
+# Marshmallow's words for a required value that is missing or empty: pages and CSV reports say
+# these the GOV.UK way ("Enter a title"), each in its own words.
+EMPTY_VALUE_MESSAGES = frozenset(
+    {"Missing data for required field.", "Field may not be null.", "Must not be blank."}
+)

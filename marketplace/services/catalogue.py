@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from marketplace.errors import BadRequestError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, Revision
-from marketplace.queries.datasets import DatasetFilters, count, filtered_select
+from marketplace.queries.datasets import DatasetFilters, count, filtered_select, freshness_condition
 from marketplace.schemas.listing import MULTI_VALUED
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
@@ -64,8 +64,9 @@ def list_publishing_entries(actor: Actor, *, page: int, per_page: int, today: da
     stmt = filtered_select(actor, DatasetFilters(status=["draft", "published", "withdrawn"]))
     if not actor.is_site_admin:
         stmt = stmt.where(Dataset.organisation_id.in_(actor.publishing_organisation_ids()))
-    # services.freshness's rule as SQL: overdue after `overdue_after`, due after `fresh_until`.
-    urgency = case((Dataset.overdue_after < today, 0), (Dataset.fresh_until < today, 1), else_=2)
+    urgency = case(
+        (freshness_condition("overdue", today), 0), (freshness_condition("due", today), 1), else_=2
+    )
     stmt = stmt.order_by(None).order_by(urgency, Dataset.updated_at.desc(), Dataset.id)
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=count(stmt), page=page, per_page=per_page)

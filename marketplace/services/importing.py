@@ -22,6 +22,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.schemas.csv_entry import COLUMN_NAMES, COLUMNS, column_for, entry_from_row, normalise_header
 from marketplace.schemas.dataset_out import DatasetOutSchema
+from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_datasets, load_entry
 from marketplace.services.permissions import require_publisher
@@ -198,12 +199,8 @@ def check_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow])
     return report
 
 
-# Marshmallow's words for an empty required value, said the GOV.UK way for a spreadsheet cell.
-_MISSING = {"Missing data for required field.", "Field may not be null.", "Must not be blank."}
-
-
 def _plain(column: str, message: str) -> str:
-    return f"Enter a value in the {column} column" if message in _MISSING else message
+    return f"Enter a value in the {column} column" if message in EMPTY_VALUE_MESSAGES else message
 
 
 def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from marketplace.schemas.listing import MULTI_VALUED
+
 bp = Blueprint("api_docs", __name__)
 
 # (method(s), path, what it does, who may call it)
@@ -69,21 +71,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/licences", "The licences an entry may carry.", "anyone"),
     ("GET", "/api/v1/me", "Who you are: e-mail, organisation, roles.", "signed in or with a token"),
 ]
-FILTERS = [
-    "q",
-    "organisation",
-    "theme",
-    "format",
-    "licence",
-    "access_rights",
-    "type",
-    "quality",
-    "freshness",
-    "status",
-    "sort",
-    "page",
-    "per_page",
-]
+# The list query's parameters, from the schema that reads them.
+FILTERS = ["q", *MULTI_VALUED, "sort", "page", "per_page"]
 
 
 @bp.get("/api")

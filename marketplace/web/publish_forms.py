@@ -20,6 +20,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.vocabularies import (
     ACCESS_RIGHTS,
     ENTRY_TYPES,
@@ -133,7 +134,6 @@ REQUIRED = {
     "modified": "Enter the date the data was last modified",
     "endpoint_url": "Enter the endpoint URL",
 }
-_MISSING = {"Missing data for required field.", "Field may not be null.", "Must not be blank."}
 _NEEDED_TO_PUBLISH = "Required before the entry can be published."
 
 Errors = dict[str, list[str]]
@@ -336,7 +336,7 @@ def humanise(message: str, label: str, required: str | None = None) -> str:
     message = message.rstrip(".")
     if message == _NEEDED_TO_PUBLISH.rstrip("."):
         return f"{required or f'Enter the {label.lower()}'} before you publish"
-    if f"{message}." in _MISSING:
+    if f"{message}." in EMPTY_VALUE_MESSAGES:
         return required or f"Enter the {label[0].lower()}{label[1:]}"
     if message.startswith("Must "):
         return f"{label} must {message[5:]}"
