@@ -13,9 +13,10 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from marketplace.search import store
+from marketplace.search.analysis import TEXT_ANALYZER, analyse
 from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
-from marketplace.search.schema import TEXT_ANALYZER, TEXT_FIELDS
+from marketplace.search.schema import TEXT_FIELDS
 from marketplace.search.scoring import TermScorer
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
@@ -145,11 +146,7 @@ def _known(reader, word: str) -> bool:
     """Whether the index knows `word`, as typed or as searched (stemmed, in any text field)."""
     if ("words", word) in reader:
         return True
-    return any((name, stem) in reader for stem in _stems(word) for name in TEXT_FIELDS)
-
-
-def _stems(word: str) -> list[str]:
-    return [token.text for token in TEXT_ANALYZER(word)]
+    return any((name, stem) in reader for stem in analyse(word) for name in TEXT_FIELDS)
 
 
 def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -> list[tuple[str, str]]:

@@ -15,12 +15,10 @@ from datetime import date
 import numpy as np
 from whoosh.searching import Searcher
 
-from marketplace.search.schema import NO_SCORE
+from marketplace.search.schema import NUMBER_COLUMNS as NUMBERS
 
 SINGLE_VALUED = ("organisation", "licence", "access_rights", "type", "status", "quality", "kind")
 MULTI_VALUED = ("theme", "format")
-# Numeric columns read per segment, with the value of a document that has none.
-NUMBERS = {"modified": 0, "quality_score": NO_SCORE, "fresh_until": 0, "overdue_after": 0}
 # Freshness states, judged from the day numbers and today (the rule of services/freshness.py).
 FRESHNESS = ("fresh", "due", "overdue", "unknown")
 
@@ -111,7 +109,8 @@ def _segment_values(reader) -> _SegmentValues:
             matrix[i, list(reader.postings(name, value).all_ids())] = True
         multi[name] = (values, matrix)
     numbers = {name: np.array(_column(reader, name, none), dtype=np.int64) for name, none in NUMBERS.items()}
-    return _SegmentValues(single, multi, numbers, _column(reader, "title_sort", ""))
+    # UTF-8 bytes sort as their text does (by code point).
+    return _SegmentValues(single, multi, numbers, _column(reader, "title_sort", b""))
 
 
 # Segment id -> its values. A searcher opened after a change reuses every unchanged segment's

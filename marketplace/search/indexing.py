@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,6 +27,8 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry
 from marketplace.models.types import utcnow
 from marketplace.search import store
+from marketplace.search.bulk import BulkSegmentWriter, build_segments
+from marketplace.search.entries import load_entries
 from marketplace.search.schema import META_ID, entry_document
 
 log = logging.getLogger(__name__)
@@ -36,7 +40,6 @@ log = logging.getLogger(__name__)
 LATE_COMMIT_WINDOW = timedelta(seconds=60)
 MAX_GAPS = 10_000
 GAP_SCAN = 1_000
-BATCH = 500
 
 
 @dataclass
@@ -72,13 +75,13 @@ def _write_progress(writer, progress: Progress) -> None:
 
 def _apply(writer, dataset_ids: Iterable[uuid.UUID]) -> int:
     ids = list(dict.fromkeys(dataset_ids))
-    found = {d.id: d for d in db.session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+    found = load_entries(ids)
     for dataset_id in ids:
-        dataset = found.get(dataset_id)
-        if dataset is None or dataset.deleted_at is not None:
+        entry = found.get(dataset_id)
+        if entry is None:  # deleted, or never committed
             writer.delete_by_term("id", str(dataset_id))
         else:
-            writer.update_document(**entry_document(dataset))
+            writer.update_document(**entry_document(entry))
     return len(ids)
 
 
@@ -120,10 +123,10 @@ def sync_index(
     try:
         _apply(writer, [row.dataset_id for row in rows])
         _write_progress(writer, Progress(new_position, gaps))
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        store.abandon(writer)
         raise
-    writer.commit()
     db.session.commit()
     return SyncResult(len(rows), new_position)
 
@@ -146,11 +149,14 @@ def _window() -> float:
     return LATE_COMMIT_WINDOW.total_seconds()
 
 
-def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+def rebuild_index(
+    root: Path, progress: Callable[[int, int], None] | None = None, processes: int | None = None
+) -> SyncResult:
     """Build a complete index from the database in a new generation, then switch to it.
 
     Searches keep using the old generation until the switch. Changes committed during the
-    build are picked up by the next sync, which starts from the outbox position read first.
+    build are picked up by the sync that follows it, which starts from the outbox position
+    read first. `processes` write segments in parallel (default: one per core).
     """
     position = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
     gaps = _unseen_ids_below(position)
@@ -158,21 +164,18 @@ def rebuild_index(root: Path, progress: Callable[[int, int], None] | None = None
         db.session.scalars(select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id))
     )
     generation, ix = store.new_generation(root)
-    # Two processes (this machine has two cores), each writing its own segment: twice the rate.
-    writer = ix.writer(limitmb=256, procs=2, multisegment=True)
     try:
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            for dataset in db.session.scalars(select(Dataset).where(Dataset.id.in_(chunk))):
-                writer.add_document(**entry_document(dataset))
-            db.session.expire_all()
-            if progress:
-                progress(min(start + BATCH, len(ids)), len(ids))
-        _write_progress(writer, Progress(position, gaps))
+        segments = build_segments(ix, ids, processes or os.cpu_count() or 1, progress)
+        writer = BulkSegmentWriter(ix, lock=True)
+        try:
+            _write_progress(writer, Progress(position, gaps))
+            writer.commit_segments(segments)
+        except BaseException:
+            store.abandon(writer)
+            raise
     except BaseException:
-        writer.cancel()
+        shutil.rmtree(generation, ignore_errors=True)
         raise
-    writer.commit()
     db.session.commit()
     store.switch_to(root, generation)
     # Changes committed during the build went to the old generation: apply them here at once.

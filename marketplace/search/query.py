@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from marketplace.search.schema import TEXT_ANALYZER, TEXT_FIELDS
+from marketplace.search.analysis import analyse
+from marketplace.search.schema import TEXT_FIELDS
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -24,12 +25,8 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # what the user typed, for "did you mean"
 
 
-def _analyse(text: str) -> list[str]:
-    return [token.text for token in TEXT_ANALYZER(text)]
-
-
 def _clause(text: str, phrase: bool) -> tuple[wq.Query | None, list[str]]:
-    tokens = _analyse(text)
+    tokens = analyse(text)
     if not tokens:
         return None, []
     if phrase and len(tokens) > 1:

@@ -1,52 +1,60 @@
 """What the index holds for each entry, and how an entry becomes a document.
 
 Text fields are stemmed English and weighted so that a word in the title or keywords counts
-for more than one in the description (BM25F field boosts). Everything a filter, facet or sort
-needs is an untokenised field, read into arrays once per searcher (see facets.py).
+for more than one in the description (BM25F field boosts). They are handed to Whoosh already
+analysed (lists of stems, see analysis.py), which Whoosh indexes as they are. Everything a
+filter or facet needs is an untokenised field; what sorting needs is a column. Both are read
+into arrays once per segment (see facets.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
-from whoosh import fields
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh import columns, fields
 
-from marketplace.models import Dataset
-
-# Words are runs of letters and digits, kept whole across "&" ("A&E", "R&D") and inner dots
-# ("3.5"); Whoosh's default pattern also keeps "*", so "road*" would look for "road*".
-WORD_PATTERN = r"\w+(?:&\w+)*(?:\.?\w+)*"
-TEXT_ANALYZER = StemmingAnalyzer(expression=WORD_PATTERN)
-# Unstemmed words of titles, summaries, keywords and organisation names: "did you mean" and
-# completion must offer real words, and a stemmed field would offer stems ("burglari").
-WORD_ANALYZER = StandardAnalyzer(expression=WORD_PATTERN)
+from marketplace.search.analysis import TEXT_ANALYZER, WORD_ANALYZER, stems, words
 
 # Field -> BM25F boost of the text fields a query searches.
 # The description's boost is below 1 so that a word repeated in a long description does not
 # outrank the same word in a title.
 TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 0.5}
 META_ID = "__position__"
+# The unstemmed words of these go into `words`, for "did you mean" and title completion.
+WORD_SOURCES = ("title", "summary", "keywords", "organisation_name")
 # Phrases of up to this many words are matched through shingle fields (see scoring.py).
 SHINGLE_SIZES = (2, 3)
 # What the documents hold. Bump it whenever a field or what goes into one changes: an index of
 # another format is treated as missing (store.py), so searches use the database until
 # `search sync` or `search reindex` builds a new one.
-INDEX_FORMAT = 2
+# 3: text handed over analysed; numbers and the title's sort key as columns only.
+INDEX_FORMAT = 3
 # Stored for an entry with no metadata score, so that sorting by quality puts it last.
 NO_SCORE = -1
+# Numeric columns: the value of a document that has none (the position document).
+NUMBER_COLUMNS = {"modified": 0, "quality_score": NO_SCORE, "fresh_until": 0, "overdue_after": 0}
 
 
 def shingle_field(name: str) -> str:
     return f"{name}_shingles"
 
 
-def shingles(text: str) -> str:
-    """Runs of 2 and 3 adjacent analysed words, joined by "_", as one space-separated string."""
-    tokens = [token.text for token in TEXT_ANALYZER(text)]
-    runs = ("_".join(tokens[i : i + n]) for n in SHINGLE_SIZES for i in range(len(tokens) - n + 1))
-    return " ".join(dict.fromkeys(runs))
+def shingles(terms: list[str]) -> list[str]:
+    """Runs of 2 and 3 adjacent stems (SHINGLE_SIZES), joined by "_", each once."""
+    pairs = [f"{a}_{b}" for a, b in pairwise(terms)]
+    triples = [f"{a}_{b}_{c}" for a, b, c in zip(terms, terms[1:], terms[2:], strict=False)]
+    return list(dict.fromkeys(pairs + triples))
+
+
+class TermSet(fields.KEYWORD):
+    """A field whose value is a list of distinct terms that are matched but not scored (the
+    shingles): each occurs once, so bulk.py can write its postings without counting them."""
+
+    def __init__(self) -> None:
+        super().__init__(scorable=False)
 
 
 def build_schema() -> fields.Schema:
@@ -67,49 +75,75 @@ def build_schema() -> fields.Schema:
         type=fields.ID(),
         status=fields.ID(),
         quality=fields.ID(),  # the metadata quality band
-        modified=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
-        quality_score=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
-        # Day numbers (date ordinals, 0 for none): freshness is judged from them at query time.
-        fresh_until=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
-        overdue_after=fields.NUMERIC(int, bits=32, sortable=True, stored=False),
-        title_sort=fields.ID(sortable=True),
+        # Day numbers (date ordinals, 0 for none); freshness is judged from the last two at
+        # query time. Columns only: nothing searches them as terms.
+        **{
+            name: fields.COLUMN(columns.NumericColumn("i", default=none))
+            for name, none in NUMBER_COLUMNS.items()
+        },
+        title_sort=fields.COLUMN(columns.VarBytesColumn()),  # the casefolded title, UTF-8
         position=fields.NUMERIC(int, bits=64, stored=True),
         gaps=fields.STORED(),
-        **{shingle_field(name): fields.KEYWORD() for name in TEXT_FIELDS},
+        **{shingle_field(name): TermSet() for name in TEXT_FIELDS},
     )
 
 
-def entry_document(dataset: Dataset) -> dict[str, Any]:
-    keywords = [k.keyword for k in dataset.keywords]
-    formats = sorted({d.format.upper() for d in dataset.distributions if d.format})
-    organisation = dataset.organisation
+@dataclass
+class IndexedEntry:
+    """What the index needs to know of an entry (read from the database by entries.py)."""
+
+    id: str
+    title: str
+    summary: str | None
+    description: str | None
+    organisation: str  # slug
+    organisation_title: str
+    organisation_abbreviation: str | None
+    licence: str | None
+    access_rights: str | None
+    type: str
+    status: str
+    modified: date | None
+    metadata_score: int | None
+    metadata_band: str | None
+    fresh_until: date | None
+    overdue_after: date | None
+    keywords: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+
+
+def entry_document(entry: IndexedEntry) -> dict[str, Any]:
     texts = {
-        "title": dataset.title,
-        "keywords": " ".join(keywords),
-        "summary": dataset.summary or "",
-        "organisation_name": f"{organisation.title} {organisation.abbreviation or ''}",
-        "description": dataset.description or "",
+        "title": entry.title,
+        "keywords": " ".join(entry.keywords),
+        "summary": entry.summary or "",
+        "organisation_name": f"{entry.organisation_title} {entry.organisation_abbreviation or ''}",
+        "description": entry.description or "",
     }
-    band = {"quality": dataset.metadata_band} if dataset.metadata_band else {}
+    text_words = {name: words(text) for name, text in texts.items()}
+    text_stems = {name: stems(found) for name, found in text_words.items()}
+    band = {"quality": entry.metadata_band} if entry.metadata_band else {}
     return {
-        **texts,
+        **text_stems,
         **band,
-        **{shingle_field(name): shingles(text) for name, text in texts.items()},
-        "id": str(dataset.id),
+        **{shingle_field(name): shingles(found) for name, found in text_stems.items()},
+        "_stored_title": entry.title,
+        "id": entry.id,
         "kind": "entry",
-        "words": " ".join([texts["title"], texts["summary"], *keywords, texts["organisation_name"]]),
-        "organisation": organisation.slug,
-        "theme": ",".join(t.theme for t in dataset.themes),
-        "format": ",".join(formats),
-        "licence": dataset.licence or "",
-        "access_rights": dataset.access_rights or "",
-        "type": dataset.type,
-        "status": dataset.status,
-        "modified": _day(dataset.modified),
-        "quality_score": NO_SCORE if dataset.metadata_score is None else dataset.metadata_score,
-        "fresh_until": _day(dataset.fresh_until),
-        "overdue_after": _day(dataset.overdue_after),
-        "title_sort": dataset.title.casefold()[:100],
+        "words": [w for name in WORD_SOURCES for w in text_words[name]],
+        "organisation": entry.organisation,
+        "theme": ",".join(entry.themes),
+        "format": ",".join(sorted({f.upper() for f in entry.formats if f})),
+        "licence": entry.licence or "",
+        "access_rights": entry.access_rights or "",
+        "type": entry.type,
+        "status": entry.status,
+        "modified": _day(entry.modified),
+        "quality_score": NO_SCORE if entry.metadata_score is None else entry.metadata_score,
+        "fresh_until": _day(entry.fresh_until),
+        "overdue_after": _day(entry.overdue_after),
+        "title_sort": entry.title.casefold()[:100].encode(),
     }
 
 

@@ -103,6 +103,20 @@ def writer(ix: FileIndex, timeout: float = WRITER_TIMEOUT_S) -> IndexWriter:
             delay = min(delay * 2, 0.5)
 
 
+def abandon(writer: IndexWriter) -> None:
+    """Give up a writer's changes and, whatever happens, its lock: a writer that failed part-way
+    through a commit (a merge, say) would otherwise keep every later writer out."""
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:
+        log.exception("could not cancel a failed index writer")
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and lock.locked:
+            lock.release()
+
+
 @dataclass
 class _Open:
     generation: Path
