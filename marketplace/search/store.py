@@ -107,14 +107,16 @@ def abandon(writer: IndexWriter) -> None:
     """Give up a writer's changes and, whatever happens, its lock: a writer that failed part-way
     through a commit (a merge, say) would otherwise keep every later writer out."""
     try:
-        if not writer.is_closed:
-            writer.cancel()
+        writer.cancel()  # releases the lock
+        return
     except Exception:
-        log.exception("could not cancel a failed index writer")
-    finally:
-        lock = getattr(writer, "writelock", None)
-        if lock is not None and lock.locked:
+        log.exception("could not cancel a failed index writer; releasing its lock")
+    lock = getattr(writer, "writelock", None)
+    if lock is not None:
+        try:
             lock.release()
+        except Exception:
+            log.exception("could not release the index lock")
 
 
 @dataclass
