@@ -11,8 +11,12 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+# The test suite sets this in its own environment (tests/conftest.py): MARKETPLACE_ENV=test has a
+# fixed secret and signs anyone in, so it must never serve outside the suite.
+TEST_SUITE_FLAG = "MARKETPLACE_TEST_SUITE"
 
 
 class ConfigError(RuntimeError):
@@ -24,7 +28,17 @@ class BaseConfig:
     SECRET_KEY = DEFAULT_SECRET_KEY
     DATABASE_URL = ""  # empty: SQLite in the instance folder
     SEARCH_INDEX_DIR = ""  # empty: <instance>/search-index
-    OIDC_ISSUER = ""  # empty: the embedded provider
+    OIDC_ISSUER = ""  # empty: the embedded provider, at BASE_URL/dev-idp/
+    # Where people reach the service (scheme, host and port, no path). Sign-in's redirect URIs and
+    # the embedded provider's issuer come from here, never from a request's Host header.
+    # Empty: http://127.0.0.1:$PORT in development and tests; production must set it.
+    BASE_URL = ""
+    PORT = 5000
+    # Host names the service answers to, comma-separated; any other Host header gets 400.
+    # Empty: BASE_URL's host (and 127.0.0.1 and localhost outside production).
+    TRUSTED_HOSTS = ""
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (ProxyFix).
+    PROXY_HOPS = 0
     OIDC_CLIENT_ID = "data-marketplace"
     OIDC_PRIVATE_KEY = ""
     OIDC_SCOPES = "openid email"
@@ -49,6 +63,16 @@ class BaseConfig:
     SEARCH_INDEX_ON_COMMIT = True
     API_DEFAULT_PER_PAGE = 20
     API_MAX_PER_PAGE = 100
+    # Rate limits (Flask-Limiter), kept in Redis when REDIS_URL is set, else in each process.
+    RATELIMIT_ENABLED = True
+    REDIS_URL = ""
+    # API tokens: at most this many active per person; new ones expire after this many days
+    # unless a site admin asks for a token that never expires.
+    MAX_ACTIVE_TOKENS = 20
+    TOKEN_DEFAULT_EXPIRY_DAYS = 90
+    # The link checker refuses addresses on loopback, private, link-local, multicast and reserved
+    # networks (server-side request forgery); allow them for a catalogue on a private network.
+    LINK_CHECK_ALLOW_PRIVATE_ADDRESSES = False
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
     JSON_SORT_KEYS = False
@@ -67,6 +91,8 @@ class TestConfig(BaseConfig):
     LOG_LEVEL = "WARNING"
     SEARCH_SYNC_INTERVAL = 0
     SESSION_COOKIE_SECURE = False
+    # Tests that prove the limits turn them on; the rest make many requests on purpose.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(BaseConfig):
@@ -87,6 +113,10 @@ ENV_KEYS = (
     "DATABASE_URL",
     "SEARCH_INDEX_DIR",
     "OIDC_ISSUER",
+    "BASE_URL",
+    "PORT",
+    "TRUSTED_HOSTS",
+    "PROXY_HOPS",
     "OIDC_CLIENT_ID",
     "OIDC_PRIVATE_KEY",
     "OIDC_SCOPES",
@@ -95,6 +125,11 @@ ENV_KEYS = (
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
     "LOG_LEVEL",
+    "RATELIMIT_ENABLED",
+    "REDIS_URL",
+    "MAX_ACTIVE_TOKENS",
+    "TOKEN_DEFAULT_EXPIRY_DAYS",
+    "LINK_CHECK_ALLOW_PRIVATE_ADDRESSES",
 )
 
 
@@ -145,9 +180,28 @@ def _derive(config: dict[str, Any], instance_path: str) -> None:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
     if config["MARKETPLACE_ENV"] == "development" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         config["SECRET_KEY"] = _instance_secret(instance)
+    if not config["BASE_URL"] and config["MARKETPLACE_ENV"] != "production":
+        config["BASE_URL"] = f"http://127.0.0.1:{config['PORT']}"
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    config["TRUSTED_HOSTS"] = _trusted_hosts(config)
     # The cookie lives as long as the longest session may; the server ends sessions sooner.
     config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_ABSOLUTE_HOURS"] * 3600
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"]))
+
+
+def _trusted_hosts(config: dict[str, Any]) -> list[str]:
+    """Flask's TRUSTED_HOSTS: the configured names, else BASE_URL's host (and loopback outside
+    production, where the test client calls itself "localhost")."""
+    configured = config["TRUSTED_HOSTS"]
+    if isinstance(configured, list | tuple):
+        return list(configured)
+    hosts = [h.strip() for h in configured.split(",") if h.strip()]
+    if not hosts:
+        base_host = urlsplit(config["BASE_URL"]).hostname
+        hosts = [base_host] if base_host else []
+        if config["MARKETPLACE_ENV"] != "production":
+            hosts += [h for h in ("127.0.0.1", "localhost") if h not in hosts]
+    return hosts
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -170,9 +224,22 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _refuse_unsafe(config: dict[str, Any]) -> None:
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"):
+    for key in (
+        "SESSION_IDLE_MINUTES",
+        "SESSION_ABSOLUTE_HOURS",
+        "MAX_ACTIVE_TOKENS",
+        "TOKEN_DEFAULT_EXPIRY_DAYS",
+    ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")
+    if config["PROXY_HOPS"] < 0:
+        raise ConfigError("PROXY_HOPS must be 0 or more")
+    _check_base_url(config)
+    if config["MARKETPLACE_ENV"] == "test" and os.environ.get(TEST_SUITE_FLAG) != "1":
+        raise ConfigError(
+            "MARKETPLACE_ENV=test is for the test suite only: it has a fixed secret and the embedded "
+            "provider signs anyone in. Use development or production."
+        )
     if config["MARKETPLACE_ENV"] != "production":
         return
     if (
@@ -184,5 +251,28 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         raise ConfigError(
             "MARKETPLACE_DEV_IDP must be off in production: the embedded provider signs anyone in"
         )
-    if config["OIDC_ISSUER"] and not config["OIDC_PRIVATE_KEY"]:
+    if not config["OIDC_ISSUER"]:
+        raise ConfigError(
+            "OIDC_ISSUER must be set in production (for example https://oidc.account.gov.uk/): "
+            "sign-in is never derived from a request"
+        )
+    if not config["OIDC_PRIVATE_KEY"]:
         raise ConfigError("OIDC_PRIVATE_KEY must be set with OIDC_ISSUER: the service signs in with it")
+    if not config["BASE_URL"]:
+        raise ConfigError(
+            "BASE_URL must be set in production (for example https://data-marketplace.example.gov.uk): "
+            "sign-in's redirect addresses and the trusted host name come from it"
+        )
+
+
+def _check_base_url(config: dict[str, Any]) -> None:
+    url = config["BASE_URL"]
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query:
+        raise ConfigError(f"BASE_URL must be a scheme, host and optional port only, not {url!r}")
+    # Plain http only on this machine's own loopback (a production build checked locally).
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if config["MARKETPLACE_ENV"] == "production" and parts.scheme != "https" and not loopback:
+        raise ConfigError("BASE_URL must use https in production")

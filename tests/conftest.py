@@ -21,7 +21,12 @@ from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
 from marketplace import create_app
+from marketplace.config import TEST_SUITE_FLAG
 from marketplace.extensions import db
+
+# MARKETPLACE_ENV=test runs only under the suite (the app refuses it otherwise); commands the
+# tests start as other processes inherit this.
+os.environ[TEST_SUITE_FLAG] = "1"
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
