@@ -1,6 +1,10 @@
 # Production image: gunicorn serving wsgi:app on PostgreSQL.
 # Build: docker build -t data-marketplace .
-# Run:   docker run -e DATABASE_URL=postgresql+psycopg://… -e SECRET_KEY=… -p 8000:8000 data-marketplace
+# Run:   docker run -e DATABASE_URL=postgresql+psycopg://… -e SECRET_KEY=… -e BASE_URL=https://… \
+#          -e OIDC_ISSUER=https://oidc.account.gov.uk/ -e OIDC_CLIENT_ID=… -e OIDC_PRIVATE_KEY=… \
+#          -e PROXY_HOPS=1 -p 8000:8000 data-marketplace
+# Behind a TLS-terminating proxy, PROXY_HOPS says how many proxies' X-Forwarded-* headers to
+# believe (ProxyFix); with none in front, leave it 0, or clients choose their own address.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -29,4 +33,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # Migrations run first under a PostgreSQL advisory lock (migrations/env.py), so several
 # containers can start at once; then gunicorn serves the same wsgi:app the tests exercise.
-CMD ["sh", "-c", "flask --app marketplace db upgrade && exec gunicorn --bind 0.0.0.0:8000 --access-logfile - --forwarded-allow-ips='*' wsgi:app"]
+CMD ["sh", "-c", "flask --app marketplace db upgrade && exec gunicorn --bind 0.0.0.0:8000 --access-logfile - wsgi:app"]

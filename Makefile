@@ -37,7 +37,7 @@ run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty
 	$(FLASK) search sync
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

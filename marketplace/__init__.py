@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace import api, auth, devidp, models, ops, web  # noqa: F401  (models: register the tables)
 from marketplace.cli import register_commands
@@ -29,6 +30,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config.from_mapping(load_config(app.instance_path, config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.sort_keys = False
+    if app.config["PROXY_HOPS"]:
+        # Believe X-Forwarded-For/-Proto/-Host/-Port from exactly this many proxies in front, no
+        # more: a client's own headers would otherwise choose its address (and its rate limits).
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)

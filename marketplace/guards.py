@@ -1,14 +1,24 @@
-"""Refusals that hold for every URL: text in the path or query that nothing could store or match."""
+"""Refusals that hold for every URL: a Host header the service does not answer to, and text in
+the path or query that nothing could store or match."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
+from werkzeug.exceptions import SecurityError
 
-from marketplace.errors import BadRequestError, NotFoundError
+from marketplace.errors import BadRequestError, NotFoundError, error_response
 from marketplace.schemas.fields import unstorable_text
+
+UNTRUSTED_HOST = "This service does not answer to that host name."
 
 
 def register_guards(app: Flask) -> None:
+    # Flask refuses a Host outside TRUSTED_HOSTS with werkzeug's SecurityError, whose message
+    # repeats the host; the answer here names nothing the caller sent.
+    @app.errorhandler(SecurityError)
+    def refuse_untrusted_host(error: SecurityError) -> Response:
+        return error_response(400, "Bad request", UNTRUSTED_HOST)
+
     @app.before_request
     def refuse_unstorable_text() -> None:
         if unstorable_text(request.path):

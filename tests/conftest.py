@@ -9,8 +9,10 @@ other threads), so isolation is by emptying every table after each test.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from marketplace import create_app
@@ -163,20 +166,26 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served over real HTTP on a free loopback port; yields its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """`app` served over real HTTP on a free loopback port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    # Sign-in's addresses come from BASE_URL, as when deployed; the port is known only now.
+    app.config["BASE_URL"] = base_url
     # A short poll interval: shutdown() waits up to one interval, once per test.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free loopback port; yields its base URL."""
+    with serving(app) as base_url:
+        yield base_url

@@ -11,10 +11,11 @@ import pytest
 from flask import Flask
 
 from marketplace import create_app
-from marketplace.config import ConfigError
+from marketplace.config import ENV_KEYS, ConfigError
 from marketplace.extensions import db
 from marketplace.search import index_root, rebuild_index
 from tests.helpers import api, assert_problem
+from tests.production import production_settings
 
 STRONG_SECRET = "3c5a0f6e9b2d4c7a8e1f0b3d6a9c2e5f7b4d1a8c"
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -23,7 +24,7 @@ REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 @pytest.fixture
 def clean_environment(monkeypatch):
     """No configuration from the environment running the tests, and logging restored afterwards."""
-    for name in ("MARKETPLACE_ENV", "SECRET_KEY", "MARKETPLACE_DEV_IDP", "DATABASE_URL", "LOG_LEVEL"):
+    for name in ENV_KEYS:
         monkeypatch.delenv(name, raising=False)
     logger = logging.getLogger("marketplace")
     propagate, level = logger.propagate, logger.level
@@ -33,14 +34,10 @@ def clean_environment(monkeypatch):
 
 
 def production(tmp_path: Path, **config) -> Flask:
-    return create_app(
-        {
-            "MARKETPLACE_ENV": "production",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'marketplace.db'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-            **config,
-        }
-    )
+    """Production with everything it needs except SECRET_KEY, which these tests choose."""
+    settings = production_settings(tmp_path)
+    del settings["SECRET_KEY"]
+    return create_app({**settings, **config})
 
 
 # Operations ------------------------------------------------------------------------------------

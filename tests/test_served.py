@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from tests.factories import create_dataset, create_organisation, create_token, create_user
+from tests.production import production_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,8 +78,7 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
     port = _free_port()
     env = {
         **os.environ,
-        "MARKETPLACE_ENV": "production",
-        "SECRET_KEY": "x" * 40,
+        **production_environment(f"http://127.0.0.1:{port}"),
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
     }

@@ -19,7 +19,7 @@ from typing import Any
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
-from flask import Flask, current_app, request
+from flask import Flask, current_app, url_for
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError
 from joserfc.jwk import KeySet
@@ -36,8 +36,6 @@ LEEWAY = 30
 DEFAULT_JWKS_MAX_AGE = 300
 # An unknown `kid` in a logout token (which anyone can POST) refetches the keys at most this often.
 UNPROMPTED_REFETCH_INTERVAL = 30
-# The client instances kept for an embedded provider addressed by different host names.
-MAX_CLIENTS = 16
 ALLOWED_ALGORITHMS = ["ES256", "RS256"]
 # One Login refuses requests without a User-Agent; this one says who is calling.
 USER_AGENT = "DataMarketplace/0.1 (OpenID Connect client; +https://www.data-marketplace.gov.uk)"
@@ -111,10 +109,13 @@ class ProviderSettings:
 
 
 def provider_settings(app: Flask | None = None) -> ProviderSettings:
-    """Where and how to sign in. Without `OIDC_ISSUER` the issuer is the embedded provider at
-    this request's own origin, so `make run` works on any host name and port."""
+    """Where and how to sign in, from configuration only. Without `OIDC_ISSUER` the issuer is the
+    embedded provider at BASE_URL/dev-idp/ (production refuses to start without OIDC_ISSUER).
+
+    Nothing here comes from the request: an issuer taken from the Host header let a forged Host
+    send sign-in to another provider, whose ID tokens were then accepted."""
     app = app or current_app
-    issuer = app.config["OIDC_ISSUER"] or (request.host_url + "dev-idp/")
+    issuer = app.config["OIDC_ISSUER"] or (app.config["BASE_URL"] + "/dev-idp/")
     return ProviderSettings(
         issuer=issuer,
         client_id=app.config["OIDC_CLIENT_ID"],
@@ -125,7 +126,8 @@ def provider_settings(app: Flask | None = None) -> ProviderSettings:
 
 
 def provider_client(settings: ProviderSettings) -> ProviderClient:
-    """The Authlib client for `settings.issuer`, made once per app and issuer."""
+    """The Authlib client for the configured issuer, made once per app (and again only if the
+    configuration names another issuer, as tests that serve on a fresh port do)."""
     app = current_app._get_current_object()
     clients: dict[str, ProviderClient] = app.extensions.setdefault("oidc_clients", {})
     client = clients.get(settings.issuer)
@@ -133,11 +135,16 @@ def provider_client(settings: ProviderSettings) -> ProviderClient:
         with _lock:
             client = clients.get(settings.issuer)
             if client is None:
-                if len(clients) >= MAX_CLIENTS:
-                    clients.clear()
                 client = _make_client(settings, app)
+                clients.clear()  # only ever one issuer is configured
                 clients[settings.issuer] = client
     return client
+
+
+def service_url(endpoint: str, **values: Any) -> str:
+    """An absolute address of this service for the provider (redirect and post-logout URIs),
+    built on BASE_URL rather than on the request's Host header."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def _make_client(settings: ProviderSettings, app: Flask) -> ProviderClient:

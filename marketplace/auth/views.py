@@ -12,7 +12,17 @@ from datetime import UTC, datetime, timedelta
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.oidc.core import UserInfo
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from joserfc.errors import JoseError
 from sqlalchemy import select
 
@@ -23,6 +33,7 @@ from marketplace.auth.oidc import (
     id_token_claims_options,
     provider_client,
     provider_settings,
+    service_url,
     verify_logout_token,
 )
 from marketplace.auth.redirects import safe_next
@@ -71,12 +82,13 @@ def login():
     next_path = safe_next(request.args.get("next"))
     if current_user_session() is not None:
         return redirect(next_path)
+    if not _on_service_origin():
+        # The provider returns to BASE_URL: start there, so the state cookie is where it comes back.
+        return redirect(service_url("auth.login", next=next_path))
     settings = provider_settings()
     try:
         client = provider_client(settings)
-        response = client.authorize_redirect(
-            url_for("auth.callback", _external=True), vtr=settings.vtr, ui_locales="en"
-        )
+        response = client.authorize_redirect(service_url("auth.callback"), vtr=settings.vtr, ui_locales="en")
     except PROVIDER_ERRORS as error:
         log.warning("sign-in could not start: %s", type(error).__name__)
         return problem("provider_unreachable", next_path)
@@ -126,6 +138,12 @@ def callback():
     return redirect(next_path)
 
 
+def _on_service_origin() -> bool:
+    """Whether this request came to BASE_URL's own scheme, host and port (a trusted Host header,
+    such as localhost for 127.0.0.1 in development, may still be another origin)."""
+    return request.host_url.rstrip("/") == current_app.config["BASE_URL"]
+
+
 def _check_userinfo(id_claims: UserInfo, userinfo: UserInfo) -> None:
     # OpenID Connect Core §5.3.2: userinfo for another subject must not be used.
     if userinfo.get("sub") != id_claims["sub"]:
@@ -152,11 +170,20 @@ def _end_local_session(reason: str) -> str | None:
 
 
 @bp.get("/logout")
+def confirm_logout():
+    """Signing out changes state, so it is a POST with the form's token; a GET (an old link, or
+    another site's <img src="/logout">) only asks."""
+    if current_user_session() is None:
+        return redirect(url_for("auth.signed_out"))
+    return render_template("auth/sign_out.html")
+
+
+@bp.post("/logout")
 def logout():
     """End the session here, then at the provider (RP-initiated logout), which comes back to
     /signed-out and tells the service's other sessions through back-channel logout."""
     id_token = _end_local_session("signed-out")
-    signed_out = url_for("auth.signed_out", _external=True)
+    signed_out = service_url("auth.signed_out")
     if not id_token:
         return redirect(signed_out)
     try:

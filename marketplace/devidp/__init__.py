@@ -1,7 +1,7 @@
 """The embedded OpenID Connect provider at /dev-idp: GOV.UK One Login's behaviour, for development
 and tests only (the app refuses to start in production with it on).
 
-Issuer: ``<scheme>://<host>/dev-idp/`` for whatever host and port the app is served on. Configure
+Issuer: ``<BASE_URL>/dev-idp/`` (configuration, never the request's Host header). Configure
 it over HTTP with ``GET|POST /dev-idp/config`` (DESIGN §6); by default it has the service itself
 registered as its client, with the service's own public key, so sign-in works with no set-up.
 """

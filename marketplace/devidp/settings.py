@@ -1,9 +1,8 @@
 """What `/dev-idp/config` reads and writes: the defaults, the checks on a POST, and merging.
 
 The state keeps only what a POST set explicitly (`overrides`); the effective configuration is the
-defaults for the request's own origin with the overrides laid over them. So the default client
-registration follows whatever host and port the app is served on, and `{"reset": true}` simply
-forgets the overrides.
+defaults for the service's BASE_URL with the overrides laid over them. So the default client
+registration follows the configured address, and `{"reset": true}` simply forgets the overrides.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oidc.core import AuthorizationCodeMixin
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
 from marketplace.auth.keys import client_public_key_pem
 from marketplace.devidp import settings
@@ -146,7 +146,7 @@ class ProviderState:
     # -- configuration --
 
     def config(self) -> dict[str, Any]:
-        """The effective configuration for the current request's origin."""
+        """The effective configuration for the service at BASE_URL."""
         base = self._defaults()
         with self._lock:
             return settings.effective(base, self._overrides)
@@ -268,13 +268,14 @@ def current() -> ProviderState:
 
 
 def origin() -> str:
-    """The request's own origin, without a trailing slash: where the embedded service lives."""
-    return request.host_url.rstrip("/")
+    """Where the service lives (BASE_URL, no trailing slash). Never the request's Host header:
+    a forged Host must not move the issuer, the client's addresses or where logout is sent."""
+    return current_app.config["BASE_URL"]
 
 
 def issuer() -> str:
-    """Like One Login's, the issuer ends with a slash; it follows the host and port served on."""
-    return request.host_url + "dev-idp/"
+    """Like One Login's, the issuer ends with a slash: BASE_URL/dev-idp/."""
+    return origin() + "/dev-idp/"
 
 
 def _drop_expired(store: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ for the person writing the client.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template
 
 from marketplace.schemas.listing import MULTI_VALUED
 
@@ -78,5 +78,5 @@ FILTERS = ["q", *MULTI_VALUED, "sort", "page", "per_page"]
 @bp.get("/api")
 def api_docs():
     return render_template(
-        "api_docs.html", endpoints=ENDPOINTS, filters=FILTERS, base=request.host_url.rstrip("/")
+        "api_docs.html", endpoints=ENDPOINTS, filters=FILTERS, base=current_app.config["BASE_URL"]
     )

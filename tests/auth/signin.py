@@ -37,6 +37,13 @@ def stop_at_callback(base: str, browser: requests.Session, email: str) -> str:
     return callback
 
 
+def sign_out(base: str, browser: requests.Session) -> requests.Response:
+    """Sign out as a person does: the confirmation page, then its form (a POST with the token)."""
+    page = browser.get(f"{base}/logout", timeout=10)
+    assert page.status_code == 200 and "Sign out" in page.text, page.text[:500]
+    return browser.post(f"{base}/logout", data={"csrf_token": csrf_token(page.text)}, timeout=10)
+
+
 def me(base: str, browser: requests.Session) -> requests.Response:
     return browser.get(f"{base}/api/v1/me", timeout=10)
 

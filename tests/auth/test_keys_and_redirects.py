@@ -14,6 +14,7 @@ from marketplace.auth.keys import KEY_FILE, client_key, client_public_jwks
 from marketplace.auth.redirects import DEFAULT_NEXT, safe_next
 from marketplace.config import ConfigError
 from tests.conftest import make_app
+from tests.production import production_settings
 
 
 def _development(app, instance: Path):
@@ -75,14 +76,8 @@ def test_a_wrong_key_is_refused_with_a_clear_error(database_url, tmp_path, confi
 
 
 def test_production_needs_a_private_key_to_sign_in_with_a_real_provider(tmp_path):
-    settings = {
-        "MARKETPLACE_ENV": "production",
-        "SECRET_KEY": "x" * 40,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "OIDC_ISSUER": "https://oidc.integration.account.gov.uk/",
-    }
     with pytest.raises(ConfigError, match="OIDC_PRIVATE_KEY"):
-        create_app(settings)
+        create_app(production_settings(tmp_path, OIDC_PRIVATE_KEY=""))
 
 
 @pytest.mark.parametrize("key", ["SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"])
@@ -96,13 +91,7 @@ def test_session_cookies_are_http_only_lax_and_secure_in_production(database_url
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False  # tests and development run on http://
-    production = create_app(
-        {
-            "MARKETPLACE_ENV": "production",
-            "SECRET_KEY": "x" * 40,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-        }
-    )
+    production = create_app(production_settings(tmp_path))
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["PERMANENT_SESSION_LIFETIME"] == 12 * 3600
 

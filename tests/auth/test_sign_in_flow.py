@@ -20,6 +20,7 @@ from tests.auth.signin import (
     me,
     query,
     sign_in_as,
+    sign_out,
     stop_at_callback,
 )
 from tests.factories import create_organisation, create_user, valid_entry
@@ -95,7 +96,7 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(base):
     stolen.cookies.update(browser.cookies)
     assert me(base, stolen).status_code == 200
 
-    response = browser.get(f"{base}/logout", timeout=10)
+    response = sign_out(base, browser)
     assert response.url.split("?")[0] == f"{base}/signed-out"
     assert "You have signed out" in response.text
     # It went through the provider's logout with the ID token as a hint.
@@ -290,7 +291,7 @@ def test_a_provider_that_cannot_be_reached_gets_a_try_later_page(database_url, t
 
     app = make_app(database_url, tmp_path, OIDC_ISSUER="http://127.0.0.1:9/")
     with app.test_client() as client:
-        response = client.get("/login")
+        response = client.get("/login", base_url=app.config["BASE_URL"])
     assert response.status_code == 503
     assert b"signing in is not available at the moment" in response.data
 
@@ -310,7 +311,7 @@ def test_back_channel_logout_ends_the_persons_sessions_in_every_browser(base):
     phone, _ = sign_in_as(base, PUBLISHER)
     colleague, _ = sign_in_as(base, ADMIN)
     assert me(base, phone).status_code == 200
-    laptop.get(f"{base}/logout", timeout=10)
+    sign_out(base, laptop)
     # The provider tells the service in the background; the phone's session then ends too.
     assert eventually(lambda: me(base, phone).status_code == 401)
     assert me(base, colleague).status_code == 200

@@ -106,6 +106,7 @@ def catalogue(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> Ite
     level = request_log.level
     request_log.setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -23,6 +23,7 @@ from typing import TypeVar
 import requests
 
 from marketplace.config import ENV_KEYS
+from tests.production import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -44,7 +45,8 @@ def process_env(database_url: str, index_dir: Path, *, production: bool = False)
         PYTHONUNBUFFERED="1",
     )
     if production:
-        env["SECRET_KEY"] = "consistency-tests-secret-" + "k" * 32
+        # Served on loopback; its address is set per server (see `gunicorn`).
+        env.update(production_environment("http://127.0.0.1"))
     return env
 
 
@@ -126,6 +128,8 @@ class Server:
 def gunicorn(env: dict[str, str], output: Path, *, workers: int) -> Iterator[Server]:
     """`gunicorn wsgi:app` as production runs it, with `workers` processes, until the block ends."""
     port = free_port()
+    if "BASE_URL" in env:
+        env = {**env, "BASE_URL": f"http://127.0.0.1:{port}"}
     started = start(
         [
             str(BIN / "gunicorn"),

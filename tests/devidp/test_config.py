@@ -38,10 +38,13 @@ def test_the_defaults_register_the_service_itself_at_this_origin(app, rp):
     }
 
 
-def test_the_default_registration_follows_the_host_the_request_came_to(rp):
+def test_the_default_registration_follows_base_url_whatever_host_the_request_came_to(rp):
     localhost = rp.base.replace("127.0.0.1", "localhost")
     config = requests.get(localhost + "/dev-idp/config", timeout=10).json()
-    assert config["client"]["redirect_uris"] == [f"{localhost}/auth/callback"]
+    assert config["client"]["redirect_uris"] == [f"{rp.base}/auth/callback"]
+    assert config["client"]["backchannel_logout_uri"] == f"{rp.base}/auth/backchannel-logout"
+    discovery = requests.get(localhost + "/dev-idp/.well-known/openid-configuration", timeout=10).json()
+    assert discovery["issuer"] == f"{rp.base}/dev-idp/"
 
 
 def test_keys_left_out_of_a_post_keep_their_value(rp):

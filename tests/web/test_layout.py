@@ -53,7 +53,11 @@ def test_a_visitor_who_is_not_signed_in_is_offered_sign_in_that_comes_back_to_th
 def test_a_signed_in_user_is_offered_their_account_and_sign_out(app):
     with app.test_request_context("/"):
         html = render_template("home.html", current_user=SimpleNamespace(email="ann@dft.gov.uk"))
-    assert 'href="/account">Your account</a>' in html and 'href="/logout">Sign out</a>' in html
+    assert 'href="/account">Your account</a>' in html
+    # Signing out is a form that posts with the session's CSRF token, never a link.
+    form = re.search(r'<form class="app-sign-out" method="post" action="/logout">(.*?)</form>', html, re.S)
+    assert form and 'name="csrf_token"' in form.group(1) and ">Sign out</button>" in form.group(1)
+    assert 'href="/logout"' not in html
     assert "Sign in" not in html
 
 
