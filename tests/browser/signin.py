@@ -14,7 +14,7 @@ def sign_in(page: Page, email: str, *, next_path: str = "/account") -> None:
     page.get_by_label(email, exact=True).check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"**{next_path}")
-    expect(header(page).get_by_role("link", name="Sign out")).to_be_visible()
+    expect(header(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def header(page: Page):

@@ -72,7 +72,7 @@ def test_page_signed_in_has_no_accessibility_violations(
         )
     )
     assert response.status == status
-    expect(header_link(page, "Sign out")).to_be_visible()
+    expect(page.locator(".govuk-service-navigation").get_by_role("button", name="Sign out")).to_be_visible()
     check_page(page, f"{name}-signed-in")
 
 

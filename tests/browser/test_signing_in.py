@@ -31,7 +31,7 @@ def test_a_publisher_signs_in_on_the_providers_page_lands_where_they_asked_and_s
     expect(header(page).get_by_role("link", name="Your account")).to_be_visible()
     expect(header(page).get_by_role("link", name="Sign in")).to_have_count(0)
 
-    header(page).get_by_role("link", name="Sign out").click()
+    header(page).get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base_url)}/signed-out(\?|$)"))
     expect(page.get_by_role("heading", name="You have signed out", level=1)).to_be_visible()
     expect(header(page).get_by_role("link", name="Sign in")).to_be_visible()
