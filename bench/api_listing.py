@@ -48,10 +48,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
             {
-                "MARKETPLACE_ENV": "test",
+                # Development (the test configuration runs only under the test suite), quiet and
+                # without the background index catch-up, in a throwaway instance folder.
+                "MARKETPLACE_ENV": "development",
                 "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
                 "SEARCH_INDEX_DIR": str(Path(tmp) / "index"),
-            }
+                "LOG_LEVEL": "WARNING",
+                "SEARCH_SYNC_INTERVAL": 0,
+            },
+            instance_path=str(Path(tmp) / "instance"),
         )
         with app.app_context():
             upgrade()
