@@ -1,16 +1,19 @@
 """A small web server on loopback that answers as the links in a catalogue do: fine, missing,
-failing, redirected, in a loop, refusing HEAD, too slow. It counts requests in flight (per host
-name asked for, and overall) and records the most seen at once."""
+failing, redirected (within the server, or away to any URL), in a loop, refusing HEAD, too slow.
+It counts requests in flight (per host name asked for, and overall) and records the most seen at
+once. It listens on IPv4 or IPv6, whichever its host is."""
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 SLOW_SECONDS = 2.0
 # How long /busy/… answers take: long enough for requests to overlap.
@@ -21,6 +24,7 @@ class LinkServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1") -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, 0), _Handler)
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []  # (method, path)
@@ -31,7 +35,8 @@ class LinkServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        scheme = "https" if isinstance(self.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -86,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
             return 500, None
         if path == "/redirect":
             return 302, "/ok"
+        if path.startswith("/away?"):
+            return 302, parse_qs(urlsplit(path).query)["to"][0]
         if path == "/loop":
             return 302, "/loop"
         if path == "/no-head":
@@ -117,8 +124,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(host: str = "127.0.0.1") -> Iterator[LinkServer]:
+def serving(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[LinkServer]:
+    """A LinkServer on `host` (over TLS with the `tls` server context if given), until the block ends."""
     server = LinkServer(host)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+from flask import current_app
 from tqdm import tqdm
 
 from marketplace.cli.errors import reports_errors
@@ -17,6 +18,7 @@ from marketplace.services.link_checks import (
 )
 from marketplace.services.metadata_quality import recompute_all
 from marketplace.services.organisations import find_organisation
+from marketplace.services.outbound import AddressPolicy
 
 
 @click.group("quality", help="Check links and recompute the metadata quality scores.")
@@ -69,7 +71,8 @@ def check_links_command(
     timeout: float,
 ) -> None:
     """Check every access, download and endpoint URL (HEAD, else GET), store each outcome, and
-    recompute the scores that depend on them."""
+    recompute the scores that depend on them. Only public addresses are asked, unless
+    LINK_CHECK_ALLOW_PRIVATE_ADDRESSES is set."""
     organisation = find_organisation(organisation_slug) if organisation_slug else None
     with tqdm(unit="links", desc="Checking", mininterval=1.0) as bar:
 
@@ -84,6 +87,9 @@ def check_links_command(
             per_host=per_host,
             timeout=timeout,
             progress=progress,
+            address_policy=AddressPolicy(
+                allow_private=current_app.config["LINK_CHECK_ALLOW_PRIVATE_ADDRESSES"]
+            ),
         )
     for line in summary_lines(summary):
         click.echo(line)

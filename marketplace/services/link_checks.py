@@ -3,6 +3,10 @@
 Run from the CLI only (``flask quality check-links``), never inside a web request: a run makes
 many outbound requests and can take minutes. The outcome per URL is stored in `LinkCheck`,
 which the metadata quality scores read for the accessibility indicators.
+
+The URLs are chosen by publishers, so requests go only where the address policy allows
+(`services.outbound`): by default public addresses, judged on the address each connection is
+made to, at every redirect hop. A refused address is stored as "address not allowed".
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Distribution, LinkCheck
 from marketplace.models.types import utcnow
 from marketplace.services.metadata_quality import recompute_all
+from marketplace.services.outbound import AddressNotAllowedError, AddressPolicy, guarded_session
 
 logger = logging.getLogger(__name__)
 
@@ -98,20 +103,23 @@ def check_links(
     per_host: int = DEFAULT_PER_HOST,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
+    address_policy: AddressPolicy | None = None,
 ) -> LinkCheckSummary:
     """Check every URL of the entries (of one organisation if given; only those not checked
     within `older_than` if given), store each outcome, then recompute the metadata quality scores.
 
     At most `concurrency` requests are in flight, and at most `per_host` to any one host.
+    Connections go only to addresses `address_policy` permits (by default, public ones).
     One bad URL never stops the run. Commits in batches.
     """
+    policy = address_policy or AddressPolicy()
     started = time.perf_counter()
     urls, skipped = links_to_check(organisation_id=organisation_id, older_than=older_than)
     summary = LinkCheckSummary(skipped=skipped)
     if progress:
         progress(0, len(urls))
     batch: list[LinkOutcome] = []
-    for outcome in _check_all(urls, concurrency=concurrency, per_host=per_host, timeout=timeout):
+    for outcome in _check_all(urls, policy, concurrency=concurrency, per_host=per_host, timeout=timeout):
         summary.checked += 1
         if outcome.ok:
             summary.ok += 1
@@ -166,9 +174,11 @@ def links_to_check(
     return sorted(urls), skipped
 
 
-def _check_all(urls: list[str], *, concurrency: int, per_host: int, timeout: float) -> Iterator[LinkOutcome]:
+def _check_all(
+    urls: list[str], policy: AddressPolicy, *, concurrency: int, per_host: int, timeout: float
+) -> Iterator[LinkOutcome]:
     limiter = _HostLimiter(per_host)
-    sessions = _Sessions()
+    sessions = _Sessions(policy)
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="link-check")
     try:
         futures = [
@@ -250,6 +260,9 @@ def _describe(error: BaseException) -> str:
     def caused_by(*types: type[BaseException]) -> bool:
         return any(isinstance(c, types) for c in causes)
 
+    # First: it is a urllib3 NewConnectionError, which the tests below would name otherwise.
+    if caused_by(AddressNotAllowedError):
+        return "address not allowed"
     # Not urllib3's TimeoutError: its NewConnectionError (refused, no such host…) is one too.
     if caused_by(requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
         return "timed out"
@@ -329,9 +342,11 @@ class _HostLimiter:
 
 
 class _Sessions:
-    """A `requests.Session` per worker thread (a session's connection pool is not shared safely)."""
+    """A `requests.Session` per worker thread (a session's connection pool is not shared safely),
+    each connecting only where `policy` allows."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[requests.Session] = []
@@ -339,7 +354,7 @@ class _Sessions:
     def get(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = guarded_session(self.policy)
             session.headers["User-Agent"] = USER_AGENT
             self._local.session = session
             with self._lock:

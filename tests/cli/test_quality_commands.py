@@ -1,5 +1,5 @@
 """``quality check-links`` and ``quality recompute``, run as an operator would, against a web
-server on loopback."""
+server on loopback (allowed by LINK_CHECK_ALLOW_PRIVATE_ADDRESSES, as on a private network)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ from tests.link_server import closed_port_url, serving
 def server():
     with serving() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def private_addresses_allowed(app):
+    app.config["LINK_CHECK_ALLOW_PRIVATE_ADDRESSES"] = True
 
 
 @pytest.fixture
@@ -117,6 +122,19 @@ def test_check_links_refuses_options_out_of_range(runner, dft, server, option):
 
     assert result.exit_code == 2
     assert server.requests == []
+
+
+def test_check_links_refuses_loopback_unless_the_setting_allows_it(runner, app, dft, server):
+    create_entry_linking(dft, server.url("/ok"))
+    app.config["LINK_CHECK_ALLOW_PRIVATE_ADDRESSES"] = False
+
+    result = runner.invoke(args=["quality", "check-links"])
+
+    assert result.exit_code == 0, result.output
+    assert "0 ok, 1 broken." in result.output
+    assert "  address not allowed: 1\n" in result.output
+    assert server.requests == []
+    assert db.session.get(LinkCheck, server.url("/ok")).error == "address not allowed"
 
 
 def test_recompute_scores_every_entry_with_the_stored_checks(runner, dft, home_office, server):

@@ -1,5 +1,8 @@
 """The link checker against a real web server on loopback: every kind of answer is stored as it
-should be, none stops the run, and it is polite (a User-Agent, a limit per host)."""
+should be, none stops the run, and it is polite (a User-Agent, a limit per host).
+
+The server is on loopback, which the checker refuses by default (tests/services/test_link_safety.py):
+each run here is given the policy that `LINK_CHECK_ALLOW_PRIVATE_ADDRESSES` sets."""
 
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Distribution, LinkCheck
 from marketplace.models.types import utcnow
 from marketplace.services.link_checks import USER_AGENT, check_links
+from marketplace.services.outbound import AddressPolicy
 from tests.factories import create_dataset, create_organisation
 from tests.link_server import closed_port_url, serving
 
 TIMEOUT = 0.5
+PRIVATE_ALLOWED = AddressPolicy(allow_private=True)
 
 
 @pytest.fixture
@@ -62,7 +67,7 @@ def test_each_kind_of_answer_is_stored_and_none_stops_the_run(dft, server):
     }
     create_entry_linking(dft, *urls.values(), refused)
 
-    summary = check_links(timeout=TIMEOUT)
+    summary = check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     expected = {
         "/ok": (200, True, None),
@@ -98,7 +103,7 @@ def test_each_kind_of_answer_is_stored_and_none_stops_the_run(dft, server):
 def test_head_refused_is_asked_again_with_get_and_others_only_with_head(dft, server):
     create_entry_linking(dft, server.url("/no-head"), server.url("/ok"))
 
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert server.methods_for("/no-head") == ["HEAD", "GET"]
     assert server.methods_for("/ok") == ["HEAD"]
@@ -107,7 +112,7 @@ def test_head_refused_is_asked_again_with_get_and_others_only_with_head(dft, ser
 def test_a_redirect_loop_is_followed_a_bounded_number_of_times(dft, server):
     create_entry_linking(dft, server.url("/loop"))
 
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert 2 <= server.paths_requested()["/loop"] <= 20
 
@@ -115,7 +120,7 @@ def test_a_redirect_loop_is_followed_a_bounded_number_of_times(dft, server):
 def test_requests_name_the_service(dft, server):
     create_entry_linking(dft, server.url("/ok"))
 
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert server.user_agents == {USER_AGENT}
     assert "DataMarketplace" in USER_AGENT and "https://" in USER_AGENT
@@ -130,7 +135,7 @@ def test_urls_that_are_not_http_are_refused_without_a_request(dft, server):
     no_host = create_entry_linking(dft, server.url("/ok"))
     set_download_url(no_host, "http:///file.csv")
 
-    summary = check_links(timeout=TIMEOUT)
+    summary = check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert stored(f"ftp://{host}:{port}/file/ftp").error == "not an http(s) URL"
     assert stored("http://[::1/file.csv").error == "invalid URL"
@@ -156,7 +161,7 @@ def test_access_download_and_endpoint_urls_are_all_checked_once_each(dft, server
         organisation=dft, type="data_service", distributions=[], endpoint_url=server.url("/file/api")
     )
 
-    summary = check_links(timeout=TIMEOUT)
+    summary = check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert summary.checked == 3
     assert server.paths_requested() == {"/file/page": 1, "/file/a.csv": 1, "/file/api": 1}
@@ -165,7 +170,7 @@ def test_access_download_and_endpoint_urls_are_all_checked_once_each(dft, server
 def test_no_more_than_the_per_host_limit_is_in_flight_at_once(dft, server):
     create_entry_linking(dft, *(server.url(f"/busy/{n}") for n in range(24)))
 
-    check_links(concurrency=8, per_host=2, timeout=5)
+    check_links(concurrency=8, per_host=2, timeout=5, address_policy=PRIVATE_ALLOWED)
 
     assert server.most_in_flight == 2
 
@@ -180,7 +185,7 @@ def test_the_per_host_limit_does_not_hold_back_other_hosts(dft, server):
         create_entry_linking(dft, *(server.url(f"/busy/{n}") for n in range(16)))
         create_entry_linking(dft, *(other.url(f"/busy/{n}") for n in range(16)))
 
-        summary = check_links(concurrency=8, per_host=2, timeout=5)
+        summary = check_links(concurrency=8, per_host=2, timeout=5, address_policy=PRIVATE_ALLOWED)
 
     assert summary.ok == 32
     assert (server.most_in_flight, other.most_in_flight) == (2, 2)
@@ -188,7 +193,7 @@ def test_the_per_host_limit_does_not_hold_back_other_hosts(dft, server):
 
 def test_recently_checked_urls_are_skipped_with_older_than(dft, server):
     create_entry_linking(dft, server.url("/file/old"), server.url("/file/recent"))
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
     db.session.execute(
         update(LinkCheck)
         .where(LinkCheck.url == server.url("/file/old"))
@@ -198,7 +203,7 @@ def test_recently_checked_urls_are_skipped_with_older_than(dft, server):
     create_entry_linking(dft, server.url("/file/new"))
     server.requests.clear()
 
-    summary = check_links(older_than=timedelta(hours=24), timeout=TIMEOUT)
+    summary = check_links(older_than=timedelta(hours=24), timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert sorted(server.paths_requested()) == ["/file/new", "/file/old"]
     assert (summary.checked, summary.skipped) == (2, 1)
@@ -210,7 +215,7 @@ def test_an_organisation_restricts_the_run_to_its_entries(dft, server):
     create_entry_linking(dft, server.url("/file/dft"))
     create_entry_linking(other, server.url("/file/ho"))
 
-    summary = check_links(organisation_id=other.id, timeout=TIMEOUT)
+    summary = check_links(organisation_id=other.id, timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     assert summary.checked == 1
     assert db.session.scalars(select(LinkCheck.url)).all() == [server.url("/file/ho")]
@@ -218,14 +223,14 @@ def test_an_organisation_restricts_the_run_to_its_entries(dft, server):
 
 def test_a_later_run_replaces_the_stored_outcome(dft, server):
     create_entry_linking(dft, server.url("/ok"))
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
     earlier = utcnow() - timedelta(days=3)
     db.session.execute(
         update(LinkCheck).values(ok=False, status_code=404, error="timed out", checked_at=earlier)
     )
     db.session.commit()
 
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     db.session.expire_all()
     check = stored(server.url("/ok"))
@@ -238,7 +243,7 @@ def test_a_checked_download_url_that_answers_gains_the_reachability_points(dft, 
     dataset = create_entry_linking(dft, server.url("/file/data.csv"))
     before = db.session.get(Dataset, dataset.id).metadata_score
 
-    check_links(timeout=TIMEOUT)
+    check_links(timeout=TIMEOUT, address_policy=PRIVATE_ALLOWED)
 
     db.session.expire_all()
     after = db.session.get(Dataset, dataset.id).metadata_score
@@ -251,7 +256,7 @@ def test_a_run_over_many_urls_stores_them_all(dft, server):
     for start in range(0, len(urls), 100):
         create_entry_linking(dft, *urls[start : start + 100])
 
-    summary = check_links(timeout=5)
+    summary = check_links(timeout=5, address_policy=PRIVATE_ALLOWED)
 
     assert (summary.checked, summary.ok) == (200, 200)
     assert len(db.session.scalars(select(LinkCheck.url)).all()) == 200
