@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import api, auth, devidp, models, ops, web  # noqa: F401  (models: register the tables)
+from marketplace import api, auth, devidp, limits, models, ops, web  # noqa: F401  (models: register the tables)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         devidp.init_app(app)  # development and tests only; config refuses it in production
     app.register_blueprint(web.bp)
     web.init_app(app)
+    limits.init_app(app)
     register_error_handlers(app)
     register_commands(app)
     app.before_request(lambda: start_background_sync(app))

@@ -9,9 +9,12 @@ marketplace/web/templates/errors/) for browsers.
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +22,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 # Statuses with a page of their own in web/templates/errors/; others get the 400 or the 500 page.
-ERROR_PAGES = frozenset({400, 401, 403, 404, 405, 410, 413, 500, 503})
+ERROR_PAGES = frozenset({400, 401, 403, 404, 405, 410, 413, 429, 500, 503})
 CSRF_DETAIL = (
     "The form has expired or was not sent from this service. Go back, refresh the page and try again."
 )
@@ -93,6 +96,17 @@ class PreconditionFailedError(MarketplaceError):
     title = "Precondition failed"
 
 
+class TooManyRequestsError(MarketplaceError):
+    """Over a rate limit; `retry_after` is the number of seconds until a request would count again."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+
 def flatten_errors(errors: dict[str, Any], prefix: str = "") -> dict[str, list[str]]:
     """Turn marshmallow's nested error dicts into ``{"a.b.0.c": ["message"]}``."""
     flat: dict[str, list[str]] = {}
@@ -158,9 +172,46 @@ def error_response(
     return problem(status, title, detail, errors, **extra)
 
 
+def too_many_requests(retry_after: int, reason: str | None = None) -> Response:
+    """429 with Retry-After in seconds: the GOV.UK page or problem+json, saying how long to wait."""
+    retry_after = max(1, retry_after)
+    detail = f"{reason or 'You have sent too many requests in a short time.'} {_wait(retry_after)}"
+    response = error_response(429, "Too many requests", detail, retry_after=retry_after)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then try again."
+    minutes = math.ceil(seconds / 60)
+    return f"Wait {minutes} minutes, then try again."
+
+
+def _seconds_until_allowed(error: HTTPException) -> int:
+    """From the exception if it says (werkzeug's TooManyRequests(retry_after=…)), else from the
+    Flask-Limiter limit this request broke; a minute if neither can tell."""
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, datetime):
+        return math.ceil(retry_after.timestamp() - time.time())
+    if isinstance(retry_after, int):
+        return retry_after
+    try:
+        for limiter in current_app.extensions.get("limiter", ()):
+            limit = limiter.current_limit
+            if limit is not None and limit.breached:
+                reset_time, _ = limit.window
+                return math.ceil(reset_time - time.time())
+    except Exception:  # the limit's storage failed since: any sensible wait will do
+        log.warning("could not read when the broken rate limit resets", exc_info=True)
+    return 60
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(MarketplaceError)
     def handle_marketplace_error(error: MarketplaceError) -> Response:
+        if isinstance(error, TooManyRequestsError):
+            return too_many_requests(error.retry_after, error.detail)
         response = error_response(error.status, error.title, error.detail, error.errors, **error.extra)
         if isinstance(error, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="data-marketplace"'
@@ -168,6 +219,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException) -> Response:
+        if error.code == 429:  # Flask-Limiter's RateLimitExceeded among them
+            return too_many_requests(_seconds_until_allowed(error))
         detail = error.description or error.name
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from marketplace import limits
 from marketplace.auth.session import current_user
 from marketplace.errors import AuthenticationError
 from marketplace.services.actors import Actor
@@ -31,4 +32,11 @@ def _actor_from_headers() -> Actor:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise AuthenticationError("Send the token as: Authorization: Bearer <token>.")
-    return authenticate_token(secret)
+    # An address that has sent too many tokens that did not check out is refused before the
+    # lookup, whatever it sends now: otherwise a right guess would still be told apart.
+    limits.refuse_blocked_bearer()
+    try:
+        return authenticate_token(secret)
+    except AuthenticationError:
+        limits.count_bearer_failure()
+        raise
