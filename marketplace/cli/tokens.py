@@ -5,7 +5,7 @@ import click
 from marketplace.cli.errors import reports_errors
 from marketplace.errors import ValidationError
 from marketplace.services.actors import Actor
-from marketplace.services.tokens import create_token, list_tokens, revoke_token
+from marketplace.services.tokens import MAX_EXPIRY_DAYS, create_token, list_tokens, revoke_token
 from marketplace.services.users import find_user_by_email
 
 CLI_ACTOR = Actor.system("system:cli")
@@ -20,12 +20,28 @@ def tokens_group() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="What the token is for, e.g. 'nightly harvest'.")
 @click.option("--scope", "scope", default="read", show_default=True, help="Comma-separated: read, publish.")
-@click.option("--expires-days", type=click.IntRange(1, 3650), default=None, help="Expire after N days.")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, MAX_EXPIRY_DAYS),
+    default=None,
+    help="Expire after N days (default: TOKEN_DEFAULT_EXPIRY_DAYS, 90).",
+)
+@click.option("--never-expires", is_flag=True, help="Never expire: only for a site admin's tokens.")
 @reports_errors
-def create(email: str, name: str, scope: str, expires_days: int | None) -> None:
-    """Create a token for EMAIL; the token is printed once, alone on the last line."""
+def create(email: str, name: str, scope: str, expires_days: int | None, never_expires: bool) -> None:
+    """Create a token for EMAIL; the token is printed once, alone on the last line.
+
+    A person may hold at most MAX_ACTIVE_TOKENS (20) active tokens.
+    """
     scopes = [s.strip() for s in scope.split(",") if s.strip()]
-    token, secret = create_token(CLI_ACTOR, email, name=name, scopes=scopes, expires_days=expires_days)
+    token, secret = create_token(
+        CLI_ACTOR,
+        email,
+        name=name,
+        scopes=scopes,
+        expires_days=expires_days,
+        never_expires=never_expires,
+    )
     expiry = token.expires_at.date().isoformat() if token.expires_at else "never"
     click.echo(f"Created token {token.id} ({token.name}; scopes {token.scopes}; expires {expiry}).", err=True)
     click.echo("Copy it now: it is not stored and cannot be shown again.", err=True)

@@ -1,4 +1,10 @@
-"""API tokens: made once, shown once, stored as a hash, revocable, with an expiry."""
+"""API tokens: made once, shown once, stored as a hash, revocable, with an expiry.
+
+The rules, the same from the account page and the command line: a person holds at most
+MAX_ACTIVE_TOKENS tokens that are neither revoked nor expired; a new token expires after
+TOKEN_DEFAULT_EXPIRY_DAYS unless another expiry of up to a year is chosen; and only a site
+admin's own tokens may never expire (a leaked token that never expires is a key for ever).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, or_, select
 
-from marketplace.errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationError
+from marketplace.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models.types import utcnow
@@ -21,6 +34,8 @@ TOKEN_PREFIX = "dm_"
 SCOPES = ("read", "publish")
 # How often last_used_at is written: every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The longest expiry anyone may choose; only site admins may have tokens that never expire.
+MAX_EXPIRY_DAYS = 365
 
 
 def hash_token(secret: str) -> str:
@@ -30,9 +45,20 @@ def hash_token(secret: str) -> str:
 
 
 def create_token(
-    actor: Actor, email: str, *, name: str, scopes: Iterable[str] = ("read",), expires_days: int | None = None
+    actor: Actor,
+    email: str,
+    *,
+    name: str,
+    scopes: Iterable[str] = ("read",),
+    expires_days: int | None = None,
+    never_expires: bool = False,
 ) -> tuple[ApiToken, str]:
-    """Make a token for the user with `email`; returns it and the secret, which is never stored."""
+    """Make a token for the user with `email`; returns it and the secret, which is never stored.
+
+    It expires after `expires_days` (1 to MAX_EXPIRY_DAYS), TOKEN_DEFAULT_EXPIRY_DAYS if not
+    given; `never_expires` only for a site admin's own tokens. ConflictError when the user
+    already has MAX_ACTIVE_TOKENS active tokens.
+    """
     user = find_user_by_email(email)
     if user is None:
         raise ValidationError({"email": [f"There is no user {email!r}. Add them first with 'users add'."]})
@@ -46,10 +72,24 @@ def create_token(
     name = (name or "").strip()
     if not name or len(name) > 100:
         errors["name"] = ["Give the token a name of 1 to 100 characters."]
-    if expires_days is not None and not 1 <= expires_days <= 3650:
-        errors["expires_days"] = ["Must be between 1 and 3650 days."]
+    if never_expires and expires_days is not None:
+        errors["expires_days"] = ["Choose a number of days or never, not both."]
+    elif never_expires and not user.is_site_admin:
+        errors["expires_days"] = ["Only site admins can have a token that never expires."]
+    elif expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
+        errors["expires_days"] = [f"Must be between 1 and {MAX_EXPIRY_DAYS} days."]
     if errors:
         raise ValidationError(errors)
+    if expires_days is None and not never_expires:
+        expires_days = current_app.config["TOKEN_DEFAULT_EXPIRY_DAYS"]
+    _lock_user(user)
+    limit = current_app.config["MAX_ACTIVE_TOKENS"]
+    if count_active_tokens(user) >= limit:
+        raise ConflictError(
+            f"{user.email} already has {limit} active API tokens, the most allowed. "
+            "Revoke one that is no longer used, then create the new one.",
+            limit=limit,
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
@@ -57,11 +97,32 @@ def create_token(
         token_hash=hash_token(secret),
         prefix=secret[:10],
         scopes=",".join(scopes),
-        expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=None if never_expires else utcnow() + timedelta(days=expires_days),
     )
     db.session.add(token)
     db.session.commit()
     return token, secret
+
+
+def count_active_tokens(user: User) -> int:
+    """The user's tokens that still work: neither revoked nor expired."""
+    active = (
+        select(func.count())
+        .select_from(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+        )
+    )
+    return db.session.scalar(active)
+
+
+def _lock_user(user: User) -> None:
+    """Hold the user's row until commit, so two requests at once cannot both take the last place.
+
+    (SQLite ignores FOR UPDATE, but lets only one transaction write at a time.)"""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def list_tokens(actor: Actor, user: User) -> list[ApiToken]:

@@ -6,7 +6,7 @@ permission rules and validation are the ones everywhere else.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from marketplace.auth.session import current_user, session_actor
 from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -19,13 +19,21 @@ from marketplace.services.roles import (
     list_role_changes,
     revoke_role,
 )
-from marketplace.services.tokens import SCOPES, create_token, list_tokens, revoke_token
+from marketplace.services.tokens import (
+    SCOPES,
+    count_active_tokens,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 from marketplace.web.access import sign_in_required
 
 bp = Blueprint("account", __name__)
 
-# Expiry choices offered on the tokens page, in days (None: never).
-TOKEN_EXPIRY_CHOICES = {"30": 30, "90": 90, "365": 365, "never": None}
+# Expiry choices offered on the tokens page, in days, besides the configured default; "never"
+# only to site admins (the service refuses it to anyone else).
+TOKEN_EXPIRY_DAYS = (30, 90, 365)
+NEVER = "never"
 ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "org_admin": "Org admin"}
 
 
@@ -53,15 +61,29 @@ def tokens():
     return _tokens_page()
 
 
+def _expiry_days() -> list[int]:
+    return sorted({*TOKEN_EXPIRY_DAYS, current_app.config["TOKEN_DEFAULT_EXPIRY_DAYS"]})
+
+
+def _expiry_choices(user) -> list[tuple[str, str]]:
+    choices = [
+        (str(d), "In a year" if d == 365 else f"In {d} day{'s' if d != 1 else ''}") for d in _expiry_days()
+    ]
+    return [*choices, (NEVER, "Never")] if user.is_site_admin else choices
+
+
 def _tokens_page(errors=None, form=None, new_secret=None, new_token=None, status=200):
     actor = session_actor()
+    default = {"scope": ["read"], "expires": str(current_app.config["TOKEN_DEFAULT_EXPIRY_DAYS"])}
     page = render_template(
         "account/tokens.html",
         tokens=list_tokens(actor, actor.user),
+        active_count=count_active_tokens(actor.user),
+        max_active=current_app.config["MAX_ACTIVE_TOKENS"],
         scopes=SCOPES,
-        expiry_choices=TOKEN_EXPIRY_CHOICES,
+        expiry_choices=_expiry_choices(actor.user),
         errors=errors or {},
-        form=form or {"scope": ["read"], "expires": "90"},
+        form=form or default,
         new_secret=new_secret,
         new_token=new_token,
     )
@@ -78,18 +100,18 @@ def create_api_token():
         "scope": request.form.getlist("scope"),
         "expires": request.form.get("expires", ""),
     }
-    errors = {}
-    if form["expires"] not in TOKEN_EXPIRY_CHOICES:
-        errors["expires"] = ["Choose when the token expires."]
+    # "Never" is offered only to site admins; anyone else who sends it is told why by the service.
+    expires = form["expires"]
+    if expires != NEVER and expires not in {str(d) for d in _expiry_days()}:
+        return _tokens_page(errors={"expires": ["Choose when the token expires."]}, form=form, status=400)
     try:
-        if errors:
-            raise ValidationError(errors)
         token, secret = create_token(
             actor,
             actor.user.email,
             name=form["name"],
             scopes=form["scope"],
-            expires_days=TOKEN_EXPIRY_CHOICES[form["expires"]],
+            expires_days=None if expires == NEVER else int(expires),
+            never_expires=expires == NEVER,
         )
     except ValidationError as error:
         messages = dict(error.errors)
@@ -97,7 +119,16 @@ def create_api_token():
             messages["scope"] = ["Choose what the token may do: read, publish, or both."]
         if "name" in messages:
             messages["name"] = ["Enter a name for the token, up to 100 characters."]
-        return _tokens_page(errors={**errors, **messages}, form=form, status=400)
+        if "expires_days" in messages:
+            messages["expires"] = messages.pop("expires_days")
+        return _tokens_page(errors=messages, form=form, status=400)
+    except ConflictError as error:
+        limit = error.extra["limit"]
+        message = (
+            f"You already have {limit} active tokens, the most you can have. "
+            "Revoke a token you no longer use, then create a new one."
+        )
+        return _tokens_page(errors={"_schema": [message]}, form=form, status=error.status)
     # Shown once, on this response only: it is stored as a hash and cannot be shown again.
     return _tokens_page(new_secret=secret, new_token=token)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from marketplace.models import ApiToken
-from marketplace.services.tokens import authenticate_token
+from marketplace.models.types import utcnow
+from marketplace.services.tokens import MAX_EXPIRY_DAYS, authenticate_token
 from tests.factories import create_organisation, create_user
 
 
@@ -99,5 +102,47 @@ def test_tokens_commands_refuse_bad_input(runner):
         assert result.exit_code == 1, (args, result.output)
         assert message in result.output
     assert ApiToken.query.count() == 0
-    expires = runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", "x", "--expires-days", "0"])
-    assert expires.exit_code == 2
+    for days in ("0", "-1", str(MAX_EXPIRY_DAYS + 1), "9" * 400, "soon"):
+        expires = runner.invoke(
+            args=["tokens", "create", "ann@dft.gov.uk", "--name", "x", "--expires-days", days]
+        )
+        assert expires.exit_code == 2, (days, expires.output)
+    both = runner.invoke(
+        args=["tokens", "create", "ann@dft.gov.uk", "--name", "x", "--expires-days", "30", "--never-expires"]
+    )
+    assert both.exit_code == 1 and "not both" in both.output
+    assert ApiToken.query.count() == 0
+
+
+def test_tokens_create_sets_the_default_expiry_when_none_is_given(app, runner):
+    create_user(email="ann@dft.gov.uk", organisation=create_organisation())
+    result = runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", "harvest"])
+    assert result.exit_code == 0, result.output
+    expected = utcnow() + timedelta(days=app.config["TOKEN_DEFAULT_EXPIRY_DAYS"])
+    assert abs(ApiToken.query.one().expires_at - expected) < timedelta(minutes=1)
+    assert f"expires {expected.date().isoformat()}" in result.output
+
+
+def test_tokens_create_never_expires_only_for_a_site_admin(runner):
+    create_user(email="ann@dft.gov.uk", organisation=create_organisation())
+    create_user(email="sam@cabinetoffice.gov.uk", roles=("site_admin",))
+    refused = runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", "x", "--never-expires"])
+    assert refused.exit_code == 1
+    assert "Only site admins can have a token that never expires" in refused.output
+    assert ApiToken.query.count() == 0
+    made = runner.invoke(
+        args=["tokens", "create", "sam@cabinetoffice.gov.uk", "--name", "x", "--never-expires"]
+    )
+    assert made.exit_code == 0, made.output
+    assert "expires never" in made.output and ApiToken.query.one().expires_at is None
+
+
+def test_tokens_create_stops_at_the_most_active_tokens_a_person_may_hold(app, runner):
+    app.config["MAX_ACTIVE_TOKENS"] = 3
+    create_user(email="ann@dft.gov.uk", organisation=create_organisation())
+    for n in range(3):
+        assert runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", f"t{n}"]).exit_code == 0
+    refused = runner.invoke(args=["tokens", "create", "ann@dft.gov.uk", "--name", "one more"])
+    assert refused.exit_code == 1
+    assert "already has 3 active API tokens, the most allowed" in refused.output
+    assert ApiToken.query.count() == 3

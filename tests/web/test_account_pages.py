@@ -4,15 +4,19 @@ including every bad form input, which gets a GOV.UK error summary and changes no
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import ApiToken, Membership, RoleChange
+from marketplace.models.types import utcnow
 from marketplace.services.tokens import authenticate_token
+from tests.auth.signin import configure_provider, sign_in_as
+from tests.auth.signin import csrf_token as csrf_of
 from tests.factories import create_organisation, create_token, create_user
-from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
+from tests.web.pages import BROWSER_ACCEPT, TITLE_SUFFIX, h1_of, page, title_of
 
 
 @pytest.fixture
@@ -73,7 +77,18 @@ def test_a_token_made_on_the_page_is_shown_once_and_works_with_its_scopes(dft, s
         ({"name": "ok", "expires": "30"}, "scope", "Choose what the token may do"),
         ({"name": "ok", "scope": ["admin"], "expires": "30"}, "scope", "Choose what the token may do"),
         ({"name": "ok", "scope": ["read"], "expires": "7"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": "0"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": "-30"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": "366"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": "9" * 400}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": " 90"}, "expires", "Choose when the token expires"),
+        ({"name": "ok", "scope": ["read"], "expires": "Never"}, "expires", "Choose when the token expires"),
         ({"name": "ok", "scope": ["read"]}, "expires", "Choose when the token expires"),
+        (
+            {"name": "ok", "scope": ["read"], "expires": "never"},
+            "expires",
+            "Only site admins can have a token",
+        ),
     ],
 )
 def test_a_bad_token_form_gets_an_error_summary_and_makes_no_token(dft, signed_in, form, field, message):
@@ -85,6 +100,76 @@ def test_a_bad_token_form_gets_an_error_summary_and_makes_no_token(dft, signed_i
     assert title_of(html).startswith("Error: Your API tokens")
     assert "govuk-error-summary" in html and f'href="#{field}"' in html and message in html
     assert _count(ApiToken) == 0
+
+
+def test_a_token_made_on_the_page_expires_after_the_default_which_is_chosen_already(app, dft, signed_in):
+    client = signed_in(create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    form = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    default = app.config["TOKEN_DEFAULT_EXPIRY_DAYS"]
+    assert re.search(rf'value="{default}" checked', form)
+    assert 'value="never"' not in form
+    assert "You have 0 active tokens. You can have up to 20" in form
+    page(
+        client,
+        "/account/tokens",
+        method="POST",
+        status=200,
+        data={"csrf_token": _csrf(form), "name": "nightly", "scope": ["read"], "expires": str(default)},
+    )
+    token = db.session.scalar(select(ApiToken))
+    assert abs(token.expires_at - (utcnow() + timedelta(days=default))) < timedelta(minutes=1)
+
+
+def test_a_site_admin_may_make_a_token_that_never_expires_on_the_page(signed_in):
+    client = signed_in(create_user(email="sam@cabinetoffice.gov.uk", roles=("site_admin",)))
+    form = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    assert 'value="never"' in form
+    data = {"csrf_token": _csrf(form), "name": "harvest", "scope": ["read"], "expires": "never"}
+    page(client, "/account/tokens", method="POST", status=200, data=data)
+    assert db.session.scalar(select(ApiToken)).expires_at is None
+
+
+def test_the_page_refuses_a_token_past_the_most_a_person_may_hold_and_says_what_to_do(app, dft, signed_in):
+    user = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
+    limit = app.config["MAX_ACTIVE_TOKENS"]
+    for _ in range(limit):
+        create_token(user=user)
+    client = signed_in(user)
+    form = page(client, "/account/tokens", status=200).get_data(as_text=True)
+    assert f"You have {limit} active tokens" in form
+    data = {"csrf_token": _csrf(form), "name": "one more", "scope": ["read"], "expires": "30"}
+    html = page(client, "/account/tokens", method="POST", status=409, data=data).get_data(as_text=True)
+    assert title_of(html).startswith("Error: Your API tokens")
+    assert "govuk-error-summary" in html
+    assert f"You already have {limit} active tokens, the most you can have" in html
+    assert "Revoke a token you no longer use" in html
+    assert _count(ApiToken) == limit
+
+
+def test_a_member_signed_in_over_http_cannot_pile_up_tokens_or_make_one_that_never_expires(app, live_server):
+    """The review's member ended up with 51 read+publish tokens that never expired."""
+    create_user(email="member@cabinetoffice.gov.uk", roles=())
+    configure_provider(live_server, reset=True)
+    browser, response = sign_in_as(live_server, "member@cabinetoffice.gov.uk", next_path="/account/tokens")
+    assert response.status_code == 200
+    browser.headers["Accept"] = BROWSER_ACCEPT
+    form = {
+        "csrf_token": csrf_of(response.text),
+        "name": "x",
+        "scope": ["read", "publish"],
+        "expires": "never",
+    }
+    never = browser.post(f"{live_server}/account/tokens", data=form, timeout=10)
+    assert never.status_code == 400 and "Only site admins can have a token that never expires" in never.text
+    limit = app.config["MAX_ACTIVE_TOKENS"]
+    statuses = [
+        browser.post(f"{live_server}/account/tokens", data={**form, "expires": "365"}, timeout=10).status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses == [200] * limit + [409]
+    db.session.remove()
+    tokens = db.session.scalars(select(ApiToken)).all()
+    assert len(tokens) == limit and all(token.expires_at is not None for token in tokens)
 
 
 def test_revoking_a_token_on_the_page_stops_it_working(dft, signed_in):
