@@ -129,9 +129,8 @@ class Rule:
     counts: Callable[[Response], bool] | None = None
 
 
-SIGN_IN_RULE = Rule(SIGN_IN, by_address, "sign-in")
 ENDPOINT_RULES: dict[str, Rule] = {
-    "auth.login": SIGN_IN_RULE,
+    "auth.login": Rule(SIGN_IN, by_address, "sign-in"),
     # Its own count, with the same limit: a sign-in is one of each.
     "auth.callback": Rule(SIGN_IN, by_address, "sign-in-callback"),
     "auth.backchannel_logout": Rule(
@@ -171,6 +170,11 @@ def init_app(app: Flask) -> None:
     if missing:
         raise RuntimeError(f"rate limits name endpoints that do not exist: {', '.join(sorted(missing))}")
     redis_url = app.config["REDIS_URL"]
+    if not redis_url and app.config["MARKETPLACE_ENV"] == "production":
+        log.warning(
+            "REDIS_URL is not set: each worker counts rate limits on its own, so every limit is "
+            "multiplied by the number of workers and hosts"
+        )
     limiter = Limiter(
         client_address,
         storage_uri=redis_url or "memory://",

@@ -22,11 +22,12 @@ import requests
 from flask import Flask
 from limits import parse_many
 
-from marketplace import limits
+from marketplace import create_app, limits
 from marketplace.extensions import db
 from tests.auth.signin import configure_provider, csrf_token, sign_in_as
 from tests.conftest import empty_all_tables, make_app, serving
 from tests.factories import create_organisation, create_token, create_user
+from tests.production import production_settings
 from tests.web.pages import BROWSER_ACCEPT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -310,3 +311,17 @@ def test_an_ipv6_client_is_counted_by_its_64_network(app, address, counted_as):
 def test_with_limits_off_nothing_is_counted(live_server):  # the suite's own configuration
     times = 2 * per_minute(limits.SIGN_IN)
     assert 429 not in spend("GET", f"{live_server}/login", times, allow_redirects=False)
+
+
+def test_production_without_redis_warns_that_each_worker_counts_alone(tmp_path, caplog):
+    # Production's log does not propagate to the root, where caplog listens: listen here.
+    logger = logging.getLogger("marketplace.limits")
+    logger.addHandler(caplog.handler)
+    try:
+        create_app(production_settings(tmp_path), instance_path=str(tmp_path / "one"))
+        assert any("REDIS_URL is not set" in record.getMessage() for record in caplog.records)
+        caplog.clear()
+        create_app(production_settings(tmp_path, REDIS_URL=REDIS_URL), instance_path=str(tmp_path / "two"))
+        assert not any("REDIS_URL" in record.getMessage() for record in caplog.records)
+    finally:
+        logger.removeHandler(caplog.handler)
