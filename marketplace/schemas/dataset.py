@@ -11,12 +11,12 @@ from marketplace.schemas.fields import (
     LicenceField,
     PastDate,
     Text,
-    Url,
     Vocabulary,
     list_of,
     unstorable_text,
 )
 from marketplace.schemas.quality import DeclaredQualityField
+from marketplace.schemas.web_address import WebAddress
 from marketplace.vocabularies import (
     ACCESS_RIGHTS,
     DATASET_STATUSES,
@@ -33,6 +33,9 @@ from marketplace.vocabularies import (
 MAX_KEYWORDS = 50
 MAX_DISTRIBUTIONS = 100
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SERVED_DATASET_MESSAGE = (
+    "Must be the web address name (slug) of an entry in this catalogue, such as road-traffic-estimates."
+)
 
 # Fields an entry must have before it can be published; drafts may lack them.
 REQUIRED_TO_PUBLISH = (
@@ -85,8 +88,8 @@ class TemporalCoverageSchema(Schema):
 class DistributionSchema(Schema):
     title = Text(required=True, max_length=200)
     description = Text(max_length=5000, single_line=False, allow_none=True)
-    access_url = Url(allow_none=True)
-    download_url = Url(allow_none=True)
+    access_url = WebAddress(allow_none=True)
+    download_url = WebAddress(allow_none=True)
     media_type = Vocabulary(MEDIA_TYPES, name="media type (IANA)", allow_none=True)
     format = Text(max_length=50, allow_none=True)
     byte_size = fields.Integer(
@@ -176,16 +179,25 @@ class DatasetInputSchema(Schema):
     )
     spatial_coverage = Text(max_length=255, allow_none=True)
     temporal_coverage = fields.Nested(TemporalCoverageSchema, allow_none=True)
-    related_resources = list_of(Url(), max_items=50, noun="related resources")
+    related_resources = list_of(WebAddress(), max_items=50, noun="related resources")
     distributions = list_of(
         fields.Nested(DistributionSchema), max_items=MAX_DISTRIBUTIONS, noun="distributions"
     )
-    endpoint_url = Url(allow_none=True)
-    endpoint_description = Url(allow_none=True)
+    endpoint_url = WebAddress(allow_none=True)
+    endpoint_description = WebAddress(allow_none=True)
     service_type = Vocabulary(SERVICE_TYPES, name="service type", allow_none=True)
     service_status = Vocabulary(SERVICE_STATUSES, name="service status", allow_none=True)
+    # Slugs, shown as links to /datasets/<slug>: a slug cannot lead anywhere else on the site.
+    # That each names an entry is checked by the services (services.served_datasets).
     serves_datasets = list_of(
-        fields.String(validate=validate.Length(min=1, max=120)), max_items=100, noun="served datasets"
+        fields.String(
+            validate=[
+                validate.Length(min=1, max=100, error="Must be between 1 and 100 characters."),
+                validate.Regexp(SLUG_PATTERN, error=SERVED_DATASET_MESSAGE),
+            ]
+        ),
+        max_items=100,
+        noun="served datasets",
     )
     quality = DeclaredQualityField()
 

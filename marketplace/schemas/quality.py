@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from marketplace.schemas.fields import PastDate, Text, Url, unstorable_text
+from marketplace.schemas.fields import PastDate, Text, unstorable_text
+from marketplace.schemas.web_address import WebAddress
 from marketplace.vocabularies import QUALITY_DIMENSIONS
 
 
@@ -19,7 +20,7 @@ class QualityRatingSchema(Schema):
     )
     assessed_on = PastDate(required=True)
     method = Text(max_length=2000, single_line=False, allow_none=True)
-    action_plan_url = Url(allow_none=True)
+    action_plan_url = WebAddress(allow_none=True)
 
 
 class DeclaredQualityField(fields.Field):
