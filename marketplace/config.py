@@ -17,6 +17,8 @@ DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 # The test suite sets this in its own environment (tests/conftest.py): MARKETPLACE_ENV=test has a
 # fixed secret and signs anyone in, so it must never serve outside the suite.
 TEST_SUITE_FLAG = "MARKETPLACE_TEST_SUITE"
+# The longest life an API token may be given (services/tokens.py); a default above it could not be used.
+MAX_TOKEN_EXPIRY_DAYS = 365
 
 
 class ConfigError(RuntimeError):
@@ -232,6 +234,8 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")
+    if config["TOKEN_DEFAULT_EXPIRY_DAYS"] > MAX_TOKEN_EXPIRY_DAYS:
+        raise ConfigError(f"TOKEN_DEFAULT_EXPIRY_DAYS must be at most {MAX_TOKEN_EXPIRY_DAYS}")
     if config["PROXY_HOPS"] < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more")
     _check_base_url(config)

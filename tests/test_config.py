@@ -93,7 +93,15 @@ def test_development_defaults_its_base_url_to_loopback_on_the_port(clean_environ
     assert app.config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
 
 
-@pytest.mark.parametrize(("name", "value"), [("PROXY_HOPS", -1), ("MAX_ACTIVE_TOKENS", 0)])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PROXY_HOPS", -1),
+        ("MAX_ACTIVE_TOKENS", 0),
+        ("TOKEN_DEFAULT_EXPIRY_DAYS", 0),
+        ("TOKEN_DEFAULT_EXPIRY_DAYS", 366),
+    ],
+)
 def test_out_of_range_numbers_refuse_to_start(clean_environment, tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         create_app(production_settings(tmp_path, **{name: value}))

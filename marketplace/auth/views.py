@@ -85,6 +85,7 @@ def login():
     if not _on_service_origin():
         # The provider returns to BASE_URL: start there, so the state cookie is where it comes back.
         return redirect(service_url("auth.login", next=next_path))
+    _forget_older_sign_ins()
     settings = provider_settings()
     try:
         client = provider_client(settings)
@@ -152,10 +153,26 @@ def _check_userinfo(id_claims: UserInfo, userinfo: UserInfo) -> None:
         raise ValueError("userinfo has no email")
 
 
+# Sign-ins started but not finished that a browser keeps (a few tabs' worth). Authlib keeps each
+# one's state in the session cookie for an hour; unbounded, 20 abandoned sign-ins pass the 4 KB a
+# browser stores, and it silently drops the cookie (and with it a signed-in session).
+PENDING_SIGN_INS = 3
+STATE_PREFIX = "_state_oidc_"
+
+
+def _forget_older_sign_ins() -> None:
+    pending = sorted(
+        (key for key in session if key.startswith(STATE_PREFIX)),
+        key=lambda key: (session[key] or {}).get("exp", 0) if isinstance(session[key], dict) else 0,
+    )
+    for key in pending[: max(0, len(pending) - (PENDING_SIGN_INS - 1))]:
+        session.pop(key, None)
+
+
 def _forget_pending_state() -> None:
     state = request.args.get("state")
     if state:
-        session.pop(f"_state_oidc_{state}", None)
+        session.pop(f"{STATE_PREFIX}{state}", None)
 
 
 def _end_local_session(reason: str) -> str | None:

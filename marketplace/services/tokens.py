@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from marketplace.config import MAX_TOKEN_EXPIRY_DAYS
 from marketplace.errors import (
     AuthenticationError,
     ConflictError,
@@ -34,8 +35,9 @@ TOKEN_PREFIX = "dm_"
 SCOPES = ("read", "publish")
 # How often last_used_at is written: every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# The longest expiry anyone may choose; only site admins may have tokens that never expire.
-MAX_EXPIRY_DAYS = 365
+# The longest expiry anyone may choose (config refuses a longer default); only site admins may
+# have tokens that never expire.
+MAX_EXPIRY_DAYS = MAX_TOKEN_EXPIRY_DAYS
 
 
 def hash_token(secret: str) -> str:

@@ -383,3 +383,18 @@ def test_a_logout_token_is_acted_on_once_and_a_replay_is_refused(base):
     replay = requests.post(f"{base}/auth/backchannel-logout", data={"logout_token": token}, timeout=10)
     assert replay.status_code == 400 and "used already" in replay.json()["error_description"]
     assert me(base, again).status_code == 200
+
+
+def test_abandoned_sign_ins_do_not_grow_the_session_cookie(base):
+    """Each /login keeps its state in the cookie until the callback; a browser that starts many
+    and finishes none keeps only the latest few, so the cookie stays far below 4 KB."""
+    browser = requests.Session()
+    for _ in range(30):
+        assert browser.get(f"{base}/login", allow_redirects=False, timeout=10).status_code == 302
+    cookie = browser.cookies.get("marketplace_session")
+    assert cookie and len(cookie) < 1500, len(cookie or "")
+    # The latest sign-in still finishes.
+    configure_provider(base, interactive=False, user={"email": PUBLISHER})
+    response = browser.get(f"{base}/login", params={"next": "/account"}, timeout=20)
+    assert response.url == f"{base}/account"
+    assert me(base, browser).json()["email"] == PUBLISHER

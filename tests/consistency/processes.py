@@ -45,8 +45,9 @@ def process_env(database_url: str, index_dir: Path, *, production: bool = False)
         PYTHONUNBUFFERED="1",
     )
     if production:
-        # Served on loopback; its address is set per server (see `gunicorn`).
-        env.update(production_environment("http://127.0.0.1"))
+        # Served on loopback; its address is set per server (see `gunicorn`). These tests drive
+        # many writers from one address on purpose: rate limits are proven in test_rate_limits.
+        env.update(production_environment("http://127.0.0.1"), RATELIMIT_ENABLED="false")
     return env
 
 
