@@ -7,7 +7,6 @@ an SVG drawn here on the server (no JavaScript), with the same numbers in a tabl
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from marketplace.models import Dataset
 from marketplace.services.freshness import FRESHNESS_STATES, freshness_state
 from marketplace.services.metadata_quality import BANDS
 from marketplace.services.quality_report import UNSCORED, QualityFigures, QualitySummary, quality_summary
+from marketplace.spreadsheet_cells import csv_writer
 
 bp = Blueprint("quality_report", __name__)
 
@@ -174,7 +174,7 @@ CSV_HEADER = [
 def _csv_row(slug: str, title: str, figures: QualityFigures) -> list[str | int | float]:
     return [
         slug,
-        _spreadsheet_safe(title),
+        title,
         figures.entries,
         *(figures.bands[band] for band in BANDS),
         figures.bands[UNSCORED],
@@ -184,17 +184,12 @@ def _csv_row(slug: str, title: str, figures: QualityFigures) -> list[str | int |
     ]
 
 
-def _spreadsheet_safe(text: str) -> str:
-    # A cell starting with one of these is a formula to a spreadsheet: quote it as text.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 @bp.get("/quality.csv")
 def report_csv() -> Response:
     """The report's table, one row per organisation and a last row for them all."""
     summary = quality_summary(session_actor(), date.today())
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)  # organisation titles are text others typed: no cell may be a formula
     writer.writerow(CSV_HEADER)
     for row in summary.organisations:
         writer.writerow(_csv_row(row.organisation.slug, row.organisation.title, row.figures))

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from marketplace.extensions import db
-from marketplace.models import Dataset
+from marketplace.models import Dataset, Organisation
 from marketplace.search import index_root, rebuild_index
 from marketplace.search.store import close_searchers
 from marketplace.services.datasets import patch_dataset
@@ -429,11 +429,48 @@ def test_the_csv_has_a_row_per_organisation_and_one_for_them_all(catalogue, anon
     assert signed_in_rows[-1][:3] == ["", "All organisations", "6"]
 
 
-def test_an_organisation_title_cannot_become_a_spreadsheet_formula(app, anonymous):
-    organisation = create_organisation(slug="formula-office", title="=HYPERLINK(1)", abbreviation="FO")
+# What a spreadsheet would run as a formula: the review's leading space and line break, the other
+# blanks and invisible characters a spreadsheet skips, and full-width forms (issue 11, section 6).
+FORMULA_TITLES = [
+    "=HYPERLINK(1)",
+    " =HYPERLINK(1)",
+    "\n=HYPERLINK(1)",
+    "\r\n+1+1",
+    "\t-1+1",
+    "\t@SUM(1)",
+    "  @SUM(1)",
+    "\u00a0-1+1",  # no-break space
+    "\u3000=1+1",  # ideographic space
+    "\u200b=1+1",  # zero-width space
+    "\ufeff=1+1",  # byte order mark
+    "|calc",
+    "\uff1dHYPERLINK(1)",  # full-width =
+    "\uff0b1+1",
+    "\uff0d1+1",
+    "\uff20SUM(1)",
+    "\t",
+    "\r",
+]
+
+
+@pytest.mark.parametrize("title", FORMULA_TITLES, ids=ascii)
+def test_an_organisation_title_cannot_become_a_spreadsheet_formula(app, anonymous, title):
+    organisation = create_organisation(slug="formula-office", title="Formula Office", abbreviation="FO")
+    create_dataset(organisation=organisation)
+    # Stored as it is: whatever the forms trim today, the file must be safe for any stored title.
+    db.session.execute(update(Organisation).where(Organisation.id == organisation.id).values(title=title))
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(anonymous.get("/quality.csv").get_data().decode("utf-8-sig"))))
+    assert rows[1][0] == "formula-office"
+    assert rows[1][1] == "'" + title
+
+
+@pytest.mark.parametrize("title", ["Office for Students", "H-M Treasury", "A = B", "1+1 Office"])
+def test_an_ordinary_organisation_title_is_written_as_it_is(app, anonymous, title):
+    organisation = create_organisation(slug="an-office", title=title, abbreviation="AO")
     create_dataset(organisation=organisation)
     rows = list(csv.reader(io.StringIO(anonymous.get("/quality.csv").get_data().decode("utf-8-sig"))))
-    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][1] == title
 
 
 def test_an_empty_catalogue_gets_a_report_that_says_so(app, anonymous):
