@@ -1,10 +1,21 @@
-"""Headers that keep every page to our own scripts, styles and frames."""
+"""Headers that keep every page to our own scripts, styles and frames, what a signed-in caller
+is shown out of caches, and browsers on HTTPS in production."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Response, g
+from flask import Response, current_app, g, request, session
+
+from marketplace.auth.session import SESSION_KEY
+
+# A year, and every subdomain: what the HSTS preload list asks for (we do not ask to be preloaded).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+# A signed-in person's browser keeps no copy (a shared computer shows nothing after sign-out, nor
+# on Back); a token's client keeps its own and revalidates each time, so 304s still work, while
+# no shared cache stores it.
+SIGNED_IN = "no-store"
+TOKEN_HOLDER = "private, no-cache"
 
 
 def csp_nonce() -> str:
@@ -29,9 +40,49 @@ def content_security_policy(nonce: str) -> str:
 
 
 def add_security_headers(response: Response) -> Response:
+    """Registered on the app (web.init_app), so it runs for every response: pages, the API,
+    files, error pages and problem+json alike."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if current_app.config["MARKETPLACE_ENV"] == "production":
+        # Not in development: it would make a browser refuse http://127.0.0.1 for a year.
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    keep_out_of_shared_caches(response)
     return response
+
+
+def keep_out_of_shared_caches(response: Response) -> None:
+    """Mark what a signed-in person or a token's holder is shown as theirs alone.
+
+    Same-for-everyone files (/assets) are left cacheable; an answer already marked `no-store`
+    keeps it. Anything else to a known caller replaces whatever caching the view chose.
+    """
+    if request.endpoint and request.endpoint.rpartition(".")[2] == "static":
+        return
+    caller = authenticated_by()
+    if caller is None or "no-store" in response.cache_control:
+        return
+    response.headers["Cache-Control"] = SIGNED_IN if caller == "session" else TOKEN_HOLDER
+
+
+def authenticated_by() -> str | None:
+    """How this request's caller proved who they are: "session", "token", or None if anonymous.
+
+    Whatever the request worked out itself counts (the API's actor, the pages' session). When it
+    never asked (a 404 before any view, a file), credentials sent count as a caller without a
+    look-up: being private by mistake costs a cache miss, being public by mistake a leak.
+    """
+    if "actor" in g:  # auth.bearer: the API's caller, by token or by the session's cookie
+        actor = g.actor
+        return actor.via if actor.is_authenticated else None
+    if "user_session" in g:  # auth.session: None once a stale or ended session was dropped
+        return "session" if g.user_session is not None else None
+    if request.headers.get("Authorization"):
+        return "token"
+    # Decode the cookie only if there is one: reading `session` adds Vary: Cookie.
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies and session.get(SESSION_KEY):
+        return "session"
+    return None

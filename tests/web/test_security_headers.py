@@ -1,11 +1,21 @@
 """Pages run only our own scripts and styles: a Content-Security-Policy with a fresh nonce per
-request for GOV.UK Frontend's one inline script, and no framing, sniffing or full referrers."""
+request for GOV.UK Frontend's one inline script, and no framing, sniffing or full referrers; in
+production, every response tells browsers to use HTTPS only."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
 
-from tests.web.pages import page, scripts_of
+import pytest
+import requests
+
+from marketplace import create_app
+from marketplace.extensions import db
+from tests.conftest import serving
+from tests.production import production_settings
+from tests.web.pages import BROWSER_ACCEPT, page, scripts_of
 
 
 def nonce_of(policy: str) -> str:
@@ -60,3 +70,51 @@ def test_error_pages_carry_the_same_policy(client):
     headers = page(client, "/nowhere", status=404).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
+
+
+# Strict-Transport-Security (issue 11, section 6) ------------------------------------------------
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+@pytest.fixture
+def production_site(tmp_path) -> Iterator[str]:
+    """A production app served over real HTTP on loopback (its database is never migrated: the
+    answers below need none)."""
+    logger = logging.getLogger("marketplace")
+    propagate, level = logger.propagate, logger.level
+    production = create_app(
+        production_settings(tmp_path, TRUSTED_HOSTS="127.0.0.1", SEARCH_SYNC_INTERVAL=0),
+        instance_path=str(tmp_path / "instance"),
+    )
+    try:
+        with serving(production) as base_url:
+            yield base_url
+    finally:
+        with production.app_context():
+            db.engine.dispose()
+        logger.propagate, logger.level = propagate, level
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/healthz", {}, 200),
+        ("POST", "/healthz", {}, 405),
+        ("GET", "/assets/init.js", {}, 200),
+        ("GET", "/nowhere", {"Accept": BROWSER_ACCEPT}, 404),
+        ("GET", "/api/v1/nowhere", {}, 404),
+        ("GET", "/readyz", {}, 503),  # its database was never migrated
+        ("GET", "/healthz", {"Host": "attacker.example"}, 400),
+    ],
+)
+def test_production_asks_for_https_only_on_every_response(production_site, method, path, headers, status):
+    response = requests.request(method, f"{production_site}{path}", headers=headers, timeout=10)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["Strict-Transport-Security"] == HSTS
+
+
+def test_development_and_the_test_suite_send_no_hsts_over_plain_http(live_server):
+    # HSTS on http://127.0.0.1 would make a developer's browser refuse the plain-HTTP server.
+    for path in ("/", "/healthz", "/nowhere"):
+        assert "Strict-Transport-Security" not in requests.get(f"{live_server}{path}", timeout=10).headers
