@@ -11,17 +11,43 @@ from flask import Response, current_app, request, url_for
 from marketplace.errors import BadRequestError, UnsupportedMediaTypeError
 
 JSON_TYPES = {"application/json", "application/merge-patch+json"}
+# No field takes a whole number of more than 19 digits (byte_size is at most 2^63-1). Longer
+# ones up to this bound reach the fields' own range checks, which name the field; beyond it the
+# parser refuses them before Python converts them (a cost that grows with the square of the
+# digits, and a ValueError past 4,300 of them).
+MAX_INTEGER_DIGITS = 30
+
+
+class _NumberRefused(Exception):
+    """A number in the body that the parser will not read; says why."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _NumberRefused(f"A whole number has more than {MAX_INTEGER_DIGITS} digits.")
+    return int(text)
+
+
+def _no_constant(name: str) -> None:
+    # Python's parser reads NaN and Infinity, which are not JSON (RFC 8259, section 6).
+    raise _NumberRefused(f"{name} is not a JSON number.")
 
 
 def json_body() -> Any:
-    """The request's JSON body; 415 for another content type, 400 naming the fault for bad JSON."""
+    """The request's JSON body; 415 for another content type, 400 naming the fault for bad JSON
+    (and for NaN, Infinity, or a whole number longer than MAX_INTEGER_DIGITS)."""
     if request.mimetype not in JSON_TYPES and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaTypeError(
             f"Send the body as JSON with Content-Type: application/json (not {request.mimetype or 'none'})."
         )
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+        text = raw.decode(request.mimetype_params.get("charset", "utf-8"))
+        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except _NumberRefused as error:
+        raise BadRequestError(
+            f"The body holds a number the API does not take: {error}", {"body": [str(error)]}
+        ) from error
     except UnicodeDecodeError as error:
         raise BadRequestError("The body is not valid UTF-8 text.", {"body": [str(error)]}) from error
     except json.JSONDecodeError as error:

@@ -1,12 +1,13 @@
-"""Query parameters of ``GET /api/v1/datasets`` (and, later, the find page)."""
+"""Query parameters of ``GET /api/v1/datasets`` and the find pages: one set of rules for both."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
+from marketplace.errors import BadRequestError
 from marketplace.schemas.fields import LicenceField, Vocabulary
 from marketplace.services.freshness import FRESHNESS_STATES
 from marketplace.services.metadata_quality import BANDS
@@ -15,7 +16,14 @@ from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPE
 MAX_QUERY_LENGTH = 500
 # Deep pages cost the database more for each page; harvesters should use the bulk exports.
 MAX_RESULT_WINDOW = 10_000
+# Lists with a page size of their own (the publish dashboard): as far as an entry's history goes.
+MAX_PAGE_NUMBER = 100_000
 SORTS = ("relevance", "updated", "title", "quality")
+# A person picks a few values of a filter and a few filters; a request with more is a script or
+# an attack. The bounds keep one search's work small whatever is sent: the search masks the
+# index once per value, and the find page shows each value in its panel and its tags.
+MAX_FILTER_VALUES = 20
+MAX_PARAMETERS = 100
 MULTI_VALUED = (
     "organisation",
     "theme",
@@ -56,6 +64,18 @@ class DatasetListParamsSchema(Schema):
         error_messages={"invalid": "Must be a whole number."},
     )
 
+    @post_load
+    def without_repeats(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Each filter's values once, in the order given (formats compared in upper case, as the
+        search compares them)."""
+        for name in MULTI_VALUED:
+            if data.get(name):
+                seen: dict[str, str] = {}
+                for value in data[name]:
+                    seen.setdefault(value.upper() if name == "format" else value, value)
+                data[name] = list(seen.values())
+        return data
+
     @validates_schema
     def within_window(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["page"] * data["per_page"] > MAX_RESULT_WINDOW:
@@ -68,18 +88,46 @@ def load_list_params(args: MultiDict) -> dict[str, Any]:
     """Turn query arguments into checked values; raises marshmallow's ValidationError naming each field.
 
     Multi-valued filters may be repeated (``theme=a&theme=b``) or comma-separated (``theme=a,b``);
-    values within one filter OR together, different filters AND.
+    values within one filter OR together, different filters AND. At most MAX_FILTER_VALUES
+    values for each filter and MAX_PARAMETERS parameters in all (repeats count: the bound is on
+    what was sent), checked before any value is.
     """
     raw: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for key in args:
-        values = args.getlist(key)
+    given = 0
+    for key, values in args.lists():
+        given += len(values)
         if key in MULTI_VALUED:
-            raw[key] = [part.strip() for value in values for part in value.split(",") if part.strip()]
+            parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+            if len(parts) > MAX_FILTER_VALUES:
+                errors[key] = [f"Give at most {MAX_FILTER_VALUES} values ({len(parts):,} given)."]
+            else:
+                raw[key] = parts
         elif len(values) > 1:
             errors[key] = ["Give this parameter once."]
         else:
             raw[key] = values[0]
+    if given > MAX_PARAMETERS and not errors:
+        errors["_schema"] = [f"Give at most {MAX_PARAMETERS} parameters ({given:,} given)."]
     if errors:
         raise ValidationError(errors)
     return DatasetListParamsSchema().load(raw)
+
+
+class PageNumberSchema(Schema):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(
+            min=1, max=MAX_PAGE_NUMBER, error=f"Must be a whole number from 1 to {MAX_PAGE_NUMBER:,}."
+        ),
+        error_messages={"invalid": f"Must be a whole number from 1 to {MAX_PAGE_NUMBER:,}."},
+    )
+
+
+def load_page_number(args: MultiDict) -> int:
+    """`page` of a list whose page size is fixed; BadRequestError saying what is wrong with it."""
+    try:
+        return PageNumberSchema().load({"page": args["page"]} if "page" in args else {})["page"]
+    except ValidationError as error:
+        messages = error.messages["page"]
+        raise BadRequestError(f"Page number: {' '.join(messages)}", {"page": messages}) from error

@@ -10,12 +10,19 @@ from sqlalchemy import case, func, select
 
 from marketplace.errors import BadRequestError
 from marketplace.extensions import db
-from marketplace.models import Dataset, Organisation, Revision
-from marketplace.queries.datasets import DatasetFilters, count, filtered_select, freshness_condition
+from marketplace.models import Dataset, Distribution, Organisation, Revision
+from marketplace.queries.datasets import (
+    DatasetFilters,
+    count,
+    filtered_select,
+    freshness_condition,
+    listable_condition,
+)
 from marketplace.schemas.listing import MULTI_VALUED
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.permissions import can_see_editors
+from marketplace.vocabularies.formats import find_format
 
 
 @dataclass
@@ -30,26 +37,45 @@ class Page:
     highlights: dict[Any, dict[str, str]] | None = None
 
 
-def check_organisation_filter(slugs: list[str]) -> None:
-    known = set(db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(slugs))))
-    unknown = [slug for slug in slugs if slug not in known]
-    if unknown:
-        raise BadRequestError(
-            "Check the query parameters.",
-            {"organisation": [f"There is no organisation called {', '.join(unknown)}."]},
+def check_filters(actor: Actor, params: dict[str, Any]) -> None:
+    """Refuse filter values that name nothing, as the API and the find pages both do: an
+    organisation must exist, and a format must be one we list or one that an entry `actor`
+    may see is in. (Other filters take only their vocabulary's terms, which the schema checks.)
+    Asking about formats the caller cannot see would tell them what hidden entries hold."""
+    errors: dict[str, list[str]] = {}
+    if params.get("organisation"):
+        slugs = params["organisation"]
+        known = set(db.session.scalars(select(Organisation.slug).where(Organisation.slug.in_(slugs))))
+        unknown = [slug for slug in slugs if slug not in known]
+        if unknown:
+            errors["organisation"] = [f"There is no organisation called {', '.join(unknown)}."]
+    unlisted = {value.upper(): value for value in params.get("format") or [] if find_format(value) is None}
+    if unlisted:
+        # Formats are stored in upper case (schemas/dataset.py), so the column's index answers.
+        visible = select(Dataset.id).where(listable_condition(actor, params.get("status") or ["published"]))
+        found = set(
+            db.session.scalars(
+                select(Distribution.format)
+                .where(Distribution.format.in_(list(unlisted)), Distribution.dataset_id.in_(visible))
+                .distinct()
+            )
         )
+        unknown = [value for upper, value in unlisted.items() if upper not in found]
+        if unknown:
+            errors["format"] = [f"There are no entries in the format {', '.join(unknown)}."]
+    if errors:
+        raise BadRequestError("Check the query parameters.", errors)
 
 
 def list_datasets_from_database(actor: Actor, params: dict[str, Any]) -> Page:
     """Entries matching the checked list parameters, from the database alone (when the search
     index is unavailable): `q` is a plain word match, and there are no facets."""
+    check_filters(actor, params)
     filters = DatasetFilters(
         q=params.get("q"),
         sort=params.get("sort"),
         **{name: params[name] for name in MULTI_VALUED if params.get(name)},
     )
-    if filters.organisation:
-        check_organisation_filter(filters.organisation)
     stmt = filtered_select(actor, filters)
     page, per_page = params["page"], params["per_page"]
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))

@@ -27,7 +27,7 @@ from marketplace.search import (
     search_entries,
 )
 from marketplace.services.actors import Actor
-from marketplace.services.catalogue import Page, check_organisation_filter, list_datasets_from_database
+from marketplace.services.catalogue import Page, check_filters, list_datasets_from_database
 from marketplace.services.freshness import FRESHNESS_STATES
 from marketplace.services.metadata_quality import BANDS
 from marketplace.services.permissions import can_list
@@ -57,9 +57,9 @@ def audience_of(actor: Actor) -> Audience:
 
 
 def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
-    """Entries matching the checked list parameters (schemas/listing.py) that `actor` may list."""
-    if params.get("organisation"):
-        check_organisation_filter(params["organisation"])
+    """Entries matching the checked list parameters (schemas/listing.py) that `actor` may list;
+    BadRequestError for a filter value that names nothing (catalogue.check_filters)."""
+    check_filters(actor, params)
     filters = {name: list(params[name]) for name in FILTERS if params.get(name)}
     if "format" in filters:
         filters["format"] = [value.upper() for value in filters["format"]]

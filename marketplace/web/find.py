@@ -50,6 +50,8 @@ LABELLED = frozenset({"theme", "licence", "access_rights", "type", "status"})
 # Filters whose values the search compares without regard to case.
 UPPER_CASED = frozenset({"format"})
 DEFAULT_PER_PAGE = 20
+# Up to this many chosen values, each is a tag of its own (see Search.selected_tags).
+MAX_VALUE_TAGS = 10
 PARAMETERS = frozenset(DatasetListParamsSchema().fields)
 
 
@@ -95,12 +97,37 @@ class Search:
         ]
 
     def selected_tags(self) -> list[dict[str, str]]:
-        """Each chosen filter value as a tag: what it says, and the address without it."""
+        """Each chosen filter value as a tag: what it says, and the address without it.
+
+        Each address repeats every other chosen value, so past MAX_VALUE_TAGS values a tag per
+        value would make the page grow with the square of their number: then each filter is
+        one tag that removes all its values (its checkboxes still untick one at a time)."""
+        labels = self._facet_labels()
+        chosen = self.selected()
+        by_filter: dict[str, list[str]] = {}
+        for name, value in chosen:
+            by_filter.setdefault(name, []).append(value)
         tags = []
-        for name, value in self.selected():
-            label = self.label_of(name, value) or _label(name, value)
+        for name, values in by_filter.items():
             legend = PARAMETER_NAMES.get(name) or name.replace("_", " ").capitalize()
-            tags.append({"text": f"{legend}: {label}", "href": self.url_without(name, value)})
+            texts = [labels.get(name, {}).get(_compared(name, v)) or _label(name, v) for v in values]
+            if len(chosen) <= MAX_VALUE_TAGS:
+                tags += [
+                    {
+                        "text": f"{legend}: {text}",
+                        "remove": "Remove filter",
+                        "href": self.url_without(name, v),
+                    }
+                    for v, text in zip(values, texts, strict=True)
+                ]
+            else:
+                tags.append(
+                    {
+                        "text": f"{legend}: {', '.join(texts)}",
+                        "remove": "Remove filters",
+                        "href": self.url(**{name: []}),
+                    }
+                )
         return tags
 
     def _pairs(self, **changes: Any) -> list[tuple[str, str]]:
@@ -177,12 +204,13 @@ class Search:
                 panel.append({"name": name, "legend": legend, "options": options})
         return panel
 
-    def label_of(self, name: str, value: str) -> str | None:
-        """The label the search gave a filter value, if it did."""
-        for option in ((self.results.facets if self.results else None) or {}).get(name, []):
-            if _compared(name, option["value"]) == _compared(name, value):
-                return option["label"]
-        return None
+    def _facet_labels(self) -> dict[str, dict[str, str]]:
+        """The labels the search gave filter values, by filter and compared value."""
+        facets = (self.results.facets if self.results else None) or {}
+        return {
+            name: {_compared(name, option["value"]): option["label"] for option in options}
+            for name, options in facets.items()
+        }
 
 
 def _label(name: str, value: str) -> str:

@@ -7,6 +7,7 @@ carries the entry's ETag, so a form loaded before someone else's change cannot o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from marketplace.auth.session import session_actor
 from marketplace.errors import ConflictError, PermissionDeniedError, PreconditionFailedError, ValidationError
 from marketplace.models import Dataset, Organisation
 from marketplace.schemas.dataset_out import editable_view
+from marketplace.schemas.listing import load_page_number
 from marketplace.schemas.quality import load_declared_quality
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import list_publishing_entries
@@ -76,7 +78,7 @@ def dashboard():
     if not organisations:
         member_of = sorted({m.organisation.title for m in actor.user.memberships})
         return render_template("publish/not_a_publisher.html", member_of=member_of)
-    page_number = max(request.args.get("page", 1, type=int), 1)
+    page_number = load_page_number(request.args)
     entries = list_publishing_entries(actor, page=page_number, per_page=PER_PAGE, today=date.today())
     return render_template("publish/dashboard.html", organisations=organisations, entries=entries)
 
@@ -150,7 +152,9 @@ def _rearrange(form: EntryForm) -> bool:
         return True
     remove = request.form.get("remove_distribution")
     if remove is not None:
-        if remove.isdigit() and int(remove) < len(form.distributions):
+        # At most six ASCII digits, as the form's own field names (isdigit() allows "²", which
+        # int() refuses, and any number of digits).
+        if re.fullmatch(r"[0-9]{1,6}", remove) and int(remove) < len(form.distributions):
             del form.distributions[int(remove)]
         return True
     return False
