@@ -1,7 +1,7 @@
 """A small web server on loopback that answers as the links in a catalogue do: fine, missing,
-failing, redirected (within the server, or away to any URL), in a loop, refusing HEAD, too slow.
-It counts requests in flight (per host name asked for, and overall) and records the most seen at
-once. It listens on IPv4 or IPv6, whichever its host is."""
+asking for credentials, failing, redirected (within the server, or away to any URL), in a loop,
+refusing HEAD, too slow. It counts requests in flight (per host name asked for, and overall) and
+records the most seen at once. It listens on IPv4 or IPv6, whichever its host is."""
 
 from __future__ import annotations
 
@@ -87,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, None
         if path == "/missing":
             return 404, None
+        if path == "/secret":
+            return 401, None
         if path == "/error":
             return 500, None
         if path == "/redirect":

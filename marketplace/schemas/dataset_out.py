@@ -1,4 +1,4 @@
-"""An entry as the REST API returns it."""
+"""An entry as the REST API returns it: `dump_dataset` for a given viewer."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from marketplace.models import Dataset, Distribution
 from marketplace.schemas.quality_out import dump_freshness, dump_quality
+from marketplace.services.actors import Actor
 from marketplace.vocabularies import find_licence
 
 
@@ -36,6 +37,9 @@ class OrganisationRefSchema(Schema):
 
 
 class DatasetOutSchema(Schema):
+    """An entry as anyone who may read it may see it; `dump_dataset` adds what only some
+    viewers may read."""
+
     id = fields.UUID()
     type = fields.String()
     slug = fields.String()
@@ -94,6 +98,15 @@ class DatasetOutSchema(Schema):
 _OUT_SCHEMA = DatasetOutSchema()
 
 
+def dump_dataset(dataset: Dataset, viewer: Actor) -> dict[str, Any]:
+    """The entry as `viewer` may read it: its quality fixes tell what the link checker found only
+    to the entry's publishers. (One schema for every viewer: building a schema costs more than
+    dumping an entry with it.)"""
+    body = _OUT_SCHEMA.dump(dataset)
+    body["quality"] = dump_quality(dataset, viewer)
+    return body
+
+
 def editable_view(dataset: Dataset) -> dict[str, Any]:
     """The entry in the shape a client sends: what PATCH merges into, and what revisions compare."""
     dumped = _OUT_SCHEMA.dump(dataset)
@@ -142,4 +155,4 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 
-__all__ = ["DatasetOutSchema", "Distribution", "editable_view"]
+__all__ = ["DatasetOutSchema", "Distribution", "dump_dataset", "editable_view"]

@@ -1,7 +1,8 @@
 """The quality figures of an entry as every interface shows them (REST API, CKAN, DCAT).
 
 One place, so the REST API's `quality` and `freshness` and the CKAN and DCAT exports
-always say the same thing.
+always say the same thing. The fixes depend on who is looking (what the link checker found is
+for the entry's publishers only); without a viewer, they are what anyone may read.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from typing import Any
 from marketplace.models import Dataset
 from marketplace.models.types import utcnow
 from marketplace.schemas.quality import dump_declared_quality
+from marketplace.services.actors import Actor
 from marketplace.services.freshness import freshness_state
-from marketplace.services.metadata_quality import fixes_of
+from marketplace.services.metadata_quality import fixes_for
 
 
-def dump_quality(dataset: Dataset) -> dict[str, Any]:
-    """`{"declared", "metadata_score", "metadata_band", "metadata_dimensions", "fixes"}` (DESIGN §4)."""
+def dump_quality(dataset: Dataset, viewer: Actor | None = None) -> dict[str, Any]:
+    """`{"declared", "metadata_score", "metadata_band", "metadata_dimensions", "fixes"}` (DESIGN §4),
+    the fixes as `viewer` (by default, anyone) may read them."""
     return {
         "declared": dump_declared_quality(dataset.quality_ratings),
         "metadata_score": dataset.metadata_score,
         "metadata_band": dataset.metadata_band,
         "metadata_dimensions": dataset.metadata_dimensions,
-        "fixes": fixes_of(dataset.metadata_indicators or []),
+        "fixes": fixes_for(viewer or Actor.anonymous(), dataset),
     }
 
 

@@ -2,6 +2,9 @@
 score out of 405, its band and dimensions, stored on each entry and recomputed on every change
 and after each link check. The indicators themselves, and how our model maps onto the MQA's,
 are in `mqa_indicators`.
+
+What the link checker found is for an entry's publishers only: `indicators_for` and `fixes_for`
+give the stored indicators as a viewer may read them, for the API and the entry page alike.
 """
 
 from __future__ import annotations
@@ -15,8 +18,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, LinkCheck, OutboxEntry
+from marketplace.services.actors import Actor
 from marketplace.services.freshness import freshness_dates
-from marketplace.services.mqa_indicators import ADD_DISTRIBUTION, INDICATORS, judge_indicators
+from marketplace.services.mqa_indicators import (
+    ADD_DISTRIBUTION,
+    BROKEN_LINK_START,
+    INDICATORS,
+    LINK_DOES_NOT_WORK,
+    LINK_INDICATORS,
+    judge_indicators,
+)
+from marketplace.services.permissions import can_publish_for
 
 __all__ = [
     "ADD_DISTRIBUTION",
@@ -26,7 +38,10 @@ __all__ = [
     "Assessment",
     "assess",
     "band_for",
+    "fixes_for",
     "fixes_of",
+    "indicators_for",
+    "link_details_visible",
     "recompute_all",
     "refresh_computed_quality",
 ]
@@ -59,6 +74,37 @@ class Assessment:
 def fixes_of(indicators: Iterable[Mapping[str, Any]]) -> list[str]:
     """The fix for each missed indicator, in order, each said once."""
     return list(dict.fromkeys(i["fix"] for i in indicators if i.get("fix")))
+
+
+def link_details_visible(actor: Actor, dataset: Dataset) -> bool:
+    """Whether `actor` may read what the link checker found on the entry's links (what a link
+    answered, and when): its organisation's publishers and site admins may. Others could otherwise
+    learn how hosts answer the service (the checker asks from inside its network)."""
+    return can_publish_for(actor, dataset.organisation)
+
+
+def indicators_for(actor: Actor, dataset: Dataset) -> list[dict[str, Any]]:
+    """The entry's stored indicators with each fix as `actor` may read it: where it tells what
+    the link checker found, others than the publishers read only that a link does not work."""
+    indicators = dataset.metadata_indicators or []
+    if link_details_visible(actor, dataset):
+        return list(indicators)
+    return [{**i, "fix": _public_fix(i)} for i in indicators]
+
+
+def fixes_for(actor: Actor, dataset: Dataset) -> list[str]:
+    """What would raise the entry's score, as `actor` may read it (see `indicators_for`)."""
+    return fixes_of(indicators_for(actor, dataset))
+
+
+def _public_fix(indicator: Mapping[str, Any]) -> str | None:
+    fix = indicator.get("fix")
+    if "public_fix" in indicator:
+        return indicator["public_fix"]
+    # Scored before `public_fix` was stored (until the next check or edit scores it again).
+    if fix and indicator.get("indicator") in LINK_INDICATORS and fix.startswith(BROKEN_LINK_START):
+        return LINK_DOES_NOT_WORK
+    return fix
 
 
 def band_for(score: int) -> str:

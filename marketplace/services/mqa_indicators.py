@@ -20,7 +20,10 @@ onto the MQA's:
 - "DCAT-AP compliant" means the entry has every field the DCAT-UK application profile requires
   of a published entry, and every distribution has a URL.
 
-Each missed indicator carries a fix in plain words for the publisher.
+Each missed indicator carries a fix in plain words for the publisher. A fix that tells what the
+link checker found (what a link answered, and when) is for the entry's publishers only: such an
+indicator also carries `public_fix`, what everyone else reads instead
+(`metadata_quality.indicators_for` chooses).
 """
 
 from __future__ import annotations
@@ -70,6 +73,10 @@ FILE_ONLY = frozenset(
 ADD_DISTRIBUTION = "Add at least one distribution: a file to download or a link to the data"
 ADD_DOWNLOAD = "Add a direct download link to each file, so people and software can fetch the data"
 NOT_YET_CHECKED = "Links are checked every night; {what} not been checked yet, so check back tomorrow"
+# What those who are not the entry's publishers read for a link the checker found broken.
+LINK_DOES_NOT_WORK = "A link does not work"
+LINK_INDICATORS = frozenset({"access_url_reachable", "download_url_reachable"})
+BROKEN_LINK_START = "Fix or replace the "
 REQUIRED_FIELDS = (
     ("title", "title"),
     ("description", "description"),
@@ -140,19 +147,20 @@ class _Judge:
         self.files = _files(dataset)
         self.results: list[dict[str, Any]] = []
 
-    def add(self, indicator: str, share: float, fix: str | None) -> None:
+    def add(self, indicator: str, share: float, fix: str | None, public_fix: str | None = None) -> None:
         dimension, label, max_points = INDICATORS[indicator]
         points = round(max_points * share)
-        self.results.append(
-            {
-                "dimension": dimension,
-                "indicator": indicator,
-                "label": label,
-                "points": points,
-                "max_points": max_points,
-                "fix": None if points == max_points else fix,
-            }
-        )
+        result = {
+            "dimension": dimension,
+            "indicator": indicator,
+            "label": label,
+            "points": points,
+            "max_points": max_points,
+            "fix": None if points == max_points else fix,
+        }
+        if result["fix"] and public_fix and public_fix != fix:
+            result["public_fix"] = public_fix
+        self.results.append(result)
 
     def entry(self, indicator: str, passed: bool, fix: str) -> None:
         self.add(indicator, 1.0 if passed else 0.0, fix)
@@ -164,10 +172,12 @@ class _Judge:
         fix: Callable[[list[_File]], str],
         *,
         entry_test: Callable[[], bool] | None = None,
+        public_fix: Callable[[list[_File]], str | None] | None = None,
     ) -> None:
         """Score by the share of distributions that pass `test`.
 
         With no distributions: nothing (the fix: add one), unless `entry_test` judges the entry.
+        `public_fix`, where given, says what others than the publishers read when it is not None.
         """
         if self.is_service and indicator in FILE_ONLY:
             self.add(indicator, 1.0, None)
@@ -178,7 +188,12 @@ class _Judge:
                 self.add(indicator, float(entry_test()), fix([]))
         else:
             failing = [f for f in self.files if not test(f)]
-            self.add(indicator, 1 - len(failing) / len(self.files), fix(failing) if failing else None)
+            self.add(
+                indicator,
+                1 - len(failing) / len(self.files),
+                fix(failing) if failing else None,
+                public_fix(failing) if failing and public_fix else None,
+            )
 
     def reachable(self, url: str | None) -> bool:
         check = self.checks.get(url) if url else None
@@ -201,7 +216,7 @@ class _Judge:
                 answer = f"failed ({check.error or 'no answer'})"
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             when = f"{check.checked_at:%-d %B %Y}"
-            return f"Fix or replace the {noun} of “{first.title}”{more}: it {answer} when checked on {when}"
+            return f"{BROKEN_LINK_START}{noun} of “{first.title}”{more}: it {answer} when checked on {when}"
         if not unchecked:
             return missing_fix
         if len(unchecked) == 1:
@@ -231,6 +246,12 @@ class _Judge:
             "Give the period the data covers (a start date, an end date or both)",
         )
 
+    def checked_broken(self, failing: list[_File], attribute: str) -> str | None:
+        """For others than the publishers: only that a link does not work, if the checker says so."""
+        if any(getattr(f, attribute) in self.checks for f in failing if getattr(f, attribute)):
+            return LINK_DOES_NOT_WORK
+        return None
+
     def accessibility(self) -> None:
         if self.is_service:
             missing_access = "Add the service's endpoint URL"
@@ -240,12 +261,14 @@ class _Judge:
             "access_url_reachable",
             lambda f: self.reachable(f.access_url),
             lambda failing: self.reachability_fix(failing, "access_url", missing_access),
+            public_fix=lambda failing: self.checked_broken(failing, "access_url"),
         )
         self.files_share("download_url", lambda f: bool(f.download_url), lambda failing: ADD_DOWNLOAD)
         self.files_share(
             "download_url_reachable",
             lambda f: self.reachable(f.download_url),
             lambda failing: self.reachability_fix(failing, "download_url", ADD_DOWNLOAD),
+            public_fix=lambda failing: self.checked_broken(failing, "download_url"),
         )
 
     def interoperability(self) -> None:

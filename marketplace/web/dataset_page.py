@@ -23,7 +23,7 @@ from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.finding import find_datasets
 from marketplace.services.freshness import freshness_state
-from marketplace.services.metadata_quality import DIMENSIONS
+from marketplace.services.metadata_quality import DIMENSIONS, indicators_for
 from marketplace.services.permissions import can_publish_for
 from marketplace.vocabularies import QUALITY_DIMENSIONS, find_licence
 from marketplace.web.markdown import render_markdown
@@ -136,12 +136,13 @@ class ComputedQuality:
     checks: int
 
 
-def computed_quality(dataset: Dataset) -> ComputedQuality | None:
+def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
     """The entry's metadata score, its points per dimension and what would raise it (each fix
-    once, with the points it would add); None before the entry is first scored."""
+    once, with the points it would add, as `actor` may read it); None before the entry is first
+    scored."""
     if dataset.metadata_score is None:
         return None
-    indicators = dataset.metadata_indicators or []
+    indicators = indicators_for(actor, dataset)
     points = dataset.metadata_dimensions or {}
     most: dict[str, int] = {}
     gains: dict[str, int] = {}
@@ -178,7 +179,7 @@ def show_dataset(slug: str) -> Response | str:
         licence=find_licence(dataset.licence) if dataset.licence else None,
         can_edit=can_publish_for(actor, dataset.organisation),
         ratings=declared_ratings(dataset, today=today),
-        computed=computed_quality(dataset),
+        computed=computed_quality(dataset, actor),
         freshness=freshness_state(dataset.fresh_until, dataset.overdue_after, today),
         changes=_changes(dataset, history.page.items, history.show_editors),
         total_changes=history.page.total,
