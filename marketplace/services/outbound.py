@@ -171,7 +171,7 @@ class _GuardedConnectionMixin:
         except _NotPermitted as refused:
             raise AddressNotAllowedError(self, f"Refused to connect to {refused.args[0]}.") from None
         except socket.gaierror as error:
-            raise NameResolutionError(self.host, self, error) from error  # type: ignore[arg-type]
+            raise NameResolutionError(self.host, self, error) from error
         except TimeoutError as error:
             raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from error
         except OSError as error:
