@@ -1,28 +1,33 @@
 """Descriptions written in Markdown, turned into HTML that is safe to put on a page.
 
 Two locks, so that one mistake does not open the door: Markdown is run with raw HTML switched
-off (any HTML a publisher types is shown as text), and its output then passes nh3's
-allow-list of tags, attributes, classes and link schemes. Images are not loaded from other
-sites (a tracking pixel would learn who reads the page): they become links to the picture.
+off (any HTML a publisher types is shown as text) and links keep only allowed schemes, and the
+output then passes nh3's allow-list of tags, attributes, classes and link schemes. Images are not
+loaded from other sites (a tracking pixel would learn who reads the page): they become links to
+the picture.
+
+Anyone can make the server render a description by visiting its page, so rendering must cost
+little whatever the text. Python-Markdown's regular expressions took 25 to 50 seconds on 20 KB
+of brackets; markdown-it-py parses CommonMark in time linear in the text (its backtracking is
+bounded by design, and nesting by `maxNesting`), and each distinct text is rendered once per
+process, then served from a bounded cache.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as etree
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from typing import NamedTuple
 
 import nh3
-from markdown import Markdown
-from markdown.extensions import Extension
-from markdown.inlinepatterns import (
-    IMAGE_LINK_RE,
-    IMAGE_REFERENCE_RE,
-    LinkInlineProcessor,
-    ReferenceInlineProcessor,
-    ShortReferenceInlineProcessor,
-)
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
-from markupsafe import Markup
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.table import table
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markupsafe import Markup, escape
 
 # GOV.UK Frontend styles nothing by element alone: each element gets its class.
 GOVUK_CLASSES = {
@@ -48,63 +53,225 @@ ALLOWED_TAGS = {"br", "code", "em", "li", "pre", "strong", *GOVUK_CLASSES}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 ALLOWED_CLASSES = {tag: set(classes.split()) for tag, classes in GOVUK_CLASSES.items()}
 URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+# Blocks nested deeper than this (quotes in lists in quotes…) end the parse of that block, and
+# inline markup deeper than this is left as text: CommonMark's own preset, said here so it stays.
+MAX_NESTING = 20
+# The entry schema's limit on a description (held equal by a test). A longer text can only be
+# older data or written around the schema: it is shown as plain paragraphs, which costs little
+# whatever its size, rather than parsed.
+MAX_MARKDOWN_CHARACTERS = 20_000
+# Table cells in one description, in all its tables: each cell costs the parser some tens of
+# microseconds, and a short row is filled up to the header's width, so 20 KB of text could ask
+# for 65,536 cells (2.5 MB of HTML, over a second). Rows past the budget are shown as text.
+MAX_TABLE_CELLS = 1000
+# Rendered descriptions kept per process, by size of the HTML (characters), not by count, so
+# that a few huge texts cannot hold the memory of thousands of ordinary ones.
+CACHE_CHARACTERS = 16 * 1024 * 1024
+
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
-class _Govuk(Treeprocessor):
-    """Move headings down below the page's own, and give each element its GOV.UK class."""
-
-    def __init__(self, md: Markdown, top_heading: int) -> None:
-        super().__init__(md)
-        self.shift = top_heading - 1
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-                element.tag = f"h{min(int(element.tag[1]) + self.shift, 6)}"
-            if element.tag == "p" and HTML_PLACEHOLDER_RE.fullmatch(element.text or ""):
-                continue  # a stashed code block: Markdown unwraps it from this <p> only if untouched
-            if element.tag in GOVUK_CLASSES:
-                element.set("class", GOVUK_CLASSES[element.tag])
-            if element.tag == "th":
-                element.set("scope", "col")
-            # The alignment the tables extension writes is an inline style, which the CSP forbids.
-            element.attrib.pop("style", None)
+def _allowed_href(href: str) -> bool:
+    # markdown-it has already percent-encoded spaces and control characters, so what looks like
+    # a scheme here is what a browser would take for one; anything else is a relative address.
+    scheme = _SCHEME.match(href)
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
 
 
-class _SafeMarkdown(Extension):
-    def __init__(self, top_heading: int) -> None:
-        super().__init__()
-        self.top_heading = top_heading
+def _image_as_link(image: Token, alt: str, inside_link: bool) -> list[Token]:
+    """A link to the picture, its alt text the link's text (or the address if it has none);
+    inside another link only the alt text, as links cannot nest."""
+    text = Token("text", "", 0, content=alt or str(image.attrs.get("src", "")))
+    if inside_link:
+        return [text]
+    attrs = {"class": GOVUK_CLASSES["a"], "href": image.attrs.get("src", "")}
+    if image.attrs.get("title"):
+        attrs["title"] = image.attrs["title"]
+    return [Token("link_open", "a", 1, attrs=attrs), text, Token("link_close", "a", -1)]
 
-    def extendMarkdown(self, md: Markdown) -> None:
-        # No raw HTML: without these, "<b>" or "<script>" is text and is escaped like any other.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        # An image becomes a link to it, its alt text the link text: nothing is fetched.
-        md.inlinePatterns.register(LinkInlineProcessor(IMAGE_LINK_RE, md), "image_link", 150)
-        md.inlinePatterns.register(ReferenceInlineProcessor(IMAGE_REFERENCE_RE, md), "image_reference", 140)
-        md.inlinePatterns.register(
-            ShortReferenceInlineProcessor(IMAGE_REFERENCE_RE, md), "short_image_ref", 125
-        )
-        # After the inline patterns (20) have made the links, before pretty-printing (10).
-        md.treeprocessors.register(_Govuk(md, self.top_heading), "govuk", 15)
+
+def _inline(state: StateCore, children: list[Token]) -> list[Token]:
+    result: list[Token] = []
+    inside_link = False
+    tokens = iter(children)
+    for token in tokens:
+        if token.type == "image":
+            alt = state.md.renderer.renderInlineAsText(token.children, state.md.options, state.env)
+            result.extend(_image_as_link(token, alt, inside_link))
+            continue
+        if token.type == "link_open":
+            if not _allowed_href(str(token.attrs.get("href", ""))):
+                if token.markup == "autolink":  # "<javascript:…>" stays the text it was
+                    text, _ = next(tokens), next(tokens)  # an autolink is open, text, close
+                    result.append(Token("text", "", 0, content=f"<{text.content}>"))
+                    continue
+                del token.attrs["href"]  # the link's text stays, as plain text
+            token.attrs = {"class": GOVUK_CLASSES["a"], **token.attrs}
+            inside_link = True
+        elif token.type == "link_close":
+            inside_link = False
+        result.append(token)
+    return result
+
+
+def _govuk(state: StateCore) -> None:
+    """Images to links, disallowed link schemes dropped, headings moved down below the page's
+    own, and each element given its GOV.UK class."""
+    shift = state.env["top_heading"] - 1
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            token.children = _inline(state, token.children)
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+        if token.nesting == -1 or token.tag not in GOVUK_CLASSES:
+            continue
+        # The alignment the table rule writes is an inline style, which the CSP forbids.
+        token.attrs.pop("style", None)
+        token.attrs = {"class": GOVUK_CLASSES[token.tag], **token.attrs}
+        if token.tag == "th":
+            token.attrs["scope"] = "col"
+
+
+def _table_within_budget(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's table rule, given only as many rows as the description's remaining budget
+    of cells allows (its own limit, 65,536 filled-in cells, is far more than we can afford)."""
+    budget = state.env.setdefault("table_cells_left", MAX_TABLE_CELLS)
+    if start_line + 2 > end_line:
+        return False
+    # The delimiter row (the second line, such as "|---|:--:|") has one part for each column.
+    delimiter = state.src[state.bMarks[start_line + 1] : state.eMarks[start_line + 1]].strip()
+    columns = max(len(delimiter.removeprefix("|").removesuffix("|").split("|")), 1)
+    rows = budget // columns - 1  # less the header
+    if rows < 0:
+        return False
+    first = len(state.tokens)
+    if not table(state, start_line, min(end_line, start_line + 2 + rows), silent):
+        return False
+    if not silent:
+        state.env["table_cells_left"] -= sum(t.type in {"th_open", "td_open"} for t in state.tokens[first:])
+    return True
+
+
+def _parser() -> MarkdownIt:
+    # CommonMark with raw HTML off ("<b>" and "<script>" are text, escaped like any other), tables
+    # on; no linkify, no typographer. The parser holds no state between calls, so one serves all
+    # threads.
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING, "xhtmlOut": False}).enable(
+        "table"
+    )
+    # Every [text](address) becomes a link whatever its scheme, so that the scheme check below
+    # can drop a bad address and keep the text, rather than print the Markdown source.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
+    md.core.ruler.push("govuk", _govuk)
+    return md
+
+
+_PARSER = _parser()
+# markdown-it builds each rule list on first use, and a thread arriving while another builds it
+# would find it half-built: build them all now, with a text that reaches every list.
+_PARSER.render("> - *a*\n\n[b]: c", {"top_heading": 1})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _plain_paragraphs(text: str) -> str:
+    return "".join(
+        f'<p class="govuk-body">{escape(part.strip())}</p>\n'
+        for part in _BLANK_LINE.split(text)
+        if part.strip()
+    )
+
+
+def _render(text: str, top_heading: int) -> str:
+    if len(text) > MAX_MARKDOWN_CHARACTERS:
+        return _plain_paragraphs(text)
+    html = _PARSER.render(text, {"top_heading": top_heading})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    entries: int
+    characters: int
+
+
+class RenderCache:
+    """The HTML of recently rendered descriptions, the least recently used dropped first to stay
+    within a budget of characters; keyed by a digest, so it does not hold the texts as well.
+    Two threads that miss the same text both render it: harmless, and no lock is held while
+    rendering."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._characters = 0
+        self._hits = 0
+        self._misses = 0
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> str | None:
+        with self._lock:
+            html = self._entries.get(key)
+            if html is None:
+                self._misses += 1
+            else:
+                self._hits += 1
+                self._entries.move_to_end(key)
+            return html
+
+    def put(self, key: bytes, html: str) -> None:
+        if len(html) > self.budget:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = html
+            self._characters += len(html)
+            while self._characters > self.budget:
+                _, dropped = self._entries.popitem(last=False)
+                self._characters -= len(dropped)
+
+    def info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self._hits, self._misses, len(self._entries), self._characters)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._characters = self._hits = self._misses = 0
+
+
+_CACHE = RenderCache(CACHE_CHARACTERS)
 
 
 def render_markdown(text: str | None, top_heading: int = 3) -> Markup:
     """`text` as sanitised HTML; its headings start at <h`top_heading`> so they sit under the page's."""
     if not text:
         return Markup("")
-    # A new converter each time: Python-Markdown keeps state between calls and is not thread-safe.
-    html = Markdown(extensions=[*EXTENSIONS, _SafeMarkdown(top_heading)]).convert(text)
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            allowed_classes=ALLOWED_CLASSES,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer",
-            strip_comments=True,
-        )
-    )
+    digest = hashlib.blake2b(b"%d\n" % top_heading, digest_size=16)
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    key = digest.digest()
+    html = _CACHE.get(key)
+    if html is None:
+        html = _render(text, top_heading)
+        _CACHE.put(key, html)
+    return Markup(html)
+
+
+def cache_info() -> CacheInfo:
+    """Hits, misses, entries and characters held by this process's cache of rendered HTML."""
+    return _CACHE.info()
+
+
+def cache_clear() -> None:
+    _CACHE.clear()

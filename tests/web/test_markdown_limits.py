@@ -1,0 +1,203 @@
+"""Descriptions cost little to render whatever a publisher types (issue 11): the parser's work
+grows in step with the text, tables and nesting are bounded, and each text is rendered once.
+
+Work is counted, never timed: the number of function calls a render makes does not depend on the
+machine's speed or load. Python-Markdown's work on the review's inputs grew as the square of the
+text (25 to 50 seconds at 20 KB); the timings by hand are in the report on issue 11.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from marketplace.schemas.dataset import DatasetInputSchema
+from marketplace.web import markdown
+from marketplace.web.markdown import render_markdown
+from tests.factories import create_dataset, create_organisation
+
+# The review's four, then cmark's pathological tests (test/pathological_tests.py), each made
+# about `n` characters long.
+REVIEW: dict[str, Callable[[int], str]] = {
+    "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "image openers": lambda n: "![" * (n // 2),
+    "unclosed links": lambda n: "[a](" * (n // 4),
+    "setext headings": lambda n: "a\n=\n" * (n // 4),
+}
+CMARK: dict[str, Callable[[int], str]] = {
+    "nested strong emphasis": lambda n: "*a **a " * (n // 14) + "b" + " a** a*" * (n // 14),
+    "emphasis closers without openers": lambda n: "a_ " * (n // 3),
+    "emphasis openers without closers": lambda n: "_a " * (n // 3),
+    "link closers without openers": lambda n: "a]" * (n // 2),
+    "link openers without closers": lambda n: "[a" * (n // 2),
+    "mismatched openers and closers": lambda n: "*a_ " * (n // 4),
+    "openers and closers multiple of 3": lambda n: "a**b" + "c* " * (n // 3),
+    "link openers and emphasis closers": lambda n: "[ a_" * (n // 4),
+    "[ (]( repeated": lambda n: "[ (](" * (n // 5),
+    "emphasis in link labels": lambda n: "[*a" * (n // 3),
+    "nested block quotes": lambda n: "> " * (n // 2) + "a",
+    "nested lists on one line": lambda n: "- " * (n // 2) + "a",
+    "unclosed link destinations": lambda n: "[a](<b" * (n // 6),
+    "unclosed autolinks": lambda n: "<a" * (n // 2),
+    "bad entities": lambda n: "&#" * (n // 2),
+    "references used": lambda n: "[a]: b\n" * (n // 14) + "\n" + "[a]" * (n // 6),
+    "short rows filled up to a wide header": lambda n: (
+        "|a" * (n // 6) + "\n" + "|-" * (n // 6) + "\nx" * (n // 6)
+    ),
+    "table rows": lambda n: "a|b\n-|-\n" + "|\n" * (n // 2),
+    "short lines": lambda n: "a\n" * (n // 2),
+}
+
+
+def _work(text: str) -> int:
+    """Function calls (Python's and C's) made to render `text` afresh."""
+    markdown.cache_clear()
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event in {"call", "c_call"}
+
+    sys.setprofile(count)
+    try:
+        render_markdown(text)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("make", [*REVIEW.values(), *CMARK.values()], ids=[*REVIEW, *CMARK])
+def test_rendering_work_grows_in_step_with_the_text(make):
+    # Twice the text, about twice the work; work growing as the square of it would be 4 times.
+    assert _work(make(4_000)) <= 2.5 * _work(make(2_000))
+
+
+def test_the_reviews_inputs_render_at_the_size_limit_as_the_text_they_are():
+    limit = markdown.MAX_MARKDOWN_CHARACTERS
+    brackets = REVIEW["nested brackets"](limit)
+    assert render_markdown(brackets) == f'<p class="govuk-body">{brackets}</p>\n'
+    for name in ("image openers", "unclosed links"):
+        text = REVIEW[name](limit)
+        assert render_markdown(text) == f'<p class="govuk-body">{text}</p>\n'
+    headings = render_markdown(REVIEW["setext headings"](limit))
+    assert headings.count('<h3 class="govuk-heading-s">a</h3>') == limit // 4
+
+
+def test_a_repeat_render_does_no_work_whatever_the_text():
+    text = REVIEW["image openers"](markdown.MAX_MARKDOWN_CHARACTERS)
+    markdown.cache_clear()
+    first = render_markdown(text)
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event in {"call", "c_call"}
+
+    sys.setprofile(count)
+    try:
+        again = render_markdown(text)
+    finally:
+        sys.setprofile(None)
+    assert calls < 50  # a digest of the text and a look-up, not a parse
+    assert again == first == render_markdown(text)
+    assert markdown.cache_info().hits == 2 and markdown.cache_info().misses == 1
+
+
+def test_the_cache_tells_texts_and_heading_levels_apart():
+    markdown.cache_clear()
+    assert "<h3" in render_markdown("# A") and "<h2" in render_markdown("# A", top_heading=2)
+    assert "<h3" in render_markdown("# A") and "B" in render_markdown("# B")
+    assert markdown.cache_info()[:3] == (1, 3, 3)
+
+
+def test_the_cache_keeps_the_most_recently_used_within_its_budget():
+    cache = markdown.RenderCache(budget=100)
+    cache.put(b"one", "1" * 40)
+    cache.put(b"two", "2" * 40)
+    assert cache.get(b"one") == "1" * 40  # now the most recently used
+    cache.put(b"three", "3" * 40)
+    assert cache.get(b"two") is None and cache.get(b"one") and cache.get(b"three")
+    cache.put(b"huge", "h" * 101)  # larger than the whole budget: not kept, nothing dropped
+    assert cache.get(b"huge") is None
+    assert cache.info().entries == 2 and cache.info().characters == 80
+
+
+def test_threads_rendering_at_once_get_what_one_thread_gets():
+    texts = [
+        f"# Part {i}\n\n*{i}* [link {i}](https://example.org/{i})\n\n| a | b |\n|---|---|\n| {i} | x |"
+        for i in range(40)
+    ]
+    markdown.cache_clear()
+    alone = [render_markdown(text) for text in texts]
+    markdown.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(render_markdown, texts * 5))
+    assert together == alone * 5
+    assert markdown.cache_info().entries == 40
+    assert markdown.cache_info().characters == sum(len(html) for html in alone)
+
+
+def _cells(html: str) -> int:
+    return len(re.findall(r"<t[hd][ >]", html))
+
+
+def test_tables_in_one_description_share_a_budget_of_cells_and_the_rest_is_text():
+    table = "| a | b | c | d |\n|---|---|---|---|\n" + "".join(f"| {i} | x | y | z |\n" for i in range(400))
+    html = render_markdown(f"{table}\n{table}")
+    assert _cells(html) <= markdown.MAX_TABLE_CELLS
+    assert _cells(html) > markdown.MAX_TABLE_CELLS - 8  # every row that fits is kept
+    assert "| 399 | x | y | z |" in html  # rows past the budget are shown as they were typed
+
+
+def test_short_rows_are_not_filled_up_beyond_the_budget():
+    html = render_markdown(CMARK["short rows filled up to a wide header"](markdown.MAX_MARKDOWN_CHARACTERS))
+    assert _cells(html) == 0  # the header alone is wider than the budget: text, not a table
+    html = render_markdown("|a" * 100 + "\n" + "|-" * 100 + "\nx" * 100)
+    assert 100 <= _cells(html) <= markdown.MAX_TABLE_CELLS
+
+
+def test_ordinary_tables_are_whole():
+    table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 20
+    html = render_markdown(f"{table}\nBetween.\n\n{table}")
+    assert _cells(html) == 2 * 42 and html.count("<table") == 2
+
+
+def test_nesting_stops_at_the_limit():
+    html = render_markdown("> " * 1000 + "deep")
+    assert html.count("<blockquote") == markdown.MAX_NESTING
+    nested = "".join("  " * depth + f"- level {depth}\n" for depth in range(6))
+    assert "level 5" in render_markdown(nested)  # lists as deep as anyone writes them are whole
+
+
+def test_text_longer_than_the_schema_allows_is_shown_as_plain_paragraphs():
+    over = "[" * markdown.MAX_MARKDOWN_CHARACTERS + "\n\n<script>alert(1)</script> *not emphasis*"
+    html = render_markdown(over)
+    assert html == (
+        f'<p class="govuk-body">{"[" * markdown.MAX_MARKDOWN_CHARACTERS}</p>\n'
+        '<p class="govuk-body">&lt;script&gt;alert(1)&lt;/script&gt; *not emphasis*</p>\n'
+    )
+    assert _work("![" * 500_000) < 100  # a megabyte: no parsing at all
+
+
+def test_the_renderers_limit_is_the_entry_schemas_limit_on_descriptions():
+    field = DatasetInputSchema().fields["description"]
+    assert [validator.max for validator in field.validators] == [markdown.MAX_MARKDOWN_CHARACTERS]
+
+
+@pytest.mark.parametrize("name", REVIEW)
+def test_an_open_entrys_page_with_a_pathological_description_renders_it_once(app, live_server, name):
+    organisation = create_organisation(slug="hostile-office", title="Hostile Office")
+    text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
+    dataset = create_dataset(organisation=organisation, description=text)
+    markdown.cache_clear()
+    for _ in range(3):
+        response = requests.get(f"{live_server}/datasets/{dataset.slug}", timeout=30)
+        assert response.status_code == 200
+        assert '<div class="app-markdown">' in response.text
+    assert text.strip().split("\n")[0] in response.text
+    assert markdown.cache_info().misses == 1 and markdown.cache_info().hits == 2
