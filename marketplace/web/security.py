@@ -58,14 +58,20 @@ def keep_out_of_shared_caches(response: Response) -> None:
     """Mark what a signed-in person or a token's holder is shown as theirs alone.
 
     Same-for-everyone files (/assets) are left cacheable; an answer already marked `no-store`
-    keeps it. Anything else to a known caller replaces whatever caching the view chose.
+    keeps it. Anything else to a known caller, or that sets the session cookie, replaces whatever
+    caching the view chose.
     """
     if request.endpoint and request.endpoint.rpartition(".")[2] == "static":
         return
-    caller = authenticated_by()
-    if caller is None or "no-store" in response.cache_control:
+    if "no-store" in response.cache_control:
         return
-    response.headers["Cache-Control"] = SIGNED_IN if caller == "session" else TOKEN_HOLDER
+    caller = authenticated_by()
+    if caller is not None:
+        response.headers["Cache-Control"] = SIGNED_IN if caller == "session" else TOKEN_HOLDER
+    elif session.modified:
+        # The session cookie is set on this answer (sign-in's state, say): a stored copy would
+        # hand this browser's cookie to the next.
+        response.headers["Cache-Control"] = SIGNED_IN
 
 
 def authenticated_by() -> str | None:

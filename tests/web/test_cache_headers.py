@@ -156,3 +156,10 @@ def test_a_signed_in_persons_assets_stay_cacheable(site, publisher):
     response = publisher.get(f"{site.url}/assets/init.js", timeout=10)
     assert response.status_code == 200
     assert "no-store" not in directives(response) and "private" not in directives(response)
+
+
+def test_an_answer_that_sets_the_sign_in_cookie_is_never_stored(site):
+    # /login keeps the sign-in's state in the cookie: a stored copy would give it to another browser.
+    response = requests.get(f"{site.url}/login", allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and "Set-Cookie" in response.headers
+    assert directives(response) == {"no-store"}
