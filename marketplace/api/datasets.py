@@ -9,18 +9,17 @@ from marketplace.api.blueprint import bp
 from marketplace.api.http import if_match, json_body, json_response, page_links
 from marketplace.auth.bearer import current_actor
 from marketplace.errors import BadRequestError
-from marketplace.schemas.dataset_out import DatasetOutSchema
+from marketplace.schemas.dataset_out import dump_dataset
 from marketplace.schemas.listing import load_list_params
+from marketplace.schemas.quality_out import dump_quality
 from marketplace.schemas.revision import RevisionOutSchema, load_page_params
 from marketplace.services import catalogue, datasets, finding, quality
 
 MAX_SUGGEST_LENGTH = 200
 
-dataset_schema = DatasetOutSchema()
-
 
 def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> Response:
-    body = dataset_schema.dump(dataset)
+    body = dump_dataset(dataset, current_actor())
     body["links"] = {
         "self": url_for("api.get_dataset", reference=dataset.slug, _external=True),
         "quality": url_for("api.get_quality", reference=dataset.slug, _external=True),
@@ -37,8 +36,9 @@ def list_datasets() -> Response:
         params = load_list_params(request.args)
     except SchemaValidationError as error:
         raise BadRequestError("Check the query parameters.", error.messages) from error
-    page = finding.find_datasets(current_actor(), params)
-    items = dataset_schema.dump(page.items, many=True)
+    actor = current_actor()
+    page = finding.find_datasets(actor, params)
+    items = [dump_dataset(dataset, actor) for dataset in page.items]
     if page.highlights is not None:
         for item, dataset in zip(items, page.items, strict=True):
             item["highlights"] = page.highlights.get(dataset.id, {})
@@ -99,16 +99,18 @@ def delete_dataset(reference: str) -> Response:
 
 @bp.get("/datasets/<reference>/quality")
 def get_quality(reference: str) -> Response:
-    dataset, moved = datasets.resolve_dataset(current_actor(), reference)
+    actor = current_actor()
+    dataset, moved = datasets.resolve_dataset(actor, reference)
     if moved:
         return redirect(url_for("api.get_quality", reference=dataset.slug), 301)
-    return json_response(dataset_schema.dump(dataset)["quality"], etag=dataset.etag)
+    return json_response(dump_quality(dataset, actor), etag=dataset.etag)
 
 
 @bp.put("/datasets/<reference>/quality")
 def put_quality(reference: str) -> Response:
-    dataset = quality.rate_quality(current_actor(), reference, json_body(), if_match=if_match())
-    return json_response(dataset_schema.dump(dataset)["quality"], etag=dataset.etag)
+    actor = current_actor()
+    dataset = quality.rate_quality(actor, reference, json_body(), if_match=if_match())
+    return json_response(dump_quality(dataset, actor), etag=dataset.etag)
 
 
 @bp.get("/datasets/<reference>/revisions")

@@ -37,6 +37,7 @@ from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
 from marketplace.services.permissions import can_view, require_publisher
+from marketplace.services.served_datasets import check_served_datasets
 from marketplace.services.slugs import change_slug, slug_for_title
 
 _ENTRY_SCHEMA = DatasetInputSchema()
@@ -127,6 +128,7 @@ def _add_dataset(
         raise ValidationError({"status": ["A new entry can be a draft or published, not withdrawn."]})
     organisation = batch.organisation(data["publisher"])
     require_publisher(actor, organisation)
+    check_served_datasets(actor, data.get("serves_datasets") or [], pending=batch.slugs)
     if data.get("slug"):
         _require_free_slug(data["slug"], reserved=batch.slugs)
     dataset = Dataset(
@@ -257,6 +259,7 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     organisation = _publisher(data["publisher"])
     if organisation.id != dataset.organisation_id:
         require_publisher(actor, organisation)
+    check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
     new_slug = data.get("slug")
     if new_slug and new_slug != dataset.slug:
         _require_free_slug(new_slug, except_id=dataset.id)

@@ -482,7 +482,8 @@ def test_a_withdrawn_entry_can_be_published_again_from_its_form(dft, publisher):
     assert db.session.get(Dataset, dataset.id).status == "published"
 
 
-def test_a_data_service_is_created_with_its_own_fields(publisher):
+def test_a_data_service_is_created_with_its_own_fields(dft, publisher):
+    create_dataset(organisation=dft, title="Road traffic estimates")  # the dataset it serves
     form = complete_form(
         type="data_service",
         endpoint_url="https://api.dft.gov.uk/v1/roads",
@@ -501,7 +502,7 @@ def test_a_data_service_is_created_with_its_own_fields(publisher):
         },
     )
     post(publisher, NEW, form, status=302)
-    entry = editable_view(db.session.scalar(select(Dataset)))
+    entry = editable_view(db.session.scalar(select(Dataset).where(Dataset.type == "data_service")))
     assert (entry["type"], entry["status"], entry["service_type"], entry["service_status"]) == (
         "data_service",
         "published",
