@@ -26,6 +26,7 @@ from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_datasets, load_entry
 from marketplace.services.permissions import require_publisher
+from marketplace.spreadsheet_cells import csv_writer
 
 # The most rows one file may hold, so that a file is checked and created within one web request
 # (on the web the 1 MB upload limit usually binds first: a fully filled row is about 600 bytes).
@@ -247,7 +248,7 @@ def import_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow]
 def csv_template() -> str:
     """A CSV file with every column and one example row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(COLUMN_NAMES)
     writer.writerow([c.example for c in COLUMNS])
     return out.getvalue()
