@@ -90,8 +90,12 @@ class ProviderClient(FlaskOAuth2App):
 def _max_age(cache_control: str) -> int:
     if re.search(r"\b(no-store|no-cache)\b", cache_control):
         return 0
-    match = re.search(r"\bmax-age=(\d+)", cache_control)
-    return min(int(match.group(1)), 86_400) if match else DEFAULT_JWKS_MAX_AGE
+    match = re.search(r"\bmax-age=([0-9]+)", cache_control)
+    if not match:
+        return DEFAULT_JWKS_MAX_AGE
+    digits = match.group(1)
+    # Capped at a day; a longer run of digits is not parsed (int() refuses over 4,300 of them).
+    return 86_400 if len(digits) > 5 else min(int(digits), 86_400)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,9 @@ _DATES = frozenset(
 _DISTRIBUTION_PREFIX = "distribution_"
 # Excel in a UK locale saves dates as it shows them: 25/09/2025.
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_WHOLE_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
+# ASCII digits only, and at most 30 (no field holds more than 19): a longer run stays text and is
+# reported, instead of reaching int() (which refuses more than 4,300 digits with a ValueError).
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,3}(,[0-9]{3}){1,9}$|^[0-9]{1,30}$")
 
 
 def normalise_header(name: str) -> str:

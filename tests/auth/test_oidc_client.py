@@ -23,6 +23,7 @@ from marketplace.auth.oidc import (
     OneLoginPrivateKeyJWT,
     ProviderClient,
     ProviderSettings,
+    _max_age,
     id_token_claims_options,
     verify_logout_token,
 )
@@ -288,3 +289,17 @@ def test_a_logout_token_from_an_unknown_key_is_refused(app, provider, signer):
     stranger = ECKey.generate_key("P-256", parameters={"kid": "unknown"})
     with pytest.raises(LogoutTokenError):
         verify_logout_token(_client(app, provider[0]), settings, _logout_token(stranger, settings))
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("max-age=600", 600),
+        ("public, max-age=999999999", 86_400),
+        ("max-age=" + "9" * 5000, 86_400),  # int() would refuse it; the keys must still load
+        ("no-store, max-age=60", 0),
+        ("private", 300),
+    ],
+)
+def test_the_jwks_cache_life_is_read_from_any_cache_control(header, seconds):
+    assert _max_age(header) == seconds

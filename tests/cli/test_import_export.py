@@ -212,3 +212,19 @@ def test_export_of_an_empty_catalogue_writes_an_empty_file(runner, app, tmp_path
     assert result.exit_code == 0 and "Exported 0 entries" in result.output
     assert (tmp_path / "empty.jsonl").read_text() == ""
     assert stored_catalogue() == before
+
+
+def test_a_byte_size_of_five_thousand_digits_is_a_row_error_naming_its_column(runner, tmp_path):
+    create_organisation()
+    path = tmp_path / "entries.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["title", "distribution_title", "distribution_download_url", "distribution_byte_size"]
+        )
+        writer.writerow(["Road casualties", "CSV", "https://data.dft.gov.uk/a.csv", "9" * 5000])
+    result = runner.invoke(
+        args=["import", "csv", str(path), "--org", "department-for-transport", "--dry-run"]
+    )
+    assert not isinstance(result.exception, ValueError), result.exception
+    assert "Row 2, distribution_byte_size: Not a valid integer." in result.output
