@@ -13,7 +13,10 @@ def test_the_api_page_explains_tokens_and_lists_every_resource(client, app):
     html = page(client, "/api", status=200).get_data(as_text=True)
     assert title_of(html) == "Use the Data Marketplace API" + TITLE_SUFFIX
     assert 'href="/account/tokens"' in html and "Authorization: Bearer" in html
-    assert "http://localhost/api/v1/datasets?q=road+casualties" in html
+    # Examples name the service's own address (BASE_URL), never the Host the request came with.
+    assert f"{app.config['BASE_URL']}/api/v1/datasets?q=road+casualties" in html
+    forged = client.get("/api", headers={"Host": "localhost:9999"}).get_data(as_text=True)
+    assert "localhost:9999" not in forged
     for _, path, _, _ in ENDPOINTS:
         assert path.replace("<", "&lt;").replace(">", "&gt;") in html
 
