@@ -63,19 +63,6 @@ class Text(fields.String):
         return text or None
 
 
-class Url(fields.Url):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            schemes={"http", "https"},
-            require_tld=False,
-            validate=validate.Length(
-                max=MAX_URL_LENGTH, error=f"Must be {MAX_URL_LENGTH} characters or fewer."
-            ),
-            error_messages={"invalid": "Not a valid web address: give a full http:// or https:// URL."},
-            **kwargs,
-        )
-
-
 class Vocabulary(fields.String):
     """A term from a controlled list; accepts the value or its label (any case) and loads the value."""
 
