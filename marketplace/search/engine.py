@@ -12,7 +12,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
 
-from marketplace.search import store
+from marketplace.search import spelling, store
 from marketplace.search.analysis import TEXT_ANALYZER, analyse
 from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
@@ -21,7 +21,8 @@ from marketplace.search.scoring import TermScorer
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
 FEW_RESULTS = 3
-MAX_COMPLETIONS = 32
+MAX_COMPLETIONS = 32  # words a typed prefix stands for in title completion
+MAX_PREFIX_WORDS = 1024  # words starting with a prefix counted to choose them
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
         raise store.SearchUnavailable(str(error)) from error
 
     fields = {**arrays.fields, "freshness": freshness_for(arrays, request.today or date.today(), cache)}
-    base = _visible(arrays, audience, request.statuses)[docs]
+    visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
+    base = visible[docs]
     selected = {name: fields[name].mask(values)[docs] for name, values in request.filters.items() if values}
     chosen = base.copy()
     for mask in selected.values():
@@ -124,29 +126,54 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
     start = (request.page - 1) * request.per_page
     page_docs = docs[order[start : start + request.per_page]]
     ids = [searcher.stored_fields(int(docnum))["id"] for docnum in page_docs]
-    suggestion = _suggest(searcher, request.q, parsed) if len(docs) < FEW_RESULTS else None
+    suggestion = (
+        _suggest(searcher, scorer_for(searcher, cache), request.q, parsed, visible)
+        if len(docs) < FEW_RESULTS
+        else None
+    )
     return SearchHits(ids, len(docs), facets, suggestion, parsed.terms)
 
 
-def _suggest(searcher, text: str, parsed: ParsedQuery) -> str | None:
-    """A query with each unknown word replaced by the nearest word of the catalogue's own."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("words")
-    corrected = text
+def _suggest(searcher, scorer: TermScorer, text: str, parsed: ParsedQuery, visible: np.ndarray) -> str | None:
+    """A query with each unknown word replaced by the nearest word of the entries the person
+    may list (`visible`); None when nothing would change, or when more than
+    spelling.MAX_WORDS words are unknown (every word must match, so a suggestion keeping one
+    of them unknown would find nothing either, and each correction costs work).
+
+    A word is known only if a visible entry holds it: a word only hidden entries hold is
+    corrected like one no entry holds, so the answer never tells that it exists."""
+    unknown = []
     for word in dict.fromkeys(w.lower() for w in parsed.words):
-        if len(word) < 3 or word.isdigit() or _known(reader, word):
+        if len(word) < 3 or word.isdigit() or _known(scorer, word, visible):
             continue
-        options = corrector.suggest(word, limit=1, maxdist=2)
-        if options and options[0] != word:
-            corrected = re.sub(rf"\b{re.escape(word)}\b", options[0], corrected, flags=re.IGNORECASE)
+        unknown.append(word)
+        if len(unknown) > spelling.MAX_WORDS:
+            return None
+    segments = [spelling.segment_words(sub.reader(), "words") for sub, _ in searcher.leaf_searchers()]
+    corrected = text
+    for word in unknown:
+        if len(word) > spelling.MAX_LENGTH:
+            continue
+        candidates = spelling.near_words(segments, word, spelling.max_edits(word))
+        best = spelling.best_correction(candidates, lambda w: _occurrences(scorer, "words", w, visible))
+        if best:
+            corrected = re.sub(rf"\b{re.escape(word)}\b", best, corrected, flags=re.IGNORECASE)
     return corrected if corrected != text else None
 
 
-def _known(reader, word: str) -> bool:
-    """Whether the index knows `word`, as typed or as searched (stemmed, in any text field)."""
-    if ("words", word) in reader:
-        return True
-    return any((name, stem) in reader for stem in analyse(word) for name in TEXT_FIELDS)
+def _occurrences(scorer: TermScorer, field: str, text: str, visible: np.ndarray) -> int:
+    """How many of the `visible` entries hold `text` in `field`."""
+    return int(np.count_nonzero(visible[scorer.documents(field, text)]))
+
+
+def _known(scorer: TermScorer, word: str, visible: np.ndarray) -> bool:
+    """Whether searching `word` alone would find one of the `visible` entries (it is stop word,
+    or a stem of it is in a text field of one). The text fields hold the stems of everything
+    the words field holds, and of descriptions too."""
+    stems = analyse(word)
+    if not stems:
+        return True  # a stop word: searched for nothing, so nothing to correct
+    return any(_occurrences(scorer, name, stem, visible) for stem in stems for name in TEXT_FIELDS)
 
 
 def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -> list[tuple[str, str]]:
@@ -157,21 +184,15 @@ def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -
         return []
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
-    reader = searcher.reader()
-    # The typed prefix stands for its most common completions (a short prefix has thousands).
-    completions = sorted(
-        (
-            text.decode() if isinstance(text, bytes) else text
-            for text in reader.expand_prefix("words", words[-1])
-        ),
-        key=lambda text: -reader.doc_frequency("words", text),
-    )[:MAX_COMPLETIONS]
+    scorer = scorer_for(searcher, cache)
+    visible = arrays.live_mask & _visible(arrays, audience, ["published"])
+    completions = _completions(searcher.reader(), scorer, words[-1], visible)
     if not completions:
         return []
     last = wq.Or([wq.Term("words", text) for text in completions])
     query = wq.And([*(wq.Term("words", w) for w in words[:-1]), last]) if len(words) > 1 else last
-    mask, scores = scorer_for(searcher, cache).evaluate(query)
-    mask &= arrays.live_mask & _visible(arrays, audience, ["published"])
+    mask, scores = scorer.evaluate(query)
+    mask &= visible
     docs = np.flatnonzero(mask)
     docs = docs[np.lexsort((arrays.title_rank[docs], -scores[docs]))]
     out = []
@@ -179,6 +200,21 @@ def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -
         stored = searcher.stored_fields(int(docnum))
         out.append((stored["id"], stored["title"]))
     return out
+
+
+def _completions(reader, scorer: TermScorer, prefix: str, visible: np.ndarray) -> list[str]:
+    """The words starting with `prefix` that the `visible` entries hold most often, at most
+    MAX_COMPLETIONS (a short prefix has thousands of completions).
+
+    Chosen among words of visible entries and by how many visible entries hold them, so words
+    of hidden entries can neither take their places nor change their order. Only when the
+    prefix has more than MAX_PREFIX_WORDS completions are the ones held by most entries of all
+    counted (the cost of counting is one cached posting list a word)."""
+    expanded = [t.decode() if isinstance(t, bytes) else t for t in reader.expand_prefix("words", prefix)]
+    if len(expanded) > MAX_PREFIX_WORDS:
+        expanded = sorted(expanded, key=lambda word: -reader.doc_frequency("words", word))[:MAX_PREFIX_WORDS]
+    counts = {word: _occurrences(scorer, "words", word, visible) for word in expanded}
+    return sorted((w for w in counts if counts[w]), key=lambda w: (-counts[w], w))[:MAX_COMPLETIONS]
 
 
 class _MarkFormatter(highlight.HtmlFormatter):

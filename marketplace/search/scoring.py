@@ -110,6 +110,19 @@ class TermScorer:
             self._lengths[field] = np.concatenate(parts) if parts else np.ones(0)
         return self._lengths[field]
 
+    def _postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return _cached(
+            ("post", _segment_key(reader), field, text), lambda: _segment_postings(reader, field, text)
+        )
+
+    def documents(self, field: str, text: str) -> np.ndarray:
+        """The docnums holding `text` in `field`, deleted ones included (mask them out): what
+        "does this word occur in an entry this person may see" is asked of, from the cache."""
+        if self.searcher.doc_frequency(field, text) == 0:
+            return np.empty(0, np.int64)
+        parts = [self._postings(reader, field, text)[0] + offset for reader, offset in self.leaves]
+        return np.concatenate(parts)
+
     def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) of one term in one field, over all documents."""
         mask = np.zeros(self.size, dtype=bool)
@@ -120,10 +133,7 @@ class TermScorer:
         avgfl = self.searcher.avg_field_length(field) or 1
         lengths = self.lengths(field)
         for reader, offset in self.leaves:
-            ids, tf = _cached(
-                ("post", _segment_key(reader), field, text),
-                lambda r=reader: _segment_postings(r, field, text),
-            )
+            ids, tf = self._postings(reader, field, text)
             if not len(ids):
                 continue
             docs = ids + offset
