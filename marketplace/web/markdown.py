@@ -136,20 +136,20 @@ def _govuk(state: StateCore) -> None:
 def _table_within_budget(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """markdown-it's table rule, given only as many rows as the description's remaining budget
     of cells allows (its own limit, 65,536 filled-in cells, is far more than we can afford)."""
-    budget = state.env.setdefault("table_cells_left", MAX_TABLE_CELLS)
-    if start_line + 2 > end_line:
+    if not table(state, start_line, end_line, True):  # what is not a table is turned away cheaply
         return False
     # The delimiter row (the second line, such as "|---|:--:|") has one part for each column.
     delimiter = state.src[state.bMarks[start_line + 1] : state.eMarks[start_line + 1]].strip()
-    columns = max(len(delimiter.removeprefix("|").removesuffix("|").split("|")), 1)
+    columns = len(delimiter.removeprefix("|").removesuffix("|").split("|"))
+    budget = state.env.setdefault("table_cells_left", MAX_TABLE_CELLS)
     rows = budget // columns - 1  # less the header
     if rows < 0:
         return False
+    if silent:
+        return True
     first = len(state.tokens)
-    if not table(state, start_line, min(end_line, start_line + 2 + rows), silent):
-        return False
-    if not silent:
-        state.env["table_cells_left"] -= sum(t.type in {"th_open", "td_open"} for t in state.tokens[first:])
+    table(state, start_line, min(end_line, start_line + 2 + rows), False)
+    state.env["table_cells_left"] -= sum(t.type in {"th_open", "td_open"} for t in state.tokens[first:])
     return True
 
 
