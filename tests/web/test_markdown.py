@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
+from marketplace.web import markdown
 from marketplace.web.markdown import render_markdown
 
 
@@ -86,6 +87,8 @@ def test_the_result_is_markup_and_nothing_gives_nothing():
         ("[click](vbscript:msgbox)", "vbscript", ">click</a>"),
         ("<javascript:alert(1)>", "href", "&lt;javascript:alert(1)&gt;"),
         ("![pixel](http://tracker.example/p.gif)", "<img", 'href="http://tracker.example/p.gif"'),
+        ("![x](javascript:alert(1))", "javascript:", ">x</a>"),
+        ("![x](data:image/png;base64,iVBORw0KGgo=)", "data:", ">x</a>"),
         ("![chart][c]\n\n[c]: https://tracker.example/c.png", "<img", 'href="https://tracker.example/c.png"'),
     ],
 )
@@ -114,3 +117,20 @@ def test_links_always_carry_noopener_noreferrer():
     html = render_markdown("[a](https://a.example) [b](mailto:stats@dft.gov.uk) [c](/datasets)")
     assert html.count('rel="noopener noreferrer"') == 3
     assert 'href="mailto:stats@dft.gov.uk"' in html and 'href="/datasets"' in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        "[click](javascript:alert(1))",
+        "![x](javascript:alert(1))",
+        "<javascript:alert(1)>",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+        '<a href="javascript:alert(1)">x</a>',
+    ],
+)
+def test_the_markdown_step_alone_already_keeps_out_html_and_bad_schemes(source):
+    # nh3 is the second lock: the first, Markdown with raw HTML off, must hold without it.
+    html = markdown._PARSER.render(source, {"top_heading": 3})
+    assert "<script" not in html and 'href="javascript' not in html and 'href="data' not in html
