@@ -149,11 +149,12 @@ def _suggest(searcher, scorer: TermScorer, text: str, parsed: ParsedQuery, visib
         unknown.append(word)
         if len(unknown) > spelling.MAX_WORDS:
             return None
+    correctable = [word for word in unknown if len(word) <= spelling.MAX_LENGTH]
+    if not correctable:
+        return None
     segments = [spelling.segment_words(sub.reader(), "words") for sub, _ in searcher.leaf_searchers()]
     corrected = text
-    for word in unknown:
-        if len(word) > spelling.MAX_LENGTH:
-            continue
+    for word in correctable:
         candidates = spelling.near_words(segments, word, spelling.max_edits(word))
         best = spelling.best_correction(candidates, lambda w: _occurrences(scorer, "words", w, visible))
         if best:

@@ -32,6 +32,7 @@ _CACHE_BYTES = 64 * 1024 * 1024
 _cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _cache_size = 0
 _cache_lock = threading.Lock()
+MAX_FREQUENCIES_KEPT = 100_000  # per searcher
 
 
 def _cached(key: tuple, make):
@@ -100,6 +101,7 @@ class TermScorer:
         self.size = searcher.reader().doc_count_all()
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
         self._lengths: dict[str, np.ndarray] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
 
     def lengths(self, field: str) -> np.ndarray:
         if field not in self._lengths:
@@ -115,10 +117,21 @@ class TermScorer:
             ("post", _segment_key(reader), field, text), lambda: _segment_postings(reader, field, text)
         )
 
+    def frequency(self, field: str, text: str) -> int:
+        """How many documents hold `text` in `field` (deleted ones included), remembered: a
+        query asks it of every term, and for each segment of the index."""
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= MAX_FREQUENCIES_KEPT:  # mostly words no entry holds
+                self._frequencies.clear()
+            found = self._frequencies[key] = self.searcher.doc_frequency(field, text)
+        return found
+
     def documents(self, field: str, text: str) -> np.ndarray:
         """The docnums holding `text` in `field`, deleted ones included (mask them out): what
         "does this word occur in an entry this person may see" is asked of, from the cache."""
-        if self.searcher.doc_frequency(field, text) == 0:
+        if self.frequency(field, text) == 0:
             return np.empty(0, np.int64)
         parts = [self._postings(reader, field, text)[0] + offset for reader, offset in self.leaves]
         return np.concatenate(parts)
@@ -127,8 +140,14 @@ class TermScorer:
         """(matched mask, scores) of one term in one field, over all documents."""
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size)
-        if self.searcher.doc_frequency(field, text) == 0:
-            return mask, scores
+        self._add_term(field, text, mask, scores)
+        return mask, scores
+
+    def _add_term(self, field: str, text: str, mask: np.ndarray, scores: np.ndarray) -> None:
+        """Mark the term's documents in `mask` and add its scores to `scores`, in place (an OR
+        of terms then makes no arrays per term; the sums are the same, in the same order)."""
+        if self.frequency(field, text) == 0:
+            return
         idf = self.searcher.idf(field, text)
         avgfl = self.searcher.avg_field_length(field) or 1
         lengths = self.lengths(field)
@@ -140,7 +159,6 @@ class TermScorer:
             fl = lengths[docs]
             scores[docs] += idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
             mask[docs] = True
-        return mask, scores
 
     def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) of `query` over all documents, as Whoosh would score it."""
@@ -151,11 +169,16 @@ class TermScorer:
             for sub in query.subqueries:
                 sub_mask, sub_scores = self.evaluate(sub)
                 mask &= sub_mask
+                if not mask.any():  # nothing left to match: the rest cannot change that
+                    return mask, np.zeros(self.size)
                 scores += sub_scores
             return mask, np.where(mask, scores, 0.0)
         if isinstance(query, wq.Or):
             mask, scores = np.zeros(self.size, dtype=bool), np.zeros(self.size)
             for sub in query.subqueries:
+                if isinstance(sub, wq.Term):
+                    self._add_term(sub.fieldname, sub.text, mask, scores)
+                    continue
                 sub_mask, sub_scores = self.evaluate(sub)
                 mask |= sub_mask
                 scores += np.where(sub_mask, sub_scores, 0.0)

@@ -52,11 +52,12 @@ class Words:
         kept = [w for w in words if 0 < len(w) <= _WIDTH]
         codes = np.array(kept, dtype=f"<U{_WIDTH}").view(np.uint32).reshape(len(kept), _WIDTH)
         lengths = np.array([len(w) for w in kept], dtype=np.int16)
-        histograms = np.zeros((len(kept), _BUCKETS), dtype=np.int16)
-        rows = np.arange(len(kept))
-        for position in range(_WIDTH):
-            present = lengths > position
-            np.add.at(histograms, (rows[present], codes[present, position] % _BUCKETS), 1)
+        # Each word's characters counted by bucket, past-the-end positions in an extra bucket
+        # that is then dropped: one bincount over every (word, bucket) pair.
+        buckets = np.where(np.arange(_WIDTH) < lengths[:, None], codes % _BUCKETS, _BUCKETS)
+        cells = (np.arange(len(kept))[:, None] * (_BUCKETS + 1) + buckets).ravel()
+        counted = np.bincount(cells, minlength=len(kept) * (_BUCKETS + 1))
+        histograms = counted.reshape(len(kept), _BUCKETS + 1)[:, :_BUCKETS].astype(np.int16)
         return cls(kept, codes, lengths, histograms)
 
 
