@@ -34,6 +34,10 @@ class Dataset(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str | None] = mapped_column(String(250))
     description: Mapped[str | None] = mapped_column(Text)
+    # The description as sanitised HTML, made when it was saved, and the version of the rules that
+    # made it (marketplace/descriptions.py): a page never parses Markdown for a current entry.
+    description_html: Mapped[str | None] = mapped_column(Text)
+    description_rendering: Mapped[int | None] = mapped_column(Integer)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))

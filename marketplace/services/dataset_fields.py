@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketplace.descriptions import RENDERING, description_html
 from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, QualityRating
 from marketplace.models.types import utcnow
 from marketplace.services.metadata_quality import refresh_computed_quality
@@ -46,6 +47,8 @@ RATING_FIELDS = ("rating", "assessed_on", "method", "action_plan_url")
 
 def apply_entry(dataset: Dataset, data: dict[str, Any], *, keep_quality: bool = False) -> None:
     """Make `dataset` hold exactly `data` (a full, validated entry); absent fields are cleared."""
+    if data.get("description") != dataset.description or dataset.description_rendering != RENDERING:
+        dataset.description_html, dataset.description_rendering = description_html(data.get("description"))
     for name in SCALAR_FIELDS:
         setattr(dataset, name, data.get(name))
     for name in LIST_FIELDS:

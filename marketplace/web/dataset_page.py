@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from marketplace.auth.session import session_actor
+from marketplace.descriptions import shown_description
 from marketplace.models import Dataset, Revision
 from marketplace.schemas.quality import RATING_LABELS
 from marketplace.schemas.revision import RevisionOutSchema
@@ -26,10 +28,15 @@ from marketplace.services.freshness import freshness_state
 from marketplace.services.metadata_quality import DIMENSIONS, indicators_for
 from marketplace.services.permissions import can_publish_for
 from marketplace.vocabularies import QUALITY_DIMENSIONS, find_licence
-from marketplace.web.markdown import render_markdown
 
 bp = Blueprint("dataset_page", __name__)
-bp.add_app_template_filter(render_markdown, "markdown")
+
+
+@bp.app_template_filter("description")
+def description_filter(dataset) -> Markup:
+    """An entry's description as the HTML kept when it was saved (Markdown is not parsed per view)."""
+    return shown_description(dataset.description_html, dataset.description_rendering, dataset.description)
+
 
 HISTORY_LENGTH = 10
 RELATED_LENGTH = 5

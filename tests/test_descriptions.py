@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from marketplace.web import markdown
-from marketplace.web.markdown import render_markdown
+from marketplace import descriptions as markdown
+from marketplace.descriptions import render_markdown
 
 
 class _Attributes(HTMLParser):

@@ -16,11 +16,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sqlalchemy import update
 
+from marketplace import descriptions as markdown
+from marketplace.descriptions import render_markdown
+from marketplace.extensions import db
+from marketplace.models import Dataset
 from marketplace.schemas.dataset import DatasetInputSchema
-from marketplace.web import markdown
-from marketplace.web.markdown import render_markdown
-from tests.factories import create_dataset, create_organisation
+from marketplace.schemas.dataset_out import editable_view
+from marketplace.services.datasets import update_dataset
+from tests.factories import ADMIN, create_dataset, create_organisation
 
 # The review's four, then cmark's pathological tests (test/pathological_tests.py), each made
 # about `n` characters long.
@@ -190,14 +195,55 @@ def test_the_renderers_limit_is_the_entry_schemas_limit_on_descriptions():
 
 
 @pytest.mark.parametrize("name", REVIEW)
-def test_an_open_entrys_page_with_a_pathological_description_renders_it_once(app, live_server, name):
+def test_an_open_entrys_page_with_a_pathological_description_shows_the_html_kept_at_saving(
+    app, live_server, name
+):
     organisation = create_organisation(slug="hostile-office", title="Hostile Office")
     text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
     dataset = create_dataset(organisation=organisation, description=text)
+    assert dataset.description_rendering == markdown.RENDERING
     markdown.cache_clear()
     for _ in range(3):
         response = requests.get(f"{live_server}/datasets/{dataset.slug}", timeout=30)
         assert response.status_code == 200
         assert '<div class="app-markdown">' in response.text
     assert text.strip().split("\n")[0] in response.text
-    assert markdown.cache_info().misses == 1 and markdown.cache_info().hits == 2
+    assert dataset.description_html in response.text
+    # No view parsed the Markdown (nor even asked the cache): the page showed what was kept.
+    assert markdown.cache_info()[:2] == (0, 0)
+
+
+@pytest.mark.parametrize("kept", [None, 0])
+def test_an_entry_kept_without_html_or_by_older_rules_renders_once_when_viewed(app, live_server, kept):
+    organisation = create_organisation(slug="hostile-office", title="Hostile Office")
+    text = REVIEW["image openers"](markdown.MAX_MARKDOWN_CHARACTERS)
+    dataset = create_dataset(organisation=organisation, description=text)
+    expected = dataset.description_html
+    db.session.execute(
+        update(Dataset)
+        .where(Dataset.id == dataset.id)
+        .values(description_html=None, description_rendering=kept)
+    )
+    db.session.commit()
+    markdown.cache_clear()
+    for _ in range(3):
+        response = requests.get(f"{live_server}/datasets/{dataset.slug}", timeout=30)
+        assert response.status_code == 200 and expected in response.text
+    assert markdown.cache_info()[:2] == (2, 1)
+
+
+def test_changing_a_description_keeps_its_new_html_and_removing_it_clears_it(app):
+    organisation = create_organisation(slug="hostile-office", title="Hostile Office")
+    # A draft, whose description may be removed (a published entry needs one).
+    dataset = create_dataset(organisation=organisation, description="First **draft**", status="draft")
+    assert "<strong>draft</strong>" in dataset.description_html
+    entry = {**editable_view(dataset), "description": "Second *take*"}
+    update_dataset(ADMIN, str(dataset.id), entry)
+    db.session.expire_all()
+    changed = db.session.get(Dataset, dataset.id)
+    assert "<em>take</em>" in changed.description_html and "draft" not in changed.description_html
+    entry = {**editable_view(changed), "description": None}
+    update_dataset(ADMIN, str(dataset.id), entry)
+    db.session.expire_all()
+    cleared = db.session.get(Dataset, dataset.id)
+    assert cleared.description_html is None and cleared.description_rendering is None

@@ -10,9 +10,12 @@ Anyone can make the server render a description by visiting its page, so renderi
 little whatever the text. Python-Markdown's work grew as the square of the text (25 to 50 seconds
 for 20 KB of brackets); markdown-it-py parses CommonMark in time linear in the text (its
 backtracking is bounded by design, and nesting by `maxNesting`). Being pure Python it still
-costs some microseconds a character on the worst texts (0.1 to 0.4 s for 20 KB, against 20 ms
-for ordinary prose), so tables are held to a budget of cells, text longer than the schema allows
-is not parsed, and each distinct text is rendered once per process, then served from a cache.
+costs some microseconds a character on the worst texts (0.1 to 0.4 s for 20 KB, against under a
+millisecond for ordinary prose), so tables are held to a budget of cells, text longer than the
+schema allows is not parsed, and each description is rendered once, when it is saved: the entry
+keeps the HTML with the version of these rules that made it (`description_html`), and a page
+shows it as kept. Only an entry saved before, or under older rules, is rendered when viewed,
+once per process, then served from a cache.
 """
 
 from __future__ import annotations
@@ -256,6 +259,12 @@ class RenderCache:
 
 
 _CACHE = RenderCache(CACHE_CHARACTERS)
+# The version of these rules (parser, options, allow-lists, GOV.UK classes, heading level) that
+# stored HTML was made with. Raise it with any change to what the HTML would be: entries then
+# render again when viewed (and are stored anew at their next change), so a fix reaches them all.
+RENDERING = 1
+# Entry pages put a description under the page's <h2> sections.
+DESCRIPTION_TOP_HEADING = 3
 
 
 def render_markdown(text: str | None, top_heading: int = 3) -> Markup:
@@ -270,6 +279,22 @@ def render_markdown(text: str | None, top_heading: int = 3) -> Markup:
         html = _render(text, top_heading)
         _CACHE.put(key, html)
     return Markup(html)
+
+
+def description_html(text: str | None) -> tuple[str | None, int | None]:
+    """What an entry keeps for its description: the page's HTML and the rules' version (both
+    None for no description). Renders without the cache: it runs once, when the entry is saved."""
+    if not text:
+        return None, None
+    return _render(text, DESCRIPTION_TOP_HEADING), RENDERING
+
+
+def shown_description(html: str | None, rendering: int | None, text: str | None) -> Markup:
+    """The description's HTML for a page: as kept when the entry was saved, unless it was kept by
+    older rules (or before entries kept it), when it is rendered now."""
+    if html is not None and rendering == RENDERING:
+        return Markup(html)
+    return render_markdown(text, DESCRIPTION_TOP_HEADING)
 
 
 def cache_info() -> CacheInfo:
