@@ -2,9 +2,10 @@
 same work on the same corpus and queries in the same run.
 
 Per size: index build rate and size; query p50/p95 over a fixed mix of 200 queries (all facets,
-highlights, page 1 of 20; page 50; sorted by date); title-completion p95; publish-to-searchable;
-resident memory. "Same work" for FTS5: the exact total, bm25 ranking with title and keywords
-weighted, counts for the same six facets, snippets, one page of ids.
+highlights, page 1 of 20; page 50; sorted by date); title-completion p95; "did you mean" on the
+inputs that once made it slow; publish-to-searchable; resident memory. "Same work" for FTS5:
+the exact total, bm25 ranking with title and keywords weighted, counts for the same six facets,
+snippets, one page of ids.
 
 BENCH_SIZES=10000,100000 (default) chooses the sizes; the corpus is built once per size in a
 temporary directory (100,000 entries take a few minutes to generate).
@@ -64,6 +65,18 @@ def queries(n: int = ROUNDS) -> list[str]:
         else:
             out.append(f"{rng.choice(words)} OR {rng.choice(words)}")
     return out
+
+
+def misspelt_queries() -> dict[str, str]:
+    """The inputs that made "did you mean" slow (issue 11), and an ordinary misspelt query."""
+    rng = random.Random(11)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return {
+        "125 random 3-letter words": " ".join("".join(rng.choices(letters, k=3)) for _ in range(125)),
+        "one 500-letter word": "".join(rng.choices(letters, k=500)),
+        "4 unknown 24-letter words": " ".join("".join(rng.choices(letters, k=24)) for _ in range(4)),
+        "4 misspelt words": "roda safty statistcs englnd",
+    }
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -198,7 +211,7 @@ def run_size(size: int) -> None:
         database = corpus_database(size, Path(tmp))
         app = create_app(
             {
-                "MARKETPLACE_ENV": "test",
+                "MARKETPLACE_ENV": "development",  # "test" runs only under the suite
                 "DATABASE_URL": f"sqlite:///{database}",
                 "SEARCH_INDEX_DIR": str(root),
                 "SEARCH_INDEX_ON_COMMIT": True,
@@ -248,6 +261,19 @@ def run_size(size: int) -> None:
                 complete_titles(root, Audience(), text.strip('"-')[:5])
                 suggest.append((time.perf_counter() - t) * 1000)
 
+            # The first misspelt query reads each segment's words for the corrector (once).
+            misspelt = {}
+            for label, text in misspelt_queries().items():
+                t = time.perf_counter()
+                whoosh_search(root, text)
+                first = (time.perf_counter() - t) * 1000
+                again = []
+                for _ in range(5):
+                    t = time.perf_counter()
+                    whoosh_search(root, text)
+                    again.append((time.perf_counter() - t) * 1000)
+                misspelt[label] = (first, max(again))
+
             visible = []
             actor = Actor.system("system:bench")
             for n in range(5):
@@ -287,6 +313,8 @@ def run_size(size: int) -> None:
         )
     p50, p95 = percentiles(suggest)
     print(f"title completion: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    for label, (first, worst) in misspelt.items():
+        print(f"did you mean, {label}: first {first:.1f} ms, then at most {worst:.1f} ms")
     print(f"create-to-searchable (draft, via the service): p50 {statistics.median(visible):.0f} ms")
     print(f"resident memory (max RSS of this process): {rss_mb():.0f} MB")
 

@@ -31,6 +31,9 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 _CACHE_BYTES = 64 * 1024 * 1024
 _cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _cache_size = 0
+# What an entry costs besides its arrays' data (key, tuple, array headers): without it, the
+# empty postings of a term some segments lack would count as nothing and never be evicted.
+_ENTRY_OVERHEAD = 512
 _cache_lock = threading.Lock()
 MAX_FREQUENCIES_KEPT = 100_000  # per searcher
 
@@ -42,13 +45,13 @@ def _cached(key: tuple, make):
             _cache.move_to_end(key)
             return _cache[key]
     value = make()
-    size = sum(a.nbytes for a in value)
+    size = _ENTRY_OVERHEAD + sum(a.nbytes for a in value)
     with _cache_lock:
         _cache[key] = value
         _cache_size += size
         while _cache_size > _CACHE_BYTES and len(_cache) > 1:
             _, old = _cache.popitem(last=False)
-            _cache_size -= sum(a.nbytes for a in old)
+            _cache_size -= _ENTRY_OVERHEAD + sum(a.nbytes for a in old)
     return value
 
 

@@ -57,7 +57,7 @@ class Words:
         buckets = np.where(np.arange(_WIDTH) < lengths[:, None], codes % _BUCKETS, _BUCKETS)
         cells = (np.arange(len(kept))[:, None] * (_BUCKETS + 1) + buckets).ravel()
         counted = np.bincount(cells, minlength=len(kept) * (_BUCKETS + 1))
-        histograms = counted.reshape(len(kept), _BUCKETS + 1)[:, :_BUCKETS].astype(np.int16)
+        histograms = counted.reshape(len(kept), _BUCKETS + 1)[:, :_BUCKETS].astype(np.int8)
         return cls(kept, codes, lengths, histograms)
 
 
@@ -67,7 +67,7 @@ def near_words(segments: list[Words], word: str, edits: int) -> dict[str, int]:
     if not 0 < len(word) <= MAX_LENGTH:
         raise ValueError(f"only words of 1 to {MAX_LENGTH} characters are corrected")
     typed = np.array([ord(c) for c in word], dtype=np.uint32)
-    histogram = np.bincount(typed % _BUCKETS, minlength=_BUCKETS).astype(np.int16)
+    histogram = np.bincount(typed % _BUCKETS, minlength=_BUCKETS).astype(np.int8)
     found: dict[str, int] = {}
     for segment in segments:
         rows = np.flatnonzero(np.abs(segment.lengths - len(word)) <= edits)
