@@ -168,9 +168,9 @@ def _occurrences(scorer: TermScorer, field: str, text: str, visible: np.ndarray)
 
 
 def _known(scorer: TermScorer, word: str, visible: np.ndarray) -> bool:
-    """Whether searching `word` alone would find one of the `visible` entries (it is stop word,
-    or a stem of it is in a text field of one). The text fields hold the stems of everything
-    the words field holds, and of descriptions too."""
+    """Whether searching `word` alone would find one of the `visible` entries: it is a stop
+    word, or a stem of it is in a text field of one. (The text fields hold the stems of
+    everything the words field holds, and of descriptions too.)"""
     stems = analyse(word)
     if not stems:
         return True  # a stop word: searched for nothing, so nothing to correct
@@ -213,7 +213,7 @@ def _completions(reader, scorer: TermScorer, prefix: str, visible: np.ndarray) -
     counted (the cost of counting is one cached posting list a word)."""
     expanded = [t.decode() if isinstance(t, bytes) else t for t in reader.expand_prefix("words", prefix)]
     if len(expanded) > MAX_PREFIX_WORDS:
-        expanded = sorted(expanded, key=lambda word: -reader.doc_frequency("words", word))[:MAX_PREFIX_WORDS]
+        expanded = sorted(expanded, key=lambda word: -scorer.frequency("words", word))[:MAX_PREFIX_WORDS]
     counts = {word: _occurrences(scorer, "words", word, visible) for word in expanded}
     return sorted((w for w in counts if counts[w]), key=lambda w: (-counts[w], w))[:MAX_COMPLETIONS]
 
