@@ -144,6 +144,20 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def close_every_apps_connections() -> Iterator[None]:
+    """After each test, close the pooled connections of every app it made (the `app` fixture's
+    and any a test builds to play another service or a production configuration).
+
+    An app left to the garbage collector takes its pool with it, and psycopg warns about each open
+    connection whenever the collector gets round to it, failing whichever later test is running."""
+    yield
+    with_engines = getattr(db, "_app_engines", {})  # Flask-SQLAlchemy 3 keeps them per app
+    for engines in list(with_engines.values()):
+        for engine in engines.values():
+            engine.dispose()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path)
