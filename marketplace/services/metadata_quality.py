@@ -34,6 +34,7 @@ __all__ = [
     "ADD_DISTRIBUTION",
     "BANDS",
     "DIMENSIONS",
+    "DIMENSION_HINTS",
     "INDICATORS",
     "Assessment",
     "assess",
@@ -54,6 +55,18 @@ DIMENSIONS: dict[str, str] = {
     "interoperability": "Interoperability",
     "reusability": "Reusability",
     "contextuality": "Contextuality",
+}
+# What each dimension asks of an entry's metadata, in plain words (the names are the MQA's).
+DIMENSION_HINTS: dict[str, str] = {
+    "findability": "whether people can find it: keywords, themes, and the place and time period covered",
+    "accessibility": "whether people can get to the data: links that work when checked, and direct downloads",
+    "interoperability": (
+        "whether software can use it: formats and media types given, open and machine-readable"
+    ),
+    "reusability": "whether people may reuse it: a licence, access rights, a contact and a publisher",
+    "contextuality": (
+        "the context around it: a rights statement, file sizes, and when it was issued and last updated"
+    ),
 }
 MAX_SCORE = sum(points for _, _, points in INDICATORS.values())  # 405
 RECOMPUTE_BATCH_SIZE = 200

@@ -10,6 +10,7 @@ from marketplace.vocabularies.media_types import MEDIA_TYPES
 
 __all__ = [
     "ACCESS_RIGHTS",
+    "ACCESS_RIGHTS_EXPLAINED",
     "DATASET_STATUSES",
     "ENTRY_TYPES",
     "LICENCES",
@@ -70,6 +71,19 @@ ACCESS_RIGHTS: dict[str, str] = {
     "INTERNAL": "Internal to government",
     "COMMERCIAL": "Commercial",
     "RESTRICTED": "Restricted",
+}
+
+# What each access right means for someone who wants the data, in plain words (entry pages).
+ACCESS_RIGHTS_EXPLAINED: dict[str, str] = {
+    "OPEN": "This is open data: anyone can use it under its licence.",
+    "INTERNAL": "This data is shared within government. Civil servants can ask the publisher for it.",
+    "COMMERCIAL": (
+        "This data is available under a commercial agreement with the publisher, which may charge for it."
+    ),
+    "RESTRICTED": (
+        "This data is restricted: the publisher shares it only with people or organisations it "
+        "agrees to, for a stated purpose."
+    ),
 }
 
 # What the Data Marketplace may list; SECRET and TOP_SECRET are refused by name.

@@ -114,6 +114,60 @@ _ALL = (
 
 FORMATS: dict[str, FileFormat] = {f.name: f for f in _ALL}
 
+# What people call each format, for pages (the name alone where people already use it, as with
+# JSON and PDF). The media type stays in an entry's details for those who need it.
+_TITLES = {
+    "CSV": "CSV spreadsheet",
+    "TSV": "Tab-separated spreadsheet",
+    "JSON-LD": "Linked data JSON",
+    "GEOJSON": "GeoJSON map data",
+    "JSON-SEQ": "JSON records",
+    "RDF": "RDF/XML linked data",
+    "TTL": "Turtle linked data",
+    "N3": "Notation3 linked data",
+    "NT": "N-Triples linked data",
+    "NQ": "N-Quads linked data",
+    "TRIG": "TriG linked data",
+    "SPARQL-JSON": "SPARQL results in JSON",
+    "SPARQL-XML": "SPARQL results in XML",
+    "ATOM": "Atom feed",
+    "RSS": "RSS feed",
+    "ICS": "Calendar",
+    "ODS": "OpenDocument spreadsheet",
+    "PARQUET": "Apache Parquet",
+    "ARROW": "Apache Arrow",
+    "AVRO": "Apache Avro",
+    "SQLITE": "SQLite database",
+    "SQL": "SQL script",
+    "GML": "Geography Markup Language",
+    "KML": "Google Earth map",
+    "KMZ": "Google Earth map, zipped",
+    "GPKG": "GeoPackage map data",
+    "SHP": "Esri shapefile",
+    "XLS": "Excel 97-2003 spreadsheet",
+    "XLSX": "Excel spreadsheet",
+    "XLSM": "Excel spreadsheet with macros",
+    "MDB": "Access database",
+    "HTML": "Web page",
+    "TXT": "Plain text",
+    "MD": "Markdown text",
+    "PDF": "PDF document",
+    "ODT": "OpenDocument text document",
+    "DOC": "Word 97-2003 document",
+    "DOCX": "Word document",
+    "PPT": "PowerPoint 97-2003 presentation",
+    "PPTX": "PowerPoint presentation",
+    "PNG": "PNG image",
+    "JPEG": "JPEG image",
+    "TIFF": "TIFF image",
+    "SVG": "SVG image",
+    "JP2": "JPEG 2000 image",
+    "ZIP": "ZIP archive",
+    "GZIP": "Gzip archive",
+    "RAR": "RAR archive",
+    "BIN": "Binary file",
+}
+
 # Spellings publishers use for the same format.
 _ALIASES = {"JSONLD": "JSON-LD", "GEO+JSON": "GEOJSON", "TURTLE": "TTL", "XHTML": "HTML", "JPG": "JPEG"}
 
@@ -128,6 +182,17 @@ def find_format(format_name: str | None, media_type: str | None = None) -> FileF
     if media_type and media_type in MEDIA_TYPES:
         return FORMATS.get(MEDIA_TYPES[media_type])
     return None
+
+
+def format_label(format_name: str | None, media_type: str | None = None) -> str:
+    """A distribution's format as people know it: "Excel spreadsheet (XLSX)"; a format we do not
+    list keeps the publisher's own name; nothing given, "".
+    """
+    found = find_format(format_name, media_type)
+    if found is None:
+        return (format_name or "").strip()
+    title = _TITLES.get(found.name)
+    return f"{title} ({found.name})" if title else found.name
 
 
 def media_type_for(format_name: str | None) -> str | None:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.auth.session import session_actor
 from marketplace.descriptions import shown_description
+from marketplace.errors import NotFoundError, error_response
 from marketplace.models import Dataset, Revision
 from marketplace.schemas.quality import RATING_LABELS
 from marketplace.schemas.revision import RevisionOutSchema
@@ -25,9 +26,17 @@ from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.finding import find_datasets
 from marketplace.services.freshness import freshness_state
-from marketplace.services.metadata_quality import DIMENSIONS, indicators_for
+from marketplace.services.metadata_quality import (
+    BAND_THRESHOLDS,
+    BANDS,
+    DIMENSION_HINTS,
+    DIMENSIONS,
+    MAX_SCORE,
+    indicators_for,
+)
 from marketplace.services.permissions import can_publish_for
-from marketplace.vocabularies import QUALITY_DIMENSIONS, find_licence
+from marketplace.vocabularies import ACCESS_RIGHTS_EXPLAINED, QUALITY_DIMENSIONS, find_licence
+from marketplace.vocabularies.formats import format_label
 
 bp = Blueprint("dataset_page", __name__)
 
@@ -37,6 +46,9 @@ def description_filter(dataset) -> Markup:
     """An entry's description as the HTML kept when it was saved (Markdown is not parsed per view)."""
     return shown_description(dataset.description_html, dataset.description_rendering, dataset.description)
 
+
+bp.add_app_template_global(format_label)
+bp.add_app_template_global(ACCESS_RIGHTS_EXPLAINED, "access_rights_explained")
 
 HISTORY_LENGTH = 10
 RELATED_LENGTH = 5
@@ -56,7 +68,7 @@ FIELD_LABELS = {
     "access_rights": "Access rights",
     "security_classification": "Security classification",
     "licence": "Licence",
-    "modified": "Last modified",
+    "modified": "Data last updated",
     "issued": "Issued",
     "created": "Created",
     "identifier": "Identifier",
@@ -117,6 +129,13 @@ class DimensionScore:
     label: str
     points: int
     max_points: int
+    hint: str = ""
+
+    @property
+    def percent(self) -> int:
+        """The points as a share of the dimension's most: the maxima differ (100, 110, 75…), so
+        raw points compare badly across dimensions."""
+        return round(100 * self.points / self.max_points) if self.max_points else 0
 
     @property
     def width_step(self) -> int:
@@ -141,6 +160,26 @@ class ComputedQuality:
     fixes: list[Fix]
     missed: int  # indicators not passed in full
     checks: int
+    max_score: int = MAX_SCORE
+    bands: tuple[BandRange, ...] = ()
+
+
+@dataclass(frozen=True)
+class BandRange:
+    label: str
+    range: str  # "221 to 350"
+
+
+def band_ranges() -> tuple[BandRange, ...]:
+    """Each band with the scores it covers, best first, from the thresholds the score uses."""
+    ranges = []
+    upper = MAX_SCORE
+    for band, minimum in BAND_THRESHOLDS:
+        ranges.append(BandRange(BANDS[band], f"{minimum} to {upper}"))
+        upper = minimum - 1
+    lowest = next(band for band in BANDS if band not in dict(BAND_THRESHOLDS))
+    ranges.append(BandRange(BANDS[lowest], f"0 to {upper}"))
+    return tuple(ranges)
 
 
 def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
@@ -162,12 +201,13 @@ def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
         score=dataset.metadata_score,
         band=dataset.metadata_band or "",
         dimensions=[
-            DimensionScore(label, points.get(name, 0), most.get(name, 0))
+            DimensionScore(label, points.get(name, 0), most.get(name, 0), DIMENSION_HINTS[name])
             for name, label in DIMENSIONS.items()
         ],
         fixes=[Fix(text, gain) for text, gain in gains.items()],
         missed=sum(1 for indicator in indicators if indicator.get("fix")),
         checks=len(indicators),
+        bands=band_ranges(),
     )
 
 
@@ -175,7 +215,14 @@ def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
 def show_dataset(slug: str) -> Response | str:
     """The entry by slug; an id or an old slug redirects, permanently, to the current slug."""
     actor = session_actor()
-    dataset, moved = resolve_dataset(actor, slug)
+    try:
+        dataset, moved = resolve_dataset(actor, slug)
+    except NotFoundError as error:
+        if actor.is_authenticated:
+            raise
+        # Signed out, an entry shared within government looks like one that does not exist:
+        # the same page for both, naming nothing of the entry, so nothing leaks.
+        return error_response(404, error.title, error.detail, template="errors/sign_in_to_see.html")
     if moved or slug != dataset.slug:
         return redirect(url_for("dataset_page.show_dataset", slug=dataset.slug), 301)
     history = list_revisions(actor, dataset.slug, 1, HISTORY_LENGTH)

@@ -157,7 +157,11 @@ def test_distributions_are_a_table_with_links_formats_and_readable_sizes(dft, cl
         '<a class="govuk-link" href="https://roadtraffic.dft.gov.uk/explorer">Casualties explorer</a>'
         in table
     )
-    assert "CSV" in table and "text/csv" in table and "HTML" in table
+    # Formats as people know them in the table; media types, for software, in a details below it.
+    assert "CSV spreadsheet (CSV)" in table and "Web page (HTML)" in table
+    assert "text/csv" not in table
+    after = html[html.index("</table>", html.index("Files and links for")) :]
+    assert "Media types, for software" in after and "text/csv" in after
     assert "38.2 MB" in table
     # The licence column appears because one file differs from the entry's, and names only that one.
     assert "Creative Commons Attribution 4.0" in table
@@ -248,7 +252,9 @@ def test_a_draft_is_not_found_by_anyone_else(dft, ons, client, signed_in, viewer
     elif viewer == "another organisation":
         client = signed_in(create_user(email="publisher@ons.gov.uk", organisation=ons, roles=("publisher",)))
     html = _html(client, f"/datasets/{dataset.slug}", status=404)
-    assert h1_of(html) == "Page not found"
+    # Signed out, the page says signing in may help; signed in, there is nothing more to try.
+    expected = "You may need to sign in to see this" if viewer == "anonymous" else "Page not found"
+    assert h1_of(html) == expected
     assert dataset.title not in html
 
 
@@ -274,7 +280,9 @@ def test_a_deleted_entry_answers_410_and_an_unknown_one_404(dft, client):
     dataset = create_dataset(organisation=dft)
     delete_dataset(ADMIN, dataset.slug)
     assert h1_of(_html(client, f"/datasets/{dataset.slug}", status=410)) == "This page has been removed"
-    assert h1_of(_html(client, "/datasets/no-such-entry", status=404)) == "Page not found"
+    assert (
+        h1_of(_html(client, "/datasets/no-such-entry", status=404)) == "You may need to sign in to see this"
+    )
 
 
 def test_an_id_and_an_old_slug_redirect_permanently_to_the_current_slug(dft, client):
@@ -471,3 +479,157 @@ def test_related_entries_are_at_most_five(dft, client):
     for number in range(7):
         create_dataset(organisation=dft, title=f"Roads table {number}")
     assert len(_related_titles(_html(client, f"/datasets/{current.slug}"))) == 5
+
+
+def test_signed_out_an_entry_shared_within_government_looks_like_one_that_does_not_exist(dft, client):
+    dataset = create_dataset(organisation=dft, access_rights="INTERNAL", title="Hospital episode statistics")
+    hidden = _html(client, f"/datasets/{dataset.slug}", status=404)
+    missing = _html(client, "/datasets/no-such-entry", status=404)
+    assert h1_of(hidden) == h1_of(missing) == "You may need to sign in to see this"
+    # Nothing of the entry is named, and the two pages differ only in the address to come back to.
+    for told in (dataset.title, dataset.organisation.title, str(dataset.id)):
+        assert told not in hidden
+    def shape(html: str, slug: str) -> str:
+        return re.sub(r'nonce="[^"]*"', "", html).replace(slug, "X")
+
+    assert shape(hidden, dataset.slug) == shape(missing, "no-such-entry")
+    assert f'href="/login?next=%2Fdatasets%2F{dataset.slug}"' in hidden
+
+
+def test_signed_out_a_client_asking_for_json_gets_the_problem_document(dft, client):
+    dataset = create_dataset(organisation=dft, access_rights="INTERNAL")
+    response = client.get(f"/datasets/{dataset.slug}", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_signed_in_an_entry_the_person_may_not_see_is_simply_not_found(dft, ons, signed_in):
+    dataset = create_dataset(organisation=dft, status="draft")
+    reader = signed_in(create_user(email="analyst@ons.gov.uk", organisation=ons))
+    html = _html(reader, f"/datasets/{dataset.slug}", status=404)
+    assert h1_of(html) == "Page not found"
+    assert "You may need to sign in" not in html
+
+
+def _position(html: str, text: str) -> int:
+    assert text in html, text
+    return html.index(text)
+
+
+def test_the_summary_how_to_get_it_and_the_files_come_before_the_description(dft, client):
+    dataset = create_dataset(
+        organisation=dft,
+        description="A long description of how the figures were collected.",
+        distributions=[
+            {"title": "Casualties 2024", "download_url": "https://data.dft.gov.uk/c.csv", "format": "CSV"}
+        ],
+    )
+    html = _html(client, f"/datasets/{dataset.slug}")
+    order = [
+        _position(html, "<h1"),
+        _position(html, "Published by"),
+        _position(html, "How to get this data"),
+        _position(html, "Data files and links"),
+        _position(html, ">Description</h2>"),
+        _position(html, ">Details</h2>"),
+    ]
+    assert order == sorted(order)
+
+
+def test_open_data_points_to_its_files_under_its_licence(dft, client):
+    dataset = create_dataset(
+        organisation=dft,
+        access_rights="OPEN",
+        distributions=[
+            {"title": "Casualties 2024", "download_url": "https://data.dft.gov.uk/c.csv", "format": "CSV"}
+        ],
+    )
+    html = _html(client, f"/datasets/{dataset.slug}")
+    section = html[_position(html, "How to get this data") : _position(html, "Data files and links")]
+    assert "This is open data: anyone can use it under its licence." in section
+    assert 'href="#data-files"' in section and "Open Government Licence" in section
+    assert 'id="data-files"' in html
+    assert "Who to ask" not in section
+
+
+@pytest.mark.parametrize(
+    ("access_rights", "words"),
+    [
+        ("INTERNAL", "This data is shared within government. Civil servants can ask the publisher for it."),
+        ("RESTRICTED", "This data is restricted"),
+        ("COMMERCIAL", "commercial agreement with the publisher"),
+    ],
+)
+def test_data_that_is_not_open_says_who_may_have_it_and_whom_to_ask(
+    dft, ons, signed_in, access_rights, words
+):
+    dataset = create_dataset(
+        organisation=dft,
+        access_rights=access_rights,
+        contact_point={"name": "Road safety statistics", "email": "roadsafety.stats@dft.gov.uk"},
+    )
+    reader = signed_in(create_user(email="analyst@ons.gov.uk", organisation=ons))
+    html = _html(reader, f"/datasets/{dataset.slug}")
+    section = html[_position(html, "How to get this data") : _position(html, ">Details</h2>")]
+    assert words in section
+    assert "Who to ask" in section and 'href="mailto:roadsafety.stats@dft.gov.uk"' in section
+    assert "Road safety statistics" in section
+
+
+def test_an_entry_with_no_contact_sends_people_to_its_organisation(dft, signed_in):
+    # Only a draft may lack a contact: its publisher sees, in its preview, what readers would.
+    dataset = create_dataset(organisation=dft, access_rights="INTERNAL", contact_point=None, status="draft")
+    publisher = signed_in(create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    html = _html(publisher, f"/datasets/{dataset.slug}")
+    section = html[_position(html, "How to get this data") : _position(html, ">Details</h2>")]
+    assert "This entry names no contact" in section
+    assert f'href="/organisations/{dft.slug}"' in section
+
+
+def test_formats_read_as_people_know_them_and_media_types_stay_for_software(dft, client):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    dataset = create_dataset(
+        organisation=dft,
+        distributions=[
+            {"title": "Tables", "download_url": "https://data.dft.gov.uk/t.xlsx", "media_type": xlsx}
+        ],
+    )
+    html = _html(client, f"/datasets/{dataset.slug}")
+    table = html[
+        _position(html, "Files and links for") : html.index("</table>", html.index("Files and links for"))
+    ]
+    assert "Excel spreadsheet (XLSX)" in table and xlsx not in table
+    assert xlsx in html[html.index("Media types, for software") :]
+
+
+def test_metadata_quality_is_named_as_such_apart_from_the_publishers_rating(dft, client):
+    dataset = create_dataset(organisation=dft)
+    html = _html(client, f"/datasets/{dataset.slug}")
+    assert '<h2 class="govuk-heading-m" id="metadata-quality">Metadata quality</h2>' in html
+    assert "not the data itself" in html
+    assert "Publisher\u2019s rating of the data" in html
+    assert "Data quality</h2>" not in html
+
+
+def test_each_dimension_shows_as_a_share_of_its_most_with_its_meaning_and_the_bands(dft, client):
+    dataset = create_dataset(organisation=dft)
+    html = _html(client, f"/datasets/{dataset.slug}")
+    dimensions = html[
+        _position(html, "app-quality-dimensions") : html.index("</dl>", html.index("app-quality-dimensions"))
+    ]
+    shares = re.findall(r"(\d+)%<span class=\"govuk-visually-hidden\"> \((\d+) of (\d+) points\)", dimensions)
+    assert len(shares) == 5
+    for percent, points, most in shares:
+        assert int(percent) == round(100 * int(points) / int(most))
+    explained = html[_position(html, "What the score and the bands mean") :]
+    assert "whether people can get to the data" in explained  # accessibility, in plain words
+    assert "Excellent</strong>: 351 to 405 points" in explained
+    assert "Bad</strong>: 0 to 120 points" in explained
+
+
+def test_the_datas_date_and_the_records_date_are_named_apart(dft, client):
+    dataset = create_dataset(organisation=dft, modified="2024-09-26")
+    html = _html(client, f"/datasets/{dataset.slug}")
+    assert "Data last updated" in html and "26 September 2024" in html
+    assert "Record last edited" in html
+    assert "Last modified" not in html

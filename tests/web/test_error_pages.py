@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import create_organisation, create_user
 from tests.helpers import api, assert_problem
 from tests.web.pages import BROWSER_ACCEPT, TITLE_SUFFIX, h1_of, page, title_of
 
@@ -78,3 +79,14 @@ def test_when_the_error_page_itself_fails_the_problem_document_is_sent(app_with_
         headers={"Accept": BROWSER_ACCEPT},
     )
     assert assert_problem(response)["title"] == "Internal server error"
+
+
+def test_signed_out_the_not_found_page_says_signing_in_may_show_more(client, signed_in):
+    html = page(client, "/nowhere", status=404).get_data(as_text=True)
+    assert "Some pages are shared only within government" in html
+    assert 'href="/login?next=%2Fnowhere"' in html
+
+    dft = create_organisation(email_domains=["dft.gov.uk"])
+    signed_in(create_user(email="analyst@dft.gov.uk", organisation=dft))
+    html = page(client, "/nowhere", status=404).get_data(as_text=True)
+    assert "Some pages are shared only within government" not in html

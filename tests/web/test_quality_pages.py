@@ -194,27 +194,29 @@ def _scored(organisation, **fields) -> Dataset:
 
 
 def _panel(html: str) -> str:
-    start = html.index('<h3 class="govuk-heading-s">Metadata quality</h3>')
-    return html[start : html.index("Ratings declared by the publisher", start)]
+    start = html.index('<h2 class="govuk-heading-m" id="metadata-quality">Metadata quality</h2>')
+    return html[start : html.index("Publisher\u2019s rating of the data", start)]
 
 
-def test_the_panel_shows_the_score_out_of_405_its_band_and_each_dimensions_points(dft, anonymous):
+def test_the_panel_shows_the_score_out_of_405_its_band_and_each_dimension_as_a_share(dft, anonymous):
     dataset = _scored(dft)
     panel = _panel(_html(anonymous, f"/datasets/{dataset.slug}"))
     assert re.search(r"340 out of 405</span>\s*<strong", panel)
     assert _tags(panel) == ["Metadata quality: Good"]
     dimensions = re.findall(
         r'app-quality-dimension__name">([^<]+)</dt>.*?'
-        r'app-quality-bar__value--(\d+)"></span></span>\s*(\d+) out of (\d+)',
+        r'app-quality-bar__value--(\d+)"></span></span>\s*(\d+)%'
+        r'<span class="govuk-visually-hidden"> \((\d+) of (\d+) points\)</span>',
         panel,
         re.S,
     )
+    # Shares of each dimension's most, since the maxima (100, 110, 75, 20) differ.
     assert dimensions == [
-        ("Findability", "70", "70", "100"),
-        ("Accessibility", "70", "70", "100"),
-        ("Interoperability", "100", "110", "110"),
-        ("Reusability", "100", "75", "75"),
-        ("Contextuality", "75", "15", "20"),
+        ("Findability", "70", "70", "70", "100"),
+        ("Accessibility", "70", "70", "70", "100"),
+        ("Interoperability", "100", "100", "110", "110"),
+        ("Reusability", "100", "100", "75", "75"),
+        ("Contextuality", "75", "75", "15", "20"),
     ]
     # The bars are decoration: the numbers beside them say it all.
     assert panel.count('class="app-quality-bar" aria-hidden="true"') == 5
