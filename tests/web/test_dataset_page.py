@@ -534,6 +534,9 @@ def test_the_summary_how_to_get_it_and_the_files_come_before_the_description(dft
         _position(html, ">Details</h2>"),
     ]
     assert order == sorted(order)
+    summary = html[_position(html, "Published by") : _position(html, "How to get this data")]
+    assert f'<a class="govuk-link" href="/organisations/{dft.slug}">' in summary  # markup, not text
+    assert "&lt;" not in summary
 
 
 def test_open_data_points_to_its_files_under_its_licence(dft, client):
