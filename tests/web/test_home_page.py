@@ -75,7 +75,7 @@ def test_recently_updated_entries_are_the_visitors_newest_published_ones(client,
         ("/datasets/school-census", "School census"),
         ("/datasets/road-traffic-counts-api", "Road traffic counts API"),
     ]
-    assert "Department for Transport, updated 1 September 2025" in text_of(body)
+    assert "Department for Transport, data updated 1 September 2025" in text_of(body)
     assert "See all 4 entries" in body
     assert "Bathing" not in body and "Secret road plans" not in body
 

@@ -528,3 +528,15 @@ def test_the_report_is_linked_from_the_home_page(app, anonymous):
 
 def test_only_get_reaches_the_report(app, anonymous):
     page(anonymous, "/quality", method="POST", status=405)
+
+
+def test_an_update_due_says_by_when_in_words_on_the_dataset_page(dft, anonymous):
+    dataset = create_dataset(organisation=dft)
+    set_quality(dataset, band="good", **DUE)
+    html = _html(anonymous, f"/datasets/{dataset.slug}")
+    summary = html[html.index("Published by") : html.index("How to get this data")]
+    due_by = DUE["fresh_until"]
+    assert _tags(summary) == [
+        f"Freshness: Update due by {due_by.day} {due_by:%B %Y}",
+        "Metadata quality: Good",
+    ]
