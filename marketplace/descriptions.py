@@ -70,6 +70,11 @@ MAX_MARKDOWN_CHARACTERS = 20_000
 # microseconds, and a short row is filled up to the header's width, so 20 KB of text could ask
 # for 65,536 cells (2.5 MB of HTML, over a second). Rows past the budget are shown as text.
 MAX_TABLE_CELLS = 1000
+# Square brackets in one description: each opens a possible link or image, and CommonMark's
+# search for the matching bracket costs tens of Python calls a character, so 10,000 of them took
+# about a quarter of a second to render even in linear time. A thousand is far more than any real
+# description has (links and images use one each); the entry schema refuses more.
+MAX_SQUARE_BRACKETS = 1000
 # Rendered descriptions kept per process, by size of the HTML (characters), not by count, so
 # that a few huge texts cannot hold the memory of thousands of ordinary ones.
 CACHE_CHARACTERS = 16 * 1024 * 1024

@@ -191,7 +191,38 @@ def test_text_longer_than_the_schema_allows_is_shown_as_plain_paragraphs():
 
 def test_the_renderers_limit_is_the_entry_schemas_limit_on_descriptions():
     field = DatasetInputSchema().fields["description"]
-    assert [validator.max for validator in field.validators] == [markdown.MAX_MARKDOWN_CHARACTERS]
+    lengths = [validator.max for validator in field.validators if hasattr(validator, "max")]
+    assert lengths == [markdown.MAX_MARKDOWN_CHARACTERS]
+
+
+def accepted(name: str) -> str:
+    """The review's input `name` at the longest the entry schema accepts: the full 20,000
+    characters, or fewer where the text would hold more square brackets than it allows."""
+    text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
+    brackets = text.count("[")
+    if brackets > markdown.MAX_SQUARE_BRACKETS:
+        text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS * markdown.MAX_SQUARE_BRACKETS // brackets)
+    assert text.count("[") <= markdown.MAX_SQUARE_BRACKETS
+    return text
+
+
+@pytest.mark.parametrize("name", ["nested brackets", "image openers", "unclosed links"])
+def test_a_description_with_more_square_brackets_than_links_need_is_refused_naming_the_field(app, name):
+    text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
+    errors = DatasetInputSchema().validate({"title": "T", "publisher": "p", "description": text})
+    assert list(errors) == ["description"]
+    assert errors["description"] == [
+        f"Use at most 1,000 opening square brackets ([): each link or image uses one. "
+        f"This description has {text.count('['):,}."
+    ]
+    # The limit itself passes.
+    assert "description" not in DatasetInputSchema().validate({"description": "[a] " * 1000})
+
+
+@pytest.mark.parametrize("name", ["nested brackets", "image openers", "unclosed links"])
+def test_the_review_inputs_that_the_schema_accepts_cost_a_tenth_of_the_full_ones(name):
+    full = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
+    assert _work(accepted(name)) * 5 < _work(full)
 
 
 @pytest.mark.parametrize("name", REVIEW)
@@ -199,7 +230,7 @@ def test_an_open_entrys_page_with_a_pathological_description_shows_the_html_kept
     app, live_server, name
 ):
     organisation = create_organisation(slug="hostile-office", title="Hostile Office")
-    text = REVIEW[name](markdown.MAX_MARKDOWN_CHARACTERS)
+    text = accepted(name)
     dataset = create_dataset(organisation=organisation, description=text)
     assert dataset.description_rendering == markdown.RENDERING
     markdown.cache_clear()
@@ -216,7 +247,7 @@ def test_an_open_entrys_page_with_a_pathological_description_shows_the_html_kept
 @pytest.mark.parametrize("kept", [None, 0])
 def test_an_entry_kept_without_html_or_by_older_rules_renders_once_when_viewed(app, live_server, kept):
     organisation = create_organisation(slug="hostile-office", title="Hostile Office")
-    text = REVIEW["image openers"](markdown.MAX_MARKDOWN_CHARACTERS)
+    text = accepted("image openers")
     dataset = create_dataset(organisation=organisation, description=text)
     expected = dataset.description_html
     db.session.execute(

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from marketplace.descriptions import MAX_MARKDOWN_CHARACTERS, MAX_SQUARE_BRACKETS
 from marketplace.schemas.fields import (
     AnyDate,
     LicenceField,
@@ -137,6 +138,16 @@ class SecurityClassificationField(Vocabulary):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def _few_brackets(text: str | None) -> None:
+    # Kept within what renders quickly once, when saved (marketplace/descriptions.py says why).
+    count = (text or "").count("[")
+    if count > MAX_SQUARE_BRACKETS:
+        raise ValidationError(
+            f"Use at most {MAX_SQUARE_BRACKETS:,} opening square brackets ([): each link or image "
+            f"uses one. This description has {count:,}."
+        )
+
+
 class DatasetInputSchema(Schema):
     """An entry as a client sends it (POST, PUT, and PATCH after merging with the stored entry)."""
 
@@ -151,7 +162,9 @@ class DatasetInputSchema(Schema):
     )
     title = Text(required=True, max_length=200)
     summary = Text(max_length=250, allow_none=True)
-    description = Text(max_length=20_000, single_line=False, allow_none=True)
+    description = Text(
+        max_length=MAX_MARKDOWN_CHARACTERS, single_line=False, allow_none=True, validate=[_few_brackets]
+    )
     publisher = fields.String(required=True, validate=validate.Length(min=1, max=100))
     contact_point = fields.Nested(ContactPointSchema, allow_none=True)
     access_rights = Vocabulary(ACCESS_RIGHTS, name="access right", allow_none=True)
