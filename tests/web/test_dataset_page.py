@@ -489,6 +489,7 @@ def test_signed_out_an_entry_shared_within_government_looks_like_one_that_does_n
     # Nothing of the entry is named, and the two pages differ only in the address to come back to.
     for told in (dataset.title, dataset.organisation.title, str(dataset.id)):
         assert told not in hidden
+
     def shape(html: str, slug: str) -> str:
         return re.sub(r'nonce="[^"]*"', "", html).replace(slug, "X")
 
