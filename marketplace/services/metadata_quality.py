@@ -37,8 +37,10 @@ __all__ = [
     "DIMENSION_HINTS",
     "INDICATORS",
     "Assessment",
+    "BandRange",
     "assess",
     "band_for",
+    "band_ranges",
     "fixes_for",
     "fixes_of",
     "indicators_for",
@@ -118,6 +120,30 @@ def _public_fix(indicator: Mapping[str, Any]) -> str | None:
     if fix and indicator.get("indicator") in LINK_INDICATORS and fix.startswith(BROKEN_LINK_START):
         return LINK_DOES_NOT_WORK
     return fix
+
+
+@dataclass(frozen=True)
+class BandRange:
+    band: str
+    label: str
+    low: int
+    high: int
+
+    @property
+    def range(self) -> str:
+        return f"{self.low} to {self.high}"
+
+
+def band_ranges() -> tuple[BandRange, ...]:
+    """Each band with the scores it covers, best first, from the thresholds the score uses."""
+    ranges = []
+    upper = MAX_SCORE
+    for band, minimum in BAND_THRESHOLDS:
+        ranges.append(BandRange(band, BANDS[band], minimum, upper))
+        upper = minimum - 1
+    lowest = next(band for band in BANDS if band not in dict(BAND_THRESHOLDS))
+    ranges.append(BandRange(lowest, BANDS[lowest], 0, upper))
+    return tuple(ranges)
 
 
 def band_for(score: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from marketplace.schemas.listing import MULTI_VALUED
+from marketplace.services.metadata_quality import MAX_SCORE, band_ranges
 
 bp = Blueprint("api_docs", __name__)
 
@@ -78,5 +79,10 @@ FILTERS = ["q", *MULTI_VALUED, "sort", "page", "per_page"]
 @bp.get("/api")
 def api_docs():
     return render_template(
-        "api_docs.html", endpoints=ENDPOINTS, filters=FILTERS, base=current_app.config["BASE_URL"]
+        "api_docs.html",
+        endpoints=ENDPOINTS,
+        filters=FILTERS,
+        base=current_app.config["BASE_URL"],
+        bands=band_ranges(),
+        max_score=MAX_SCORE,
     )

@@ -27,11 +27,11 @@ from marketplace.services.datasets import resolve_dataset
 from marketplace.services.finding import find_datasets
 from marketplace.services.freshness import freshness_state
 from marketplace.services.metadata_quality import (
-    BAND_THRESHOLDS,
-    BANDS,
     DIMENSION_HINTS,
     DIMENSIONS,
     MAX_SCORE,
+    BandRange,
+    band_ranges,
     indicators_for,
 )
 from marketplace.services.permissions import can_publish_for
@@ -162,24 +162,6 @@ class ComputedQuality:
     checks: int
     max_score: int = MAX_SCORE
     bands: tuple[BandRange, ...] = ()
-
-
-@dataclass(frozen=True)
-class BandRange:
-    label: str
-    range: str  # "221 to 350"
-
-
-def band_ranges() -> tuple[BandRange, ...]:
-    """Each band with the scores it covers, best first, from the thresholds the score uses."""
-    ranges = []
-    upper = MAX_SCORE
-    for band, minimum in BAND_THRESHOLDS:
-        ranges.append(BandRange(BANDS[band], f"{minimum} to {upper}"))
-        upper = minimum - 1
-    lowest = next(band for band in BANDS if band not in dict(BAND_THRESHOLDS))
-    ranges.append(BandRange(BANDS[lowest], f"0 to {upper}"))
-    return tuple(ranges)
 
 
 def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:

@@ -30,3 +30,12 @@ def test_every_listed_resource_exists_and_every_api_route_is_listed(app):
     listed = {re.sub(r"<[^>]+>", "<?>", path.split("?")[0]) for _, path, _, _ in ENDPOINTS}
     assert listed <= rules, listed - rules
     assert rules <= listed, rules - listed
+
+
+def test_the_api_page_tells_metadata_quality_from_the_publishers_rating(client):
+    html = page(client, "/api", status=200).get_data(as_text=True)
+    assert "Metadata quality</strong>, computed by the service" in html
+    assert "not the data itself" in html
+    assert "The publisher\u2019s rating of the data</strong>: <code>declared</code>" in html
+    assert "<code>excellent</code> (351 to 405), <code>good</code> (221 to 350), " in html
+    assert "<code>sufficient</code> (121 to 220) or <code>bad</code> (0 to 120)" in html
