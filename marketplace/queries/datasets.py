@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
@@ -71,6 +71,8 @@ def _word_condition(word: str) -> ColumnElement[bool]:
     )
     return or_(
         Dataset.title.ilike(pattern, escape="\\"),
+        cast(Dataset.alternative_titles, String).ilike(pattern, escape="\\"),
+        Dataset.identifier.ilike(pattern, escape="\\"),
         Dataset.summary.ilike(pattern, escape="\\"),
         Dataset.description.ilike(pattern, escape="\\"),
         Dataset.id.in_(keyword_match),
@@ -79,7 +81,8 @@ def _word_condition(word: str) -> ColumnElement[bool]:
 
 def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
     """Entries matching `filters` that `actor` may list; `q` is a plain word match in the
-    database (every word somewhere in title, summary, description or keywords)."""
+    database (every word somewhere in title, alternative titles, identifier, summary,
+    description or keywords)."""
     stmt = select(Dataset).where(listable_condition(actor, filters.status))
     if filters.organisation:
         stmt = stmt.where(Dataset.organisation.has(Organisation.slug.in_(filters.organisation)))

@@ -42,6 +42,8 @@ def load_entries(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, IndexedEntry]:
             Dataset.metadata_band,
             Dataset.fresh_until,
             Dataset.overdue_after,
+            Dataset.identifier,
+            Dataset.alternative_titles,
         )
         .join(Organisation, Dataset.organisation_id == Organisation.id)
         .where(Dataset.id.in_(ids), Dataset.deleted_at.is_(None))

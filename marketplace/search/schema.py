@@ -21,17 +21,29 @@ from marketplace.search.analysis import TEXT_ANALYZER, WORD_ANALYZER, stems, wor
 # Field -> BM25F boost of the text fields a query searches.
 # The description's boost is below 1 so that a word repeated in a long description does not
 # outrank the same word in a title.
-TEXT_FIELDS = {"title": 4.0, "keywords": 3.0, "summary": 2.0, "organisation_name": 1.5, "description": 0.5}
+# Alternative titles count as the title does: "Road accidents and safety data" and "NPS" are
+# what some people call the entry. The identifier ("HMLR-NPS") carries the acronym too, but
+# also the organisation's prefix, so it counts less.
+TEXT_FIELDS = {
+    "title": 4.0,
+    "alternative_titles": 4.0,
+    "keywords": 3.0,
+    "summary": 2.0,
+    "organisation_name": 1.5,
+    "identifier": 1.5,
+    "description": 0.5,
+}
 META_ID = "__position__"
 # The unstemmed words of these go into `words`, for "did you mean" and title completion.
-WORD_SOURCES = ("title", "summary", "keywords", "organisation_name")
+WORD_SOURCES = ("title", "alternative_titles", "summary", "keywords", "organisation_name", "identifier")
 # Phrases of up to this many words are matched through shingle fields (see scoring.py).
 SHINGLE_SIZES = (2, 3)
 # What the documents hold. Bump it whenever a field or what goes into one changes: an index of
 # another format is treated as missing (store.py), so searches use the database until
 # `search sync` or `search reindex` builds a new one.
 # 3: text handed over analysed; numbers and the title's sort key as columns only.
-INDEX_FORMAT = 3
+# 4: alternative titles and the identifier are searched.
+INDEX_FORMAT = 4
 # Stored for an entry with no metadata score, so that sorting by quality puts it last.
 NO_SCORE = -1
 # Numeric columns: the value of a document that has none (the position document).
@@ -62,7 +74,9 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         kind=fields.ID(),  # "entry", or "meta" for the document holding the outbox position
         title=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["title"], stored=True),
+        alternative_titles=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["alternative_titles"]),
         keywords=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["keywords"]),
+        identifier=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["identifier"]),
         summary=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["summary"]),
         organisation_name=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["organisation_name"]),
         description=fields.TEXT(analyzer=TEXT_ANALYZER, field_boost=TEXT_FIELDS["description"]),
@@ -108,6 +122,8 @@ class IndexedEntry:
     metadata_band: str | None
     fresh_until: date | None
     overdue_after: date | None
+    identifier: str | None
+    alternative_titles: list[str] | None
     keywords: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
@@ -116,9 +132,11 @@ class IndexedEntry:
 def entry_document(entry: IndexedEntry) -> dict[str, Any]:
     texts = {
         "title": entry.title,
+        "alternative_titles": " ".join(entry.alternative_titles or []),
         "keywords": " ".join(entry.keywords),
         "summary": entry.summary or "",
         "organisation_name": f"{entry.organisation_title} {entry.organisation_abbreviation or ''}",
+        "identifier": entry.identifier or "",
         "description": entry.description or "",
     }
     text_words = {name: words(text) for name, text in texts.items()}

@@ -141,3 +141,20 @@ def test_status_without_an_index_counts_every_change_as_pending(runner, dft):
     assert status["index"].startswith("unavailable") and "search reindex" in status["index"]
     assert status["entries indexed"] == "0"
     assert status["pending changes"].startswith("1 ")
+
+
+def test_alternative_titles_and_the_identifier_are_found_with_the_index_and_without(app, client, runner, dft):
+    create_dataset(
+        organisation=dft,
+        title="Reported road casualties",
+        alternative_titles=["Road accidents and safety data"],
+        identifier="DFT-RAS-0001",
+    )
+    create_dataset(organisation=dft, title="Rail stations")
+    run(runner, "reindex")
+    for query in ("road accidents", "RAS", "DFT-RAS-0001"):
+        assert slugs(search(client, query)) == ["reported-road-casualties"], query
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    for query in ("accidents", "DFT-RAS"):
+        found = search(client, query)
+        assert found["facets"] is None and slugs(found) == ["reported-road-casualties"], query
