@@ -57,6 +57,10 @@ function enhance(input) {
     minLength: MIN_LENGTH,
     showNoOptionsFound: false,
     confirmOnBlur: false,
+    // The list lies over the page rather than pushing the Search button down: inline, the list
+    // closed as the box lost focus to a click on the button, the button jumped up from under the
+    // pointer and the click was lost (the usability review, issue 12).
+    displayMenu: "overlay",
     inputClasses: "govuk-input",
     // Options are {title, slug} from the API, except the box's starting text, which is a string.
     templates: {
