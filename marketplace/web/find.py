@@ -34,7 +34,7 @@ FACET_LEGENDS = {
     "licence": "Licence",
     "access_rights": "Access",
     "type": "Type",
-    "quality": "Quality",
+    "quality": "Metadata quality",
     "freshness": "Freshness",
 }
 # What each parameter is called in an error message that cannot point at a control on the page.
@@ -79,7 +79,11 @@ class Search:
         default = ("relevance", "Most relevant") if self.q.strip() else ("updated", "Recently updated")
         options = [default] + [
             o
-            for o in (("updated", "Recently updated"), ("title", "Title (A to Z)"), ("quality", "Quality"))
+            for o in (
+                ("updated", "Recently updated"),
+                ("title", "Title (A to Z)"),
+                ("quality", "Metadata quality"),
+            )
             if o != default
         ]
         return [

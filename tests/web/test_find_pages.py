@@ -236,8 +236,8 @@ def test_each_result_says_who_publishes_it_its_type_access_formats_and_when_it_w
     result = text_of(re.search(r'<li class="app-result">(.*?)</li>', body, re.S).group(1))
     assert result == (
         "School census Department for Education Pupils in schools in England. "
-        "Type: Dataset Access: Open Formats: CSV, JSON Last updated: 1 March 2025 "
-        "Quality: Metadata quality: Good Freshness: Overdue"
+        "Type: Dataset Access: Open Formats: CSV, JSON Data last updated: 1 March 2025 "
+        "Metadata quality: Good Updates: Overdue"
     )
 
 
@@ -365,14 +365,14 @@ def test_sort_by_title_or_recently_updated_and_relevance_only_for_a_search(clien
     assert options_of(body) == [
         ("", "Recently updated", False),
         ("title", "Title (A to Z)", True),
-        ("quality", "Quality", False),
+        ("quality", "Metadata quality", False),
     ]
     searched = get(client, "/datasets?q=road")
     assert options_of(searched) == [
         ("", "Most relevant", True),
         ("updated", "Recently updated", False),
         ("title", "Title (A to Z)", False),
-        ("quality", "Quality", False),
+        ("quality", "Metadata quality", False),
     ]
     assert result_titles(get(client, "/datasets?q=road&sort=updated")) == [
         "Road casualties",

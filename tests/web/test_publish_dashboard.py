@@ -65,6 +65,17 @@ def test_the_most_recently_changed_entry_comes_first(dft, signed_in):
     assert titles == ["Changed last", "Created second"]
 
 
+def test_the_date_column_is_when_the_record_was_edited_not_when_the_data_was_updated(dft, signed_in):
+    # Results and entry pages say "Data last updated" for the data's own date; the dashboard's
+    # column is the record's edit time, so it must not carry the same words.
+    create_dataset(organisation=dft, title="Road traffic estimates")
+    client = signed_in(create_user(email="pat@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    html = page(client, "/publish", status=200).text
+    headers = re.findall(r'<th scope="col" class="govuk-table__header">([^<]+)</th>', html)
+    assert headers[-1] == "Record last edited"
+    assert "Last updated" not in html
+
+
 def test_a_publisher_for_two_organisations_sees_both_and_which_is_which(dft, home_office, signed_in):
     create_dataset(organisation=dft, title="Road traffic estimates")
     create_dataset(organisation=home_office, status="draft", title="Police workforce draft")
