@@ -32,6 +32,17 @@ def listable_condition(actor: Actor, statuses: Iterable[str]) -> ColumnElement[b
     return and_(Dataset.deleted_at.is_(None), or_(*parts) if parts else false())
 
 
+def count_shared_within_government(organisation_id: uuid.UUID | None = None) -> int:
+    """Published entries that only signed-in people may list (all but OPEN ones): a number
+    only, never which entries, so a signed-out visitor learns nothing of any one of them."""
+    stmt = select(func.count(Dataset.id)).where(
+        Dataset.deleted_at.is_(None), Dataset.status == "published", Dataset.access_rights != "OPEN"
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Dataset.organisation_id == organisation_id)
+    return db.session.scalar(stmt) or 0
+
+
 @dataclass
 class DatasetFilters:
     q: str | None = None

@@ -14,6 +14,7 @@ from marketplace.models import Dataset, Distribution, Organisation, Revision
 from marketplace.queries.datasets import (
     DatasetFilters,
     count,
+    count_shared_within_government,
     filtered_select,
     freshness_condition,
     listable_condition,
@@ -35,6 +36,15 @@ class Page:
     facets: dict[str, list[dict[str, Any]]] | None = None
     suggestion: str | None = None
     highlights: dict[Any, dict[str, str]] | None = None
+
+
+def more_when_signed_in(actor: Actor, organisation: Organisation | None = None) -> int | None:
+    """How many more published entries (of `organisation`, or in all) `actor` would see after
+    signing in; None for someone already signed in. The find pages say so to signed-out
+    visitors, who otherwise cannot tell that most of the catalogue is shared within government."""
+    if actor.is_authenticated:
+        return None
+    return count_shared_within_government(organisation.id if organisation else None)
 
 
 def check_filters(actor: Actor, params: dict[str, Any]) -> None:

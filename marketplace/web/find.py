@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from marketplace.auth.session import session_actor
 from marketplace.errors import BadRequestError, flatten_errors
 from marketplace.schemas.listing import MULTI_VALUED, DatasetListParamsSchema, load_list_params
-from marketplace.services.catalogue import Page
+from marketplace.services.catalogue import Page, more_when_signed_in
 from marketplace.services.finding import find_datasets
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
@@ -267,7 +267,9 @@ def _readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 @bp.get("/datasets")
 def find_data() -> tuple[str, int]:
     search = run_search(request.args, url_for("find.find_data"))
-    return render_template("find/find.html", search=search), 400 if search.errors else 200
+    return render_template(
+        "find/find.html", search=search, more_when_signed_in=more_when_signed_in(session_actor())
+    ), 400 if search.errors else 200
 
 
 @bp.get("/organisations")
@@ -287,4 +289,5 @@ def organisation(slug: str) -> tuple[str, int]:
         count=count,
         search=search,
         manages_people=can_manage_roles(actor, found),
+        more_when_signed_in=more_when_signed_in(actor, found),
     ), 400 if search.errors else 200
