@@ -45,10 +45,14 @@ def create_user(
 
 
 def create_token(
-    *, user: User, scopes: tuple[str, ...] = ("read", "publish"), expires_days: int | None = None
+    *,
+    user: User,
+    scopes: tuple[str, ...] = ("read", "publish"),
+    expires_days: int | None = None,
+    name: str | None = None,
 ) -> str:
     _, secret = create_token_service(
-        ADMIN, user.email, name=f"token {next(_numbers)}", scopes=scopes, expires_days=expires_days
+        ADMIN, user.email, name=name or f"token {next(_numbers)}", scopes=scopes, expires_days=expires_days
     )
     return secret
 

@@ -99,6 +99,24 @@ def grant_role(actor: Actor, organisation: Organisation, email: str, role: str) 
     return True
 
 
+OWN_ADMIN_ROLE = "You cannot remove your own org admin role. Ask another org admin or a site admin."
+
+
+def may_remove_role(actor: Actor, user: User, role: str) -> bool:
+    """Whether a role manager may take `role` away from `user`: anyone's but their own org admin
+    role (a site admin excepted), or an organisation could be left with nobody to manage it.
+    The people page offers only what this allows."""
+    return not (role == "org_admin" and user.id == actor.user_id and not actor.is_site_admin)
+
+
+def find_member(actor: Actor, organisation: Organisation, user_id: str) -> Member:
+    """One of the organisation's people, by user id; NotFoundError if they are not a member."""
+    found = next((m for m in list_members(actor, organisation) if str(m.user.id) == user_id), None)
+    if found is None:
+        raise NotFoundError(f"There is no such person in {organisation.title}.")
+    return found
+
+
 def revoke_role(actor: Actor, organisation: Organisation, email: str, role: str) -> bool:
     """Take `role` in `organisation` away from the person with `email`; True if they held it."""
     require_role_manager(actor, organisation, writing=True)
@@ -106,11 +124,8 @@ def revoke_role(actor: Actor, organisation: Organisation, email: str, role: str)
     user = find_user_by_email(normalise_email(email))
     if user is None or "member" not in user.roles_in(organisation.id):
         raise NotFoundError(f"{email} is not a member of {organisation.title}.")
-    if role == "org_admin" and user.id == actor.user_id and not actor.is_site_admin:
-        # Otherwise an organisation could be left with nobody able to manage it.
-        raise ConflictError(
-            "You cannot remove your own org admin role. Ask another org admin or a site admin."
-        )
+    if not may_remove_role(actor, user, role):
+        raise ConflictError(OWN_ADMIN_ROLE)
     held = [m for m in user.memberships if m.organisation_id == organisation.id and m.role == role]
     if not held:
         return False

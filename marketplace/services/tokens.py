@@ -135,7 +135,8 @@ def list_tokens(actor: Actor, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(actor: Actor, token_id: str) -> ApiToken:
+def get_token(actor: Actor, token_id: str) -> ApiToken:
+    """One of the actor's own tokens (any, for a site admin): NotFoundError or PermissionDeniedError."""
     try:
         key = uuid.UUID(token_id)
     except ValueError as error:
@@ -144,7 +145,12 @@ def revoke_token(actor: Actor, token_id: str) -> ApiToken:
     if token is None:
         raise NotFoundError(f"There is no token {token_id!r}.")
     if not (actor.is_site_admin or actor.user_id == token.user_id):
-        raise PermissionDeniedError("You can only revoke your own tokens.")
+        raise PermissionDeniedError("You can only see and revoke your own tokens.")
+    return token
+
+
+def revoke_token(actor: Actor, token_id: str) -> ApiToken:
+    token = get_token(actor, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()

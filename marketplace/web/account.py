@@ -6,23 +6,32 @@ permission rules and validation are the ones everywhere else.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import base64
+import hashlib
+import json
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
 from marketplace.auth.session import current_user, session_actor
 from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from marketplace.services.organisations import find_organisation
 from marketplace.services.roles import (
     GRANTABLE_ROLES,
+    OWN_ADMIN_ROLE,
     can_manage_roles,
+    find_member,
     grant_role,
     list_members,
     list_role_changes,
+    may_remove_role,
     revoke_role,
 )
 from marketplace.services.tokens import (
     SCOPES,
     count_active_tokens,
     create_token,
+    get_token,
     list_tokens,
     revoke_token,
 )
@@ -35,6 +44,12 @@ bp = Blueprint("account", __name__)
 TOKEN_EXPIRY_DAYS = (30, 90, 365)
 NEVER = "never"
 ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "org_admin": "Org admin"}
+# A new token's secret waits in the session for the page the creation redirects to, which shows it
+# once (post/redirect/get: refreshing that page cannot make a second token). Flask's session
+# cookie is signed, not encrypted, so the secret goes in it encrypted with a key derived from
+# SECRET_KEY, and only for a few minutes.
+NEW_TOKEN_KEY = "new_api_token"
+NEW_TOKEN_SECONDS = 600
 
 
 @bp.get("/account")
@@ -58,7 +73,31 @@ def account():
 @bp.get("/account/tokens")
 @sign_in_required
 def tokens():
-    return _tokens_page()
+    new_token, new_secret = _take_new_token()
+    return _tokens_page(new_secret=new_secret, new_token=new_token)
+
+
+def _new_token_cipher() -> Fernet:
+    digest = hashlib.sha256(b"api-token-shown-once:" + current_app.secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _keep_new_token(token, secret: str) -> None:
+    sealed = _new_token_cipher().encrypt(json.dumps({"id": str(token.id), "secret": secret}).encode())
+    session[NEW_TOKEN_KEY] = sealed.decode()
+
+
+def _take_new_token():
+    """The token made just before this page and its secret, once; (None, None) after that."""
+    sealed = session.pop(NEW_TOKEN_KEY, None)
+    if not sealed:
+        return None, None
+    try:
+        kept = json.loads(_new_token_cipher().decrypt(sealed.encode(), ttl=NEW_TOKEN_SECONDS))
+        token = get_token(session_actor(), kept["id"])
+    except (InvalidToken, ValueError, KeyError, NotFoundError, PermissionDeniedError):
+        return None, None
+    return token, kept["secret"]
 
 
 def _expiry_days() -> list[int]:
@@ -129,8 +168,19 @@ def create_api_token():
             "Revoke a token you no longer use, then create a new one."
         )
         return _tokens_page(errors={"_schema": [message]}, form=form, status=error.status)
-    # Shown once, on this response only: it is stored as a hash and cannot be shown again.
-    return _tokens_page(new_secret=secret, new_token=token)
+    # Shown once, on the page this redirects to: it is stored as a hash and cannot be shown again.
+    _keep_new_token(token, secret)
+    return redirect(url_for("account.tokens", _anchor="new-token-heading"), 303)
+
+
+@bp.get("/account/tokens/<token_id>/revoke")
+@sign_in_required
+def confirm_revoke_api_token(token_id: str):
+    token = get_token(session_actor(), token_id)
+    if token.revoked_at is not None:
+        flash(f"The token '{token.name}' was already revoked.")
+        return redirect(url_for("account.tokens"))
+    return render_template("account/revoke_token.html", token=token)
 
 
 @bp.post("/account/tokens/<token_id>/revoke")
@@ -161,6 +211,7 @@ def _people_page(slug: str, errors=None, form=None, status=200):
         changes=list_role_changes(actor, organisation, page=1, per_page=50),
         role_labels=ROLE_LABELS,
         grantable=GRANTABLE_ROLES,
+        may_remove=lambda user, role: may_remove_role(actor, user, role),
         errors=errors or {},
         form=form or {},
     )
@@ -191,6 +242,34 @@ def grant(slug: str):
             )
             return redirect(url_for("account.people", slug=slug))
     return _people_page(slug, errors=errors, form=form, status=400)
+
+
+@bp.get("/organisations/<slug>/people/<user_id>/remove/<role>")
+@sign_in_required
+def confirm_revoke(slug: str, user_id: str, role: str):
+    """Are you sure? A role is taken away only from this page's button, never from the list."""
+    actor = session_actor()
+    organisation = find_organisation(slug)
+    if not can_manage_roles(actor, organisation):
+        raise PermissionDeniedError(
+            f"Only an org admin of {organisation.title} can manage its people and roles."
+        )
+    member = find_member(actor, organisation, user_id)
+    if role not in GRANTABLE_ROLES or role not in member.roles:
+        raise NotFoundError(f"{member.user.email} does not have that role.")
+    if not may_remove_role(actor, member.user, role):
+        return _people_page(
+            slug,
+            errors={"_schema": [OWN_ADMIN_ROLE]},
+            status=409,
+        )
+    return render_template(
+        "account/remove_role.html",
+        organisation=organisation,
+        member=member,
+        role=role,
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.post("/organisations/<slug>/people/revoke")

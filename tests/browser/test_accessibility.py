@@ -109,3 +109,19 @@ def test_the_tokens_page_with_form_errors_has_no_accessibility_violations(page_a
 
 def header_link(page: Page, name: str):
     return page.locator(".govuk-service-navigation").get_by_role("link", name=name)
+
+
+def test_removing_a_role_asks_first_and_cancel_goes_back_unchanged(page_as):
+    page = page_as(ADMIN)
+    page.goto(DFT_PEOPLE)
+    people = page.get_by_role("table", name="People", exact=True)
+    row = people.get_by_role("row").filter(has_text=PUBLISHER)
+    row.get_by_role("link", name=f"Remove publisher role from {PUBLISHER}").click()
+    expect(page.get_by_role("heading", name=f"Are you sure you want to remove {PUBLISHER}")).to_be_visible()
+    check_page(page, "people-remove-role-confirm")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
+    expect(people.get_by_role("row").filter(has_text=PUBLISHER)).to_contain_text("Publisher")
+    # Nobody is offered removing their own org admin role.
+    own = people.get_by_role("row").filter(has_text=ADMIN)
+    expect(own.get_by_role("link", name=re.compile("Remove org admin"))).to_have_count(0)

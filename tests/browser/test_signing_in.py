@@ -53,6 +53,11 @@ def test_a_token_made_on_the_tokens_page_creates_and_deletes_an_entry_through_th
     secret = page.locator("#new-token").inner_text()
     assert secret.startswith("dm_")
     check_page(page, "tokens-new-token-shown")
+    # Creating redirected to the list, so a refresh shows the list again and makes no second token.
+    page.reload()
+    expect(page.get_by_role("heading", name="Your API tokens")).to_be_visible()
+    expect(page.locator("#new-token")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="browser test harvester")).to_have_count(1)
 
     entry = valid_entry(title="Road casualties made with a browser-made token")
     response = requests.post(
@@ -76,3 +81,15 @@ def test_a_token_made_on_the_tokens_page_creates_and_deletes_an_entry_through_th
     assert deleted.status_code == 204, deleted.text
     assert page.goto(f"/datasets/{created['slug']}").status == 410
     check_page(page, "gone")
+
+    # Revoking asks first; the token works until "Yes" is chosen.
+    page.goto("/account/tokens")
+    page.get_by_role("link", name="Revoke the token \N{LEFT SINGLE QUOTATION MARK}browser test").click()
+    expect(page.get_by_role("heading", name=re.compile("^Are you sure you want to revoke"))).to_be_visible()
+    check_page(page, "tokens-revoke-confirm")
+    me = requests.get(f"{base_url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
+    assert me.status_code == 200
+    page.get_by_role("button", name="Yes, revoke this token").click()
+    expect(page.get_by_text("has been revoked")).to_be_visible()
+    me = requests.get(f"{base_url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
+    assert me.status_code == 401

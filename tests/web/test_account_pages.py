@@ -52,13 +52,16 @@ def test_a_token_made_on_the_page_is_shown_once_and_works_with_its_scopes(dft, s
     user = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
     client = signed_in(user)
     form = page(client, "/account/tokens", status=200).get_data(as_text=True)
-    response = page(
+    created = page(
         client,
         "/account/tokens",
         method="POST",
-        status=200,
+        status=303,
         data={"csrf_token": _csrf(form), "name": "nightly", "scope": ["read"], "expires": "30"},
     )
+    assert created.headers["Location"] == "/account/tokens#new-token-heading"
+    assert "app-token" not in created.get_data(as_text=True)
+    response = page(client, "/account/tokens", status=200)
     assert response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'id="new-token" class="app-token">([^<]+)<', response.get_data(as_text=True)).group(1)
     actor = authenticate_token(secret)
@@ -113,7 +116,7 @@ def test_a_token_made_on_the_page_expires_after_the_default_which_is_chosen_alre
         client,
         "/account/tokens",
         method="POST",
-        status=200,
+        status=303,
         data={"csrf_token": _csrf(form), "name": "nightly", "scope": ["read"], "expires": str(default)},
     )
     token = db.session.scalar(select(ApiToken))
@@ -125,7 +128,7 @@ def test_a_site_admin_may_make_a_token_that_never_expires_on_the_page(signed_in)
     form = page(client, "/account/tokens", status=200).get_data(as_text=True)
     assert 'value="never"' in form
     data = {"csrf_token": _csrf(form), "name": "harvest", "scope": ["read"], "expires": "never"}
-    page(client, "/account/tokens", method="POST", status=200, data=data)
+    page(client, "/account/tokens", method="POST", status=303, data=data)
     assert db.session.scalar(select(ApiToken)).expires_at is None
 
 
