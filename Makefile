@@ -60,6 +60,11 @@ GOVUK_FRONTEND_VERSION := 6.3.0
 GOVUK_STATIC           := marketplace/web/static
 # The search box's title completion, vendored the same way (its own folder under /assets).
 AUTOCOMPLETE_VERSION   := 3.0.1
+# GOV.UK One Login's service header for signed-in pages: its script as published, its styles built
+# with Dart Sass against the GOV.UK Frontend above (the package's own CSS is built against 5.x and
+# repeats GOV.UK Frontend's base). Its markup is ported by hand to templates/one_login/header.html.
+ONE_LOGIN_HEADER_VERSION := 5.0.0
+SASS_VERSION             := 1.97.1
 
 vendor:
 	@command -v npm >/dev/null || { echo "make vendor needs npm (only to refresh the committed files)."; exit 1; }
@@ -83,6 +88,20 @@ vendor:
 		printf 'accessible-autocomplete %s\nFrom the npm package accessible-autocomplete@%s, dist/ (a UMD bundle: loaded as a\nmodule it sets window.accessibleAutocomplete). Refresh with `make vendor`.\n' \
 			$(AUTOCOMPLETE_VERSION) $(AUTOCOMPLETE_VERSION) > "$$out"/VERSION
 	@echo "accessible-autocomplete $(AUTOCOMPLETE_VERSION) is in $(GOVUK_STATIC)/accessible-autocomplete"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm init -y >/dev/null && \
+			npm install --silent --no-audit --no-fund sass@$(SASS_VERSION) govuk-frontend@$(GOVUK_FRONTEND_VERSION) \
+				@govuk-one-login/service-header@$(ONE_LOGIN_HEADER_VERSION) >/dev/null) && \
+		pkg="$$tmp/node_modules/@govuk-one-login/service-header" && \
+		printf '$$govuk-include-default-font-face: false;\n@import "govuk/base";\n@import "service-header-no-imports";\n' > "$$tmp/entry.scss" && \
+		out=$(GOVUK_STATIC)/one-login-header && rm -rf "$$out" && mkdir -p "$$out" && \
+		"$$tmp/node_modules/.bin/sass" --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
+			--load-path="$$tmp/node_modules/govuk-frontend/dist" --load-path="$$pkg/dist/styles" \
+			"$$tmp/entry.scss" "$$out/service-header.min.css" 2>/dev/null && \
+		cp "$$pkg/dist/scripts/service-header.js" "$$out/" && chmod 644 "$$out"/* && \
+		printf '@govuk-one-login/service-header %s (ISC licence, as its package.json says)\nFrom the npm package: dist/scripts/service-header.js as published; service-header.min.css\nbuilt by `make vendor` from its dist/styles/service-header-no-imports.scss with sass %s\nagainst govuk-frontend %s. The markup is ported to templates/one_login/header.html.\n' \
+			$(ONE_LOGIN_HEADER_VERSION) $(SASS_VERSION) $(GOVUK_FRONTEND_VERSION) > "$$out"/VERSION
+	@echo "GOV.UK One Login service header $(ONE_LOGIN_HEADER_VERSION) is in $(GOVUK_STATIC)/one-login-header"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -31,6 +31,9 @@ class BaseConfig:
     DATABASE_URL = ""  # empty: SQLite in the instance folder
     SEARCH_INDEX_DIR = ""  # empty: <instance>/search-index
     OIDC_ISSUER = ""  # empty: the embedded provider, at BASE_URL/dev-idp/
+    # The "GOV.UK One Login" link in the signed-in header: the person's One Login home, where they
+    # manage how they sign in (https://home.integration.account.gov.uk/ for One Login's integration).
+    ONE_LOGIN_HOME_URL = "https://home.account.gov.uk/"
     # Where people reach the service (scheme, host and port, no path). Sign-in's redirect URIs and
     # the embedded provider's issuer come from here, never from a request's Host header.
     # Empty: http://127.0.0.1:$PORT in development and tests; production must set it.

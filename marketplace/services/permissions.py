@@ -11,6 +11,11 @@ def can_publish_for(actor: Actor, organisation: Organisation) -> bool:
     return actor.is_site_admin or organisation.id in actor.publishing_organisation_ids()
 
 
+def can_publish_anywhere(actor: Actor) -> bool:
+    """Whether `actor` publishes for any organisation: the pages offer "Publish" only then."""
+    return actor.is_site_admin or bool(actor.publishing_organisation_ids())
+
+
 def require_publisher(actor: Actor, organisation: Organisation) -> None:
     """Raise unless `actor` may create and change `organisation`'s entries."""
     if not actor.is_authenticated:

@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from marketplace.auth.session import session_actor
+from marketplace.services.permissions import can_publish_anywhere
 from marketplace.vocabularies import (
     ACCESS_RIGHTS,
     DATASET_STATUSES,
@@ -64,7 +66,13 @@ def vocabulary_label(kind: str, value: str | None) -> str:
     return VOCABULARIES[kind].get(value, value)
 
 
+def may_publish() -> bool:
+    """For the navigation: whether the person signed in publishes for any organisation."""
+    return can_publish_anywhere(session_actor())
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_global(vocabulary_label)
+    app.add_template_global(may_publish)

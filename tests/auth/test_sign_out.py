@@ -50,7 +50,7 @@ def test_a_post_with_another_sessions_token_does_not_sign_out(base):
 
 def test_signing_out_from_the_header_form_ends_the_session(base):
     browser, home = sign_in_as(base, PUBLISHER, next_path="/")
-    assert "app-sign-out" in home.text
+    assert 'class="rebranded-one-login-header__nav__form" action="/logout"' in home.text
     response = browser.post(f"{base}/logout", data={"csrf_token": csrf_token(home.text)}, timeout=10)
     assert response.url.split("?")[0] == f"{base}/signed-out"
     assert me(base, browser).status_code == 401

@@ -8,7 +8,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.checks import check_page
-from tests.browser.signin import header
+from tests.browser.signin import header, one_login_header
 from tests.factories import valid_entry
 
 PUBLISHER = "publisher@dft.gov.uk"
@@ -31,7 +31,7 @@ def test_a_publisher_signs_in_on_the_providers_page_lands_where_they_asked_and_s
     expect(header(page).get_by_role("link", name="Your account")).to_be_visible()
     expect(header(page).get_by_role("link", name="Sign in")).to_have_count(0)
 
-    header(page).get_by_role("button", name="Sign out").click()
+    one_login_header(page).get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base_url)}/signed-out(\?|$)"))
     expect(page.get_by_role("heading", name="You have signed out", level=1)).to_be_visible()
     expect(header(page).get_by_role("link", name="Sign in")).to_be_visible()
@@ -93,3 +93,35 @@ def test_a_token_made_on_the_tokens_page_creates_and_deletes_an_entry_through_th
     expect(page.get_by_text("has been revoked")).to_be_visible()
     me = requests.get(f"{base_url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
     assert me.status_code == 401
+
+
+def test_on_a_phone_the_one_login_menu_opens_from_its_button_and_offers_sign_out(
+    new_context, _sign_in_states
+):
+    """GOV.UK One Login's header folds its links behind a "One Login" button on small screens."""
+    context = new_context(viewport={"width": 375, "height": 812}, storage_state=_sign_in_states(PUBLISHER))
+    page = context.new_page()
+    page.goto("/account")
+    toggle = one_login_header(page).get_by_role("button", name="Show GOV.UK One Login menu")
+    sign_out = one_login_header(page).get_by_role("button", name="Sign out")
+    expect(toggle).to_be_visible()
+    expect(sign_out).to_be_hidden()
+    toggle.click()
+    expect(one_login_header(page).get_by_role("button", name="Hide GOV.UK One Login menu")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(sign_out).to_be_visible()
+    expect(one_login_header(page).get_by_role("link", name="GOV.UK One Login")).to_be_visible()
+    check_page(page, "one-login-menu-open-mobile")
+
+
+def test_without_javascript_the_one_login_links_show_on_a_phone(new_context, _sign_in_states):
+    context = new_context(
+        viewport={"width": 375, "height": 812},
+        storage_state=_sign_in_states(PUBLISHER),
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.goto("/account")
+    expect(one_login_header(page).get_by_role("button", name="Sign out")).to_be_visible()
+    expect(one_login_header(page).get_by_role("link", name="GOV.UK One Login")).to_be_visible()

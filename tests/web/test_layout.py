@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from flask import render_template
 
 from marketplace import web
+from tests.factories import create_organisation, create_user
 from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
 
 STATIC = Path(web.__file__).parent / "static"
@@ -22,18 +23,30 @@ def test_the_home_page_renders_in_the_govuk_layout(client):
     assert h1_of(html) == "Find and use UK government data"
     assert 'class="govuk-header"' in html
     assert re.search(r'<a href="/" class="govuk-service-navigation__link">\s*Data Marketplace\s*</a>', html)
-    for text, href in [
-        ("Find data", "/datasets"),
-        ("Organisations", "/organisations"),
-        ("Publish", "/publish"),
-    ]:
+    for text, href in [("Find data", "/datasets"), ("Organisations", "/organisations"), ("API", "/api")]:
         assert re.search(rf'href="{href}">\s*{text}\s*</a>', html), text
-    assert re.search(r'href="/api">\s*API\s*</a>', html)
-    assert "govuk-phase-banner" in html and re.search(
-        r"govuk-phase-banner__content__tag\">\s*Prototype", html
-    )
     assert "Open Government Licence v3.0" in html
-    assert 'class="govuk-footer__link" href="/api/v1/datasets"' in html
+
+
+def test_the_phase_is_alpha_and_asks_for_feedback_with_a_link_that_says_where_from(client):
+    html = page(client, "/datasets?q=road", status=200).get_data(as_text=True)
+    banner = re.search(r'<div class="govuk-phase-banner[^"]*">(.*?)</div>', html, re.S).group(1)
+    assert re.search(r"govuk-phase-banner__content__tag\">\s*Alpha", banner)
+    assert 'href="/feedback?from=%2Fdatasets%3Fq%3Droad">feedback</a>' in banner
+
+
+def test_the_footer_links_the_service_pages_and_not_raw_json(client):
+    html = page(client, "/", status=200).get_data(as_text=True)
+    footer = html[html.index('<div class="govuk-footer">') :]
+    links = re.findall(r'class="govuk-footer__link" href="([^"]+)">\s*([^<]+?)\s*</a>', footer)
+    assert links[:5] == [
+        ("/accessibility-statement", "Accessibility statement"),
+        ("/cookies", "Cookies"),
+        ("/privacy", "Privacy"),
+        ("/feedback", "Feedback"),
+        ("/api", "API documentation"),
+    ]
+    assert "/api/v1/datasets" not in footer
 
 
 def test_the_home_page_searches_the_datasets_with_a_labelled_box(client):
@@ -50,15 +63,31 @@ def test_a_visitor_who_is_not_signed_in_is_offered_sign_in_that_comes_back_to_th
     assert "Sign out" not in html and "Your account" not in html
 
 
-def test_a_signed_in_user_is_offered_their_account_and_sign_out(app):
+def test_a_signed_in_user_gets_the_one_login_header_with_sign_out_and_their_account(app):
     with app.test_request_context("/"):
         html = render_template("home.html", current_user=SimpleNamespace(email="ann@dft.gov.uk"))
+    # GOV.UK One Login's service header replaces the GOV.UK header once signed in.
+    assert 'data-module="one-login-header"' in html and 'class="govuk-header"' not in html
+    assert 'href="https://home.account.gov.uk/"' in html and "GOV.UK One Login" in html
+    assert "/assets/one-login-header/service-header.min.css" in html
     assert 'href="/account">Your account</a>' in html
     # Signing out is a form that posts with the session's CSRF token, never a link.
-    form = re.search(r'<form class="app-sign-out" method="post" action="/logout">(.*?)</form>', html, re.S)
-    assert form and 'name="csrf_token"' in form.group(1) and ">Sign out</button>" in form.group(1)
+    form = re.search(r'<form method="post" class="[^"]*" action="/logout">(.*?)</form>', html, re.S)
+    assert form and 'name="csrf_token"' in form.group(1) and "Sign out" in form.group(1)
     assert 'href="/logout"' not in html
     assert "Sign in" not in html
+
+
+def test_the_one_login_home_link_is_configured(app):
+    app.config["ONE_LOGIN_HOME_URL"] = "https://home.integration.account.gov.uk/"
+    with app.test_request_context("/"):
+        html = render_template("home.html", current_user=SimpleNamespace(email="ann@dft.gov.uk"))
+    assert 'href="https://home.integration.account.gov.uk/"' in html
+
+
+def test_signed_out_pages_keep_the_govuk_header_and_load_no_one_login_styles(client):
+    html = page(client, "/", status=200).get_data(as_text=True)
+    assert 'class="govuk-header"' in html and "one-login-header" not in html
 
 
 def test_the_navigation_marks_the_section_the_page_is_in(app):
@@ -73,6 +102,8 @@ def test_govuk_frontend_styles_scripts_and_fonts_are_served_at_assets(client):
         ("/assets/govuk-frontend.min.css", "text/css"),
         ("/assets/govuk-frontend.min.js", "text/javascript"),
         ("/assets/init.js", "text/javascript"),
+        ("/assets/one-login-header/service-header.min.css", "text/css"),
+        ("/assets/one-login-header/service-header.js", "text/javascript"),
         ("/assets/fonts/bold-b542beb274-v2.woff2", "font/woff2"),
         ("/assets/images/favicon.svg", "image/svg+xml"),
     ]:
@@ -82,10 +113,12 @@ def test_govuk_frontend_styles_scripts_and_fonts_are_served_at_assets(client):
             assert response.get_data(), path
 
 
-def test_every_file_the_stylesheet_refers_to_is_served(client):
+def test_every_file_the_stylesheets_refer_to_is_served(client):
     css = (STATIC / "govuk-frontend.min.css").read_text()
     urls = set(re.findall(r"url\((/assets/[^)]+)\)", css))
     assert len(urls) >= 5, urls
+    one_login = (STATIC / "one-login-header" / "service-header.min.css").read_text()
+    urls |= set(re.findall(r"url\(([^)]+)\)", one_login))
     for url in urls:
         with client.get(url) as response:
             assert response.status_code == 200, url
@@ -96,3 +129,26 @@ def test_the_vendored_govuk_frontend_is_the_version_the_jinja_macros_are_made_fo
     assert version("govuk-frontend-jinja") == "4.1.0"
     assert (STATIC / "VERSION").read_text().startswith("govuk-frontend 6.3.0\n")
     assert '--govuk-frontend-version:"6.3.0"' in (STATIC / "govuk-frontend.min.css").read_text()
+
+
+def _navigation(html: str) -> list[str]:
+    nav = re.search(r'<ul class="govuk-service-navigation__list"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    return [" ".join(text.split()) for text in re.findall(r"<a[^>]*>(.*?)</a>", nav, re.S)]
+
+
+def test_publish_is_in_the_navigation_only_for_people_who_publish(app, client, signed_in):
+    dft = create_organisation()
+    assert _navigation(page(client, "/", status=200).text) == ["Find data", "Organisations", "API", "Sign in"]
+    for email, roles, expected in [
+        ("analyst@dft.gov.uk", (), ["Find data", "Organisations", "API", "Your account"]),
+        ("pat@dft.gov.uk", ("publisher",), ["Find data", "Organisations", "Publish", "API", "Your account"]),
+        (
+            "admin@dft.gov.uk",
+            ("org_admin",),
+            ["Find data", "Organisations", "Publish", "API", "Your account"],
+        ),
+    ]:
+        user = create_user(email=email, organisation=dft, roles=roles)
+        assert _navigation(page(signed_in(user), "/", status=200).text) == expected, email
+    site_admin = create_user(email="sam@cabinetoffice.gov.uk", roles=("site_admin",))
+    assert "Publish" in _navigation(page(signed_in(site_admin), "/", status=200).text)
