@@ -1,4 +1,5 @@
-"""What every browser test checks on a page: axe's WCAG 2.2 AA rules, and a screenshot to look at."""
+"""What every browser test checks on a page: axe's WCAG 2.2 AA rules, reflow at 320 px wide, and a
+screenshot to look at."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from tests.browser.reflow import check_reflow
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -49,6 +52,8 @@ def save_screenshot(page: Page, name: str) -> Path:
 
 
 def check_page(page: Page, name: str) -> None:
-    """Screenshot the page, then check it with axe: the usual end of a page-type test."""
+    """Screenshot the page, then check it with axe and at 320 px wide (WCAG 2.2, 1.4.10: no
+    sideways scrolling): the usual end of a page-type test."""
     save_screenshot(page, name)
     check_accessibility(page)
+    check_reflow(page)

@@ -30,6 +30,18 @@ _OVERFLOWING = """
       found.push(`${name} (to ${Math.round(box.right)} px): ${text}`);
     }
   }
+  // Text wider than its box (a long word) widens the page without widening any element's box.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    const box = range.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5) {
+      const parent = walker.currentNode.parentElement;
+      found.push(`text in ${parent.tagName.toLowerCase()}.${parent.className} (to ${box.right} px): `
+        + walker.currentNode.textContent.trim().slice(0, 60));
+    }
+  }
   return found.slice(-8);
 }
 """
