@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, request
 
+from marketplace.auth.redirects import MAX_NEXT
 from marketplace.auth.session import session_actor
 from marketplace.services.permissions import can_publish_anywhere
 from marketplace.vocabularies import (
@@ -71,8 +72,16 @@ def may_publish() -> bool:
     return can_publish_anywhere(session_actor())
 
 
+def current_address() -> str:
+    """This page's path and query, for links that come back to it (sign in, feedback); only the
+    path when the whole is longer than sign-in follows, so a huge query is not copied into links."""
+    full = request.full_path if request.query_string else request.path
+    return full if len(full) <= MAX_NEXT else request.path
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_global(vocabulary_label)
     app.add_template_global(may_publish)
+    app.add_template_global(current_address)

@@ -18,6 +18,7 @@ from marketplace.auth.session import session_actor
 from marketplace.errors import BadRequestError, flatten_errors
 from marketplace.schemas.listing import MULTI_VALUED, DatasetListParamsSchema, load_list_params
 from marketplace.services.catalogue import Page, more_when_signed_in
+from marketplace.services.finding import LABELS as SEARCH_LABELS
 from marketplace.services.finding import find_datasets
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
@@ -50,6 +51,8 @@ LABELLED = frozenset({"theme", "licence", "access_rights", "type", "status"})
 # Filters whose values the search compares without regard to case.
 UPPER_CASED = frozenset({"format"})
 DEFAULT_PER_PAGE = 20
+# A filter shows this many of its values before "Show more" (see _shown_and_more).
+FACET_SHOWN = 10
 # Up to this many chosen values, each is a tag of its own (see Search.selected_tags).
 MAX_VALUE_TAGS = 10
 PARAMETERS = frozenset(DatasetListParamsSchema().fields)
@@ -205,7 +208,8 @@ class Search:
             ]
             if options:
                 legend = FACET_LEGENDS.get(name) or name.replace("_", " ").capitalize()
-                panel.append({"name": name, "legend": legend, "options": options})
+                shown, more = _shown_and_more(options)
+                panel.append({"name": name, "legend": legend, "options": shown, "more": more})
         return panel
 
     def _facet_labels(self) -> dict[str, dict[str, str]]:
@@ -217,7 +221,24 @@ class Search:
         }
 
 
+def _shown_and_more(options: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A long filter (37 organisations) shows its most common values and any chosen ones; the
+    rest go under "Show more", alphabetically, where a name is easier to find than by count."""
+    if len(options) <= FACET_SHOWN + 2:  # "Show 2 more" would save nothing
+        return options, []
+    by_count = sorted(options, key=lambda option: -option["count"])  # stable: ties keep their order
+    top = {id(option) for option in by_count[:FACET_SHOWN]}
+    shown = [option for option in options if id(option) in top or option["checked"]]
+    more = sorted(
+        (option for option in options if id(option) not in top and not option["checked"]),
+        key=lambda option: option["label"].casefold(),
+    )
+    return shown, more
+
+
 def _label(name: str, value: str) -> str:
+    if name in SEARCH_LABELS:  # the computed bands and freshness states, named as the search names them
+        return SEARCH_LABELS[name].get(value, value)
     return vocabulary_label(name, value) if name in LABELLED else value
 
 
@@ -225,10 +246,18 @@ def _compared(name: str, value: str) -> str:
     return value.upper() if name in UPPER_CASED else value
 
 
+# Parameters whose bad value the page can leave out and still answer: it shows the results
+# without them, and the error summary links to the control the value would have set.
+RECOVERABLE = frozenset(MULTI_VALUED) | {"sort", "page", "per_page"}
+
+
 def run_search(args: MultiDict, base_path: str, fixed: dict[str, list[str]] | None = None) -> Search:
     """Check the query arguments and search as the signed-in visitor (or anonymously).
 
     Bad arguments come back as `errors` for the page's error summary, never as an exception.
+    A bad filter, sort or page value is left out and the rest searched, so the page still shows
+    results and its filters, each error beside its control; any other error (the search words,
+    too many parameters) leaves only the search box to correct.
     """
     fixed = fixed or {}
     # Only the search's own parameters: a link with tracking or other extra parameters still works.
@@ -237,30 +266,49 @@ def run_search(args: MultiDict, base_path: str, fixed: dict[str, list[str]] | No
     for name, values in fixed.items():
         args.setlist(name, values)
     search = Search(base_path, frozenset(fixed))
+    errors = _search(search, args)
+    bad = {key.split(".")[0] for key in errors}
+    if errors and bad <= RECOVERABLE - search.fixed:
+        for name in bad:
+            args.poplist(name)
+        if not _search(search, args):
+            search.errors = _readable(errors, linked=bad)
+            return search
+    if errors:
+        search.errors = _readable(errors)
+        search.results = None
+        # Keep what the visitor typed in the box, so they can correct it.
+        search.params = {"q": args.get("q", "")} if "q" not in errors else {}
+    return search
+
+
+def _search(search: Search, args: MultiDict) -> dict[str, list[str]]:
+    """Load the parameters and search; the errors by parameter, or {} when it answered."""
     try:
         search.params = load_list_params(args)
         search.results = find_datasets(session_actor(), search.params)
     except SchemaValidationError as error:
-        search.errors = _readable(flatten_errors(error.messages))
+        return flatten_errors(error.messages)
     except BadRequestError as error:
-        search.errors = _readable(error.errors or {"_schema": [error.detail]})
-    if search.errors:
-        # Keep what the visitor typed in the box, so they can correct it.
-        search.params = {"q": args.get("q", "")} if "q" not in search.errors else {}
-    return search
+        return error.errors or {"_schema": [error.detail]}
+    return {}
 
 
-def _readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Messages that say which parameter they are about; only those with a control on the
-    page keep their field (the summary links to it)."""
+# Where on the page a parameter's error links to (a filter's first checkbox, the sort select).
+CONTROL_IDS = {**{name: f"filter-{name}" for name in FACET_LEGENDS}, "q": "q", "sort": "sort"}
+
+
+def _readable(
+    errors: dict[str, list[str]], linked: frozenset[str] | set[str] = frozenset()
+) -> dict[str, list[str]]:
+    """Messages that say which parameter they are about; the search words, and the parameters in
+    `linked` that have a control on the page, keep a link to it (the summary's href)."""
     readable: dict[str, list[str]] = {}
     for key, messages in errors.items():
         name = key.split(".")[0]
-        if name == "q":  # the one field with a control on the page, which the summary links to
-            readable.setdefault(name, []).extend(f"Search terms: {m}" for m in messages)
-        else:
-            label = PARAMETER_NAMES.get(name, "The address")
-            readable.setdefault("_schema", []).extend(f"{label}: {m}" for m in messages)
+        label = "Search terms" if name == "q" else PARAMETER_NAMES.get(name, "The address")
+        target = CONTROL_IDS.get(name) if name == "q" or name in linked else None
+        readable.setdefault(target or "_schema", []).extend(f"{label}: {m}" for m in messages)
     return readable
 
 

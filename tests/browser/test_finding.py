@@ -39,7 +39,7 @@ def test_filtering_by_two_facets_narrows_the_results_and_a_tag_removes_one(page:
 
     option(page, "Theme", "Transport and infrastructure").check()
     option(page, "Access", "Open").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").first.click()
 
     expect(page).to_have_url(re.compile(r"theme=transport-and-infrastructure.*access_rights=OPEN"))
     both = result_count(page)
@@ -113,3 +113,55 @@ def test_a_withdrawn_entry_and_a_data_service_have_accessible_pages(page: Page, 
     page.goto(f"/datasets/{catalogue.slug_of(status='published', type='data_service')}")
     expect(page.locator(".govuk-caption-l").first).to_be_visible()
     check_page(page, "dataset-data-service")
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_open_from_show_filters(new_context):
+    page = new_context(viewport={"width": 375, "height": 812}).new_page()
+    page.goto("/datasets?q=road")
+    toggle = page.get_by_text("Show filters", exact=True)
+    expect(toggle).to_be_visible()
+    expect(facet(page, "Theme")).to_be_hidden()
+    # The first result follows the search box and "Show filters", not every filter (it was
+    # 2,300 px down or more).
+    first = page.locator(".app-result__title a").first
+    assert toggle.bounding_box()["y"] < first.bounding_box()["y"] < 1000, first.bounding_box()
+    check_page(page, "find-phone-filters-closed")
+
+    toggle.click()
+    expect(page.get_by_text("Hide filters", exact=True)).to_be_visible()
+    option(page, "Access", "Open").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+    expect(page).to_have_url(re.compile(r"access_rights=OPEN"))
+    # Folded again on the new page, saying how many filters are chosen.
+    expect(page.get_by_text("Show filters (1 chosen)", exact=True)).to_be_visible()
+    for meta in page.locator(".app-result__meta").all():
+        expect(meta).to_contain_text("Open")
+
+
+def test_on_a_desktop_the_filters_are_always_shown_and_a_long_filter_shows_more_on_request(page: Page):
+    page.goto("/datasets")
+    expect(page.get_by_text("Show filters", exact=True)).to_be_hidden()
+    organisation = facet(page, "Organisation")
+    expect(organisation).to_be_visible()
+    more = organisation.locator("details.app-filter-more")
+    expect(more).to_have_count(1)
+    hidden = more.get_by_role("checkbox").first
+    expect(hidden).to_be_hidden()
+    more.locator("summary").click()
+    expect(hidden).to_be_visible()
+    names = [" ".join(t.split()).rsplit(" (", 1)[0] for t in more.locator("label").all_inner_texts()]
+    assert names == sorted(names, key=str.casefold), names
+    check_page(page, "find-show-more-organisations")
+
+
+def test_a_bad_filter_in_the_address_is_marked_on_its_filter_and_the_summary_takes_you_there(page: Page):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/datasets?organisation=nonsense")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("There is no organisation called nonsense")).click()
+    # On a phone too: the panel is open because a filter has an error.
+    expect(page.locator("#filter-organisation")).to_be_focused()
+    expect(facet(page, "Organisation")).to_contain_text("There is no organisation called nonsense")
+    assert result_count(page) > 0
+    check_page(page, "find-bad-filter")

@@ -58,7 +58,7 @@ def test_search_and_filters_work_with_javascript_off(new_context):
     assert matches > 0
 
     option(page, "Type", "Dataset").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").first.click()
     expect(page).to_have_url(re.compile(r"q=school.*type=dataset"))
     assert 0 < result_count(page) <= matches
     expect(page.locator("#q")).to_have_value("school")

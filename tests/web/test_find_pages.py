@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -507,6 +507,83 @@ def test_a_bad_parameter_gets_the_page_with_an_error_summary(client, catalogue, 
     assert title_of(body).startswith("Error: ")
     summary = re.search(r'class="govuk-error-summary".*?</ul>', body, re.S).group(0)
     assert message in summary
+    if query.startswith("q="):  # the words cannot be searched: only the box to correct
+        assert "Correct the search above" in body and result_titles(body) == []
+    else:  # a bad filter, order or page is left out: the rest is searched
+        assert "Correct the search above" not in body and len(result_titles(body)) == 4
+
+
+def summary_links(body: str) -> dict[str, str | None]:
+    """{message: the href it links to, or None} in the error summary."""
+    items = re.findall(
+        r"<li>(.*?)</li>", re.search(r'govuk-error-summary__list">(.*?)</ul>', body, re.S).group(1), re.S
+    )
+    found = {}
+    for item in items:
+        link = re.search(r'<a href="([^"]+)">(.*?)</a>', item, re.S)
+        found[text_of(link.group(2) if link else item)] = link.group(1) if link else None
+    return found
+
+
+def test_a_bad_filter_value_is_left_out_and_marked_on_its_filter_as_the_other_input_errors_are(
+    client, catalogue
+):
+    body = get(client, f"/datasets?organisation=nobody&theme={TRANSPORT}", status=400)
+    # The rest of the search still answers: the theme is applied, the organisation left out.
+    assert sorted(result_titles(body)) == [
+        "Rail passenger numbers",
+        "Road casualties",
+        "Road traffic counts API",
+    ]
+    assert summary_links(body) == {
+        "Organisation: There is no organisation called nobody.": "#filter-organisation"
+    }
+    group = re.search(
+        r'<div class="govuk-form-group govuk-form-group--error">(.*?)</fieldset>', body, re.S
+    ).group(1)
+    assert "Organisation</legend>" in group
+    assert 'aria-describedby="filter-organisation-error"' in group
+    assert "Organisation: There is no organisation called nobody." in text_of(group)
+    assert 'id="filter-organisation"' in group  # the summary's link lands on the first box
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("access_rights=secret", "Access: &#39;secret&#39; is not a known access right."),
+        ("quality=superb", "Metadata quality: &#39;superb&#39; is not a known quality band."),
+        ("format=zzz", "Format: There are no entries in the format zzz."),
+    ],
+)
+def test_every_bad_filter_value_is_handled_the_same_way(client, catalogue, query, message):
+    body = get(client, f"/datasets?{query}", status=400)
+    name = query.split("=")[0]
+    links = summary_links(body)
+    assert [href for text, href in links.items() if html_lib.unescape(message) in text] == [f"#filter-{name}"]
+    assert len(result_titles(body)) == 4
+    assert "app-filter-tag" not in body  # nothing bad is kept as a chosen filter
+
+
+def test_a_chosen_band_nothing_matches_stays_ticked_with_its_label_so_it_can_be_unticked(client, catalogue):
+    body = get(client, "/datasets?quality=excellent")
+    assert facet(body, "quality").get("Excellent (0)") == "checked"
+    assert "Remove filter Metadata quality: Excellent" in links_of(body, "app-filter-tag")
+
+
+def test_a_bad_order_links_to_the_sort_box_and_a_bad_page_number_shows_the_first_page(client, catalogue):
+    body = get(client, "/datasets?sort=best", status=400)
+    assert summary_links(body) == {"Sort by: Use one of: relevance, updated, title, quality.": "#sort"}
+    assert len(result_titles(body)) == 4
+    body = get(client, "/datasets?page=two", status=400)
+    assert summary_links(body) == {"Page number: Must be a whole number.": None}  # no control for it
+    assert len(result_titles(body)) == 4
+
+
+def test_too_many_parameters_leave_only_the_search_box(client, catalogue):
+    names = ("theme", "licence", "type", "access_rights", "format")
+    query = urlencode([("q", "road"), ("sort", "title")] + [(name, "x") for name in names for _ in range(20)])
+    body = get(client, f"/datasets?{query}", status=400)
+    assert "Give at most 100 parameters (102 given)." in text_of(body)
     assert "Correct the search above" in body and result_titles(body) == []
 
 
