@@ -40,6 +40,13 @@ class QualityFigures:
         """The share of entries with at least one declared rating, 0 to 1 (0 when there are none)."""
         return round(self.declared / self.entries, 4) if self.entries else 0.0
 
+    @property
+    def good_or_better_share(self) -> float:
+        """The share of entries whose metadata is good or excellent, 0 to 1: how an organisation
+        compares, whatever its size (the report's order and its chart's reference line)."""
+        good = self.bands["excellent"] + self.bands["good"]
+        return round(good / self.entries, 4) if self.entries else 0.0
+
     def add(self, band: str, state: str, declared: bool, count: int) -> None:
         self.entries += count
         self.bands[band] += count
@@ -55,6 +62,7 @@ class QualityFigures:
             "freshness": {state: self.freshness[state] for state in FRESHNESS_STATES},
             "declared": self.declared,
             "declared_share": self.declared_share,
+            "good_or_better_share": self.good_or_better_share,
         }
 
 

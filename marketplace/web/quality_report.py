@@ -11,13 +11,19 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from marketplace.auth.session import session_actor
 from marketplace.models import Dataset
 from marketplace.services.freshness import FRESHNESS_STATES, freshness_state
-from marketplace.services.metadata_quality import BANDS
-from marketplace.services.quality_report import UNSCORED, QualityFigures, QualitySummary, quality_summary
+from marketplace.services.metadata_quality import BANDS, band_ranges
+from marketplace.services.quality_report import (
+    UNSCORED,
+    OrganisationFigures,
+    QualityFigures,
+    QualitySummary,
+    quality_summary,
+)
 from marketplace.spreadsheet_cells import csv_writer
 
 bp = Blueprint("quality_report", __name__)
@@ -34,7 +40,7 @@ BAND_COLOURS = {
 }
 CHART_WIDTH = 960  # drawn at its natural size in the page's full width
 BAR_LEFT = 0
-BAR_WIDTH = 880  # leaves room for the total after the bar
+BAR_WIDTH = 800  # leaves room for "100% good or better" after the bar
 BAR_HEIGHT = 24
 LABEL_HEIGHT = 22
 ROW_GAP = 14
@@ -62,6 +68,7 @@ class Segment:
     band: str
     label: str
     count: int
+    share: float
     x: float
     width: float
     colour: str
@@ -71,20 +78,37 @@ class Segment:
 class ChartRow:
     title: str
     entries: int
+    good_or_better: float
     label_y: int
     bar_y: int
     segments: list[Segment]
+    own: bool = False  # the signed-in person's organisation
+    average: bool = False  # all organisations together
 
 
 @dataclass(frozen=True)
 class Chart:
     width: int
     height: int
+    bar_width: int
     bar_height: int
     rows: list[ChartRow]
+    average_x: float  # where the average share good or better falls on every bar
     legend: list[tuple[str, str, str]]  # (band, label, colour)
     legend_y: int
     summary: str
+
+
+# How the report may order organisations: by the share of entries good or better (the default),
+# or by name.
+SORTS = {"good": "Share good or better (highest first)", "name": "Name (A to Z)"}
+
+
+def ordered(summary: QualitySummary, sort: str) -> list[OrganisationFigures]:
+    rows = sorted(summary.organisations, key=lambda row: row.organisation.title.casefold())
+    if sort == "good":  # stable, so organisations with the same share stay in name order
+        rows.sort(key=lambda row: -row.figures.good_or_better_share)
+    return rows
 
 
 def band_names(summary: QualitySummary) -> list[str]:
@@ -92,32 +116,42 @@ def band_names(summary: QualitySummary) -> list[str]:
     return [*BANDS, UNSCORED] if summary.totals.bands[UNSCORED] else list(BANDS)
 
 
-def stacked_bars(summary: QualitySummary) -> Chart:
-    """A bar per organisation, split by band, each as long as its count of entries (the
-    longest bar is the largest organisation)."""
+def _bar(title: str, figures: QualityFigures, bands: list[str], y: int, **flags: bool) -> ChartRow:
+    """One organisation's bar, 100% long: each band's share of its entries, best first, so that
+    the boundary after "good" is its share good or better."""
+    x = float(BAR_LEFT)
+    segments = []
+    for band in bands:
+        count = figures.bands[band]
+        if count:
+            share = count / figures.entries
+            width = BAR_WIDTH * share
+            label, colour = band_label(band), BAND_COLOURS[band]
+            segments.append(Segment(band, label, count, share, round(x, 2), round(width, 2), colour))
+            x += width
+    return ChartRow(
+        title, figures.entries, figures.good_or_better_share, y + 16, y + LABEL_HEIGHT, segments, **flags
+    )
+
+
+def stacked_bars(summary: QualitySummary, rows: list[OrganisationFigures], own: set) -> Chart:
+    """A bar per organisation, each split by the share of its entries in each band (100%
+    stacked, so a small organisation compares with a large one), with all organisations
+    together first as the average, and a line at the average share good or better."""
     bands = band_names(summary)
-    largest = max((row.figures.entries for row in summary.organisations), default=0) or 1
-    rows: list[ChartRow] = []
-    y = 0
-    for row in summary.organisations:
-        x = float(BAR_LEFT)
-        segments = []
-        for band in bands:
-            count = row.figures.bands[band]
-            if count:
-                width = BAR_WIDTH * count / largest
-                segments.append(
-                    Segment(band, band_label(band), count, round(x, 2), round(width, 2), BAND_COLOURS[band])
-                )
-                x += width
-        rows.append(ChartRow(row.organisation.title, row.figures.entries, y + 16, y + LABEL_HEIGHT, segments))
+    bars = [_bar("All organisations (average)", summary.totals, bands, 0, average=True)]
+    y = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
+    for row in rows:
+        bars.append(_bar(row.organisation.title, row.figures, bands, y, own=row.organisation.id in own))
         y += LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     legend = [(band, band_label(band), BAND_COLOURS[band]) for band in bands]
     return Chart(
         width=CHART_WIDTH,
         height=y + 30,
+        bar_width=BAR_WIDTH,
         bar_height=BAR_HEIGHT,
-        rows=rows,
+        rows=bars,
+        average_x=round(BAR_LEFT + BAR_WIDTH * summary.totals.good_or_better_share, 2),
         legend=legend,
         legend_y=y + 4,
         summary=_summary_sentence(summary, bands),
@@ -132,7 +166,8 @@ def _summary_sentence(summary: QualitySummary, bands: list[str]) -> str:
     organisations = len(summary.organisations)
     return (
         f"Metadata quality of {_entries(totals.entries)} from {organisations} "
-        f"{'organisation' if organisations == 1 else 'organisations'}, by band: {parts}."
+        f"{'organisation' if organisations == 1 else 'organisations'}, by band: {parts}; "
+        f"{percentage(totals.good_or_better_share)} good or better."
     )
 
 
@@ -146,17 +181,32 @@ def percentage(share: float) -> str:
 
 
 @bp.get("/quality")
-def report() -> str:
-    # The page takes no query parameters; any sent (tracking, old links) are ignored.
-    summary = quality_summary(session_actor(), date.today())
+def report() -> tuple[str, int]:
+    # The page takes one query parameter, the order; any others sent (tracking, old links) are
+    # ignored.
+    sort = request.args.get("sort") or "good"
+    errors = {}
+    if sort not in SORTS:
+        errors["sort"] = [f"Order by: choose {' or '.join(repr(label) for label in SORTS.values())}."]
+        sort = "good"
+    actor = session_actor()
+    summary = quality_summary(actor, date.today())
+    rows = ordered(summary, sort)
+    own = actor.organisation_ids()
     return render_template(
         "quality/report.html",
         summary=summary,
+        rows=rows,
+        own=own,
+        sort=sort,
+        sorts=SORTS,
+        errors=errors,
         bands=band_names(summary),
+        band_ranges=band_ranges(),
         states=list(FRESHNESS_STATES),
-        chart=stacked_bars(summary),
+        chart=stacked_bars(summary, rows, own),
         percentage=percentage,
-    )
+    ), 400 if errors else 200
 
 
 CSV_HEADER = [
@@ -168,6 +218,7 @@ CSV_HEADER = [
     *FRESHNESS_STATES,
     "declared",
     "declared_share",
+    "good_or_better_share",
 ]
 
 
@@ -181,6 +232,7 @@ def _csv_row(slug: str, title: str, figures: QualityFigures) -> list[str | int |
         *(figures.freshness[state] for state in FRESHNESS_STATES),
         figures.declared,
         figures.declared_share,
+        figures.good_or_better_share,
     ]
 
 

@@ -22,6 +22,7 @@ def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, 
                 "freshness": {"fresh": 1, "due": 1, "overdue": 1, "unknown": 0},
                 "declared": 1,
                 "declared_share": 0.3333,
+                "good_or_better_share": 0.6667,
             },
             {
                 "slug": "home-office",
@@ -31,6 +32,7 @@ def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, 
                 "freshness": {"fresh": 1, "due": 0, "overdue": 0, "unknown": 0},
                 "declared": 1,
                 "declared_share": 1.0,
+                "good_or_better_share": 1.0,
             },
         ],
         "totals": {
@@ -39,6 +41,7 @@ def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, 
             "freshness": {"fresh": 2, "due": 1, "overdue": 1, "unknown": 0},
             "declared": 2,
             "declared_share": 0.5,
+            "good_or_better_share": 0.75,
         },
     }
 
