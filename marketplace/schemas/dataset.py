@@ -212,6 +212,16 @@ class DatasetInputSchema(Schema):
         max_items=100,
         noun="served datasets",
     )
+    # While withdrawn: why, and the slug of the entry that replaces it (services.datasets checks
+    # that it names an entry the caller may see).
+    withdrawal_reason = Text(max_length=500, allow_none=True)
+    replaced_by = fields.String(
+        allow_none=True,
+        validate=[
+            validate.Length(min=1, max=100, error="Must be between 1 and 100 characters."),
+            validate.Regexp(SLUG_PATTERN, error=SERVED_DATASET_MESSAGE),
+        ],
+    )
     quality = DeclaredQualityField()
 
     @pre_load

@@ -73,6 +73,8 @@ class DatasetOutSchema(Schema):
     service_type = fields.String(allow_none=True)
     service_status = fields.String(allow_none=True)
     serves_datasets = fields.List(fields.String())
+    withdrawal_reason = fields.String(allow_none=True)
+    replaced_by = fields.String(allow_none=True)
     quality = fields.Function(dump_quality)
     freshness = fields.Function(lambda d: dump_freshness(d))
     created_at = fields.DateTime()
@@ -151,6 +153,8 @@ EDITABLE_FIELDS = frozenset(
         "service_type",
         "service_status",
         "serves_datasets",
+        "withdrawal_reason",
+        "replaced_by",
         "quality",
     }
 )

@@ -28,6 +28,8 @@ SCALAR_FIELDS = (
     "endpoint_description",
     "service_type",
     "service_status",
+    "withdrawal_reason",
+    "replaced_by",
 )
 LIST_FIELDS = ("alternative_titles", "creators", "related_resources", "serves_datasets")
 DISTRIBUTION_FIELDS = (

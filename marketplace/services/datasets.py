@@ -152,6 +152,9 @@ def update_dataset(
     body = _as_object(raw)
     body.setdefault("type", dataset.type)
     body.setdefault("status", dataset.status)
+    # Kept like the status they belong to (cleared when the entry is published again).
+    body.setdefault("withdrawal_reason", dataset.withdrawal_reason)
+    body.setdefault("replaced_by", dataset.replaced_by)
     return _change(actor, dataset, load_entry(body), "update")
 
 
@@ -164,7 +167,7 @@ def patch_dataset(
     merged = editable_view(dataset)
     merged.update(body)
     action = "patch"
-    if set(body) == {"status"} and isinstance(body["status"], str):
+    if set(body) - {"withdrawal_reason", "replaced_by"} == {"status"} and isinstance(body["status"], str):
         action = {"published": "publish", "withdrawn": "withdraw"}.get(body["status"], "patch")
     return _change(actor, dataset, load_entry(merged), action)
 
@@ -173,8 +176,17 @@ def publish_dataset(actor: Actor, reference: str, *, if_match: Collection[str] |
     return patch_dataset(actor, reference, {"status": "published"}, if_match=if_match)
 
 
-def withdraw_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> Dataset:
-    return patch_dataset(actor, reference, {"status": "withdrawn"}, if_match=if_match)
+def withdraw_dataset(
+    actor: Actor,
+    reference: str,
+    *,
+    reason: str | None = None,
+    replaced_by: str | None = None,
+    if_match: Collection[str] | None = None,
+) -> Dataset:
+    """Withdraw a published entry, saying why and (optionally) which entry replaces it."""
+    change = {"status": "withdrawn", "withdrawal_reason": reason, "replaced_by": replaced_by}
+    return patch_dataset(actor, reference, change, if_match=if_match)
 
 
 def delete_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> None:
@@ -260,6 +272,9 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     if organisation.id != dataset.organisation_id:
         require_publisher(actor, organisation)
     check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
+    if new_status != "withdrawn":  # the reason and replacement belong to a withdrawal only
+        data = {**data, "withdrawal_reason": None, "replaced_by": None}
+    _check_replacement(actor, dataset, data.get("replaced_by"))
     new_slug = data.get("slug")
     if new_slug and new_slug != dataset.slug:
         _require_free_slug(new_slug, except_id=dataset.id)
@@ -282,6 +297,15 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     record_change(dataset, actor, action, changes)
     commit_change()
     return dataset
+
+
+def _check_replacement(actor: Actor, dataset: Dataset, slug: str | None) -> None:
+    """The entry said to replace a withdrawn one must be another entry the caller may see."""
+    if not slug or slug == dataset.replaced_by:
+        return
+    if slug == dataset.slug:
+        raise ValidationError({"replaced_by": ["An entry cannot replace itself: name another entry."]})
+    check_served_datasets(actor, [slug], field="replaced_by")
 
 
 def commit_change(*, index: bool = True) -> None:

@@ -200,8 +200,31 @@ def check_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow])
     return report
 
 
+# The schema's messages are written for API clients; a person filling in a spreadsheet is told
+# what to type instead (by the start of the message, as some carry the value typed).
+SPREADSHEET_WORDS = (
+    ("Not a valid integer", "Enter a whole number, like 1048576, with no commas, spaces or units"),
+    ("Not a valid date", "Enter a date as year-month-day, like 2024-03-27"),
+    ("Not a valid e-mail address", "Enter an email address, like roadsafety.stats@dft.gov.uk"),
+    (
+        "Not a valid web address",
+        "Enter a full web address starting with https://, like https://www.gov.uk/example",
+    ),
+)
+
+
 def _plain(column: str, message: str) -> str:
-    return f"Enter a value in the {column} column" if message in EMPTY_VALUE_MESSAGES else message
+    if message in EMPTY_VALUE_MESSAGES:
+        return f"Enter a value in the {column} column"
+    if column.endswith("licence") and "is not a licence we list" in message:
+        return (
+            "Enter a licence by its short name, like OGL-UK-3.0 for the Open Government Licence v3.0 "
+            "(the import page lists them all)"
+        )
+    for start, words in SPREADSHEET_WORDS:
+        if message.startswith(start):
+            return words
+    return message
 
 
 def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:

@@ -15,8 +15,9 @@ onto the MQA's:
   that (DCAT-AP requires an accessURL; exports use the download URL for it).
 - Reachability comes from the stored link checks (`LinkCheck`, filled by the nightly link
   check), never from a request made here; a URL never checked scores nothing until it is.
-- "Rights" is the rights statement on each distribution: in our model, a licence given on
-  the distribution itself, so the terms travel with the file.
+- "Rights" is the rights statement on each distribution: in our model, the distribution's
+  licence. A distribution given none is under the entry's licence (the publishing form says so,
+  and that is the licence it is judged and published with), so it is judged with that one.
 - "DCAT-AP compliant" means the entry has every field the DCAT-UK application profile requires
   of a published entry, and every distribution has a URL.
 
@@ -123,7 +124,7 @@ def _files(dataset: Dataset) -> list[_File]:
             media_type=d.media_type,
             format=d.format,
             byte_size=d.byte_size,
-            licence=d.licence,
+            licence=d.licence or dataset.licence,  # inherited, as the form tells the publisher
             issued=d.issued,
             modified=d.modified,
         )

@@ -23,6 +23,7 @@ def check_served_datasets(
     *,
     already: Collection[str] = (),
     pending: Collection[str] = (),
+    field: str = "serves_datasets",
 ) -> None:
     """Raise ValidationError (under ``serves_datasets.<n>``) for each slug that names no entry.
 
@@ -47,5 +48,7 @@ def check_served_datasets(
         for index, slug in enumerate(slugs)
         if slug in wanted and slug not in found
     }
+    if errors and field != "serves_datasets":  # a single slug: its message under its own name
+        raise ValidationError({field: errors[0]})
     if errors:
-        raise ValidationError({"serves_datasets": errors})
+        raise ValidationError({field: errors})

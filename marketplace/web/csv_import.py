@@ -15,13 +15,20 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.auth.session import current_user, session_actor
-from marketplace.errors import NotFoundError, PermissionDeniedError, ValidationError, error_response
+from marketplace.errors import (
+    GoneError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    error_response,
+)
 from marketplace.models import Organisation
 from marketplace.schemas.csv_entry import COLUMNS
+from marketplace.services.datasets import resolve_dataset
 from marketplace.services.importing import (
     MAX_ROWS,
     CsvRow,
@@ -34,6 +41,7 @@ from marketplace.services.importing import (
     publishing_organisations,
 )
 from marketplace.services.organisations import find_organisation
+from marketplace.vocabularies.licences import LICENCES
 from marketplace.web.access import sign_in_required
 
 bp = Blueprint("csv_import", __name__)
@@ -110,6 +118,26 @@ def confirm():
         created = import_rows(actor, organisation, rows)
     except ImportRejectedError as error:
         return _check_page(organisation, pending["filename"], rows, report=error.report, status=400)
+    # Post/redirect/get: refreshing what follows shows the same result, never the form again.
+    import_id = request.form["import_id"]
+    _save_done(import_id, actor.user_id, organisation.slug, [str(d.id) for d in created])
+    return redirect(url_for("csv_import.done", import_id=import_id), 303)
+
+
+@bp.get("/publish/import/done/<import_id>")
+@sign_in_required
+def done(import_id: str):
+    actor = session_actor()
+    record = _read_done(import_id, str(actor.user_id))
+    if record is None:
+        raise NotFoundError("There is no finished import at this address, or it has expired.")
+    organisation = find_organisation(record["organisation"])
+    created = []
+    for entry_id in record["ids"]:
+        try:
+            created.append(resolve_dataset(actor, entry_id)[0])
+        except (NotFoundError, GoneError):
+            continue  # deleted since, or no longer theirs to see
     return render_template("csv_import/done.html", organisation=organisation, created=created)
 
 
@@ -135,6 +163,7 @@ def _upload_page(errors=None, selected: str = "", status: int = 200):
         selected=selected,
         errors=errors or {},
         columns=COLUMNS,
+        licences=LICENCES,
         max_rows=MAX_ROWS,
         limit=_limit(),
     )
@@ -216,6 +245,28 @@ def _claim_pending(import_id: str, user_id: str) -> dict | None:
     if expired or payload.get("user") != user_id:
         return None
     return payload
+
+
+def _save_done(import_id: str, user_id, organisation_slug: str, ids: list[str]) -> None:
+    """Keep which entries an import created, for the page the confirmation redirects to."""
+    folder = _pending_folder()
+    payload = {"user": str(user_id), "organisation": organisation_slug, "ids": ids}
+    partial = folder / f"{import_id}.partial"
+    partial.write_text(json.dumps(payload), encoding="utf-8")
+    os.replace(partial, folder / f"{import_id}.done")
+
+
+def _read_done(import_id: str, user_id: str) -> dict | None:
+    if not _PENDING_ID.match(import_id):
+        return None
+    path = _pending_folder() / f"{import_id}.done"
+    try:
+        if time.time() - path.stat().st_mtime > PENDING_SECONDS:
+            return None
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return payload if payload.get("user") == user_id else None
 
 
 def _remove_expired(folder: Path) -> None:

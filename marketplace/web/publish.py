@@ -58,10 +58,16 @@ STALE = (
     "Someone else changed this entry after you opened it, so your changes have not been saved. "
     "Open the latest version and make your changes again."
 )
+# What a save did, by the entry's status before and after it: the message says what happened
+# (saving a published entry's changes is not "publishing" it).
 SAVED = {
-    "draft": "{} has been saved as a draft.",
-    "published": "{} has been published.",
-    "withdrawn": "{} has been saved. It is still withdrawn.",
+    (None, "draft"): "{} has been saved as a draft. Only publishers for its organisation can see it.",
+    (None, "published"): "{} has been published.",
+    ("draft", "draft"): "{} has been saved as a draft. Only publishers for its organisation can see it.",
+    ("draft", "published"): "{} has been published.",
+    ("published", "published"): "Your changes to {} have been saved and published.",
+    ("withdrawn", "withdrawn"): "Your changes to {} have been saved. It is still withdrawn.",
+    ("withdrawn", "published"): "{} has been published again.",
 }
 
 
@@ -115,7 +121,7 @@ def new_entry():
     dataset, errors, code = _save(form, status, lambda entry: create_dataset(actor, entry))
     if dataset is None:
         return _entry_page(form, organisations, errors=errors, status=code)
-    return _saved(dataset)
+    return _saved(dataset, None)
 
 
 @bp.route("/datasets/<slug>/edit", methods=["GET", "POST"])
@@ -136,13 +142,14 @@ def edit_entry(slug: str):
     if _rearrange(form):
         return _entry_page(form, organisations, dataset=dataset, etag=etag)
     status = "published" if request.form.get("action") == "publish" else dataset.status
+    before = dataset.status
     reference = str(dataset.id)
     dataset_or_none, errors, code = _save(
         form, status, lambda entry: update_dataset(actor, reference, entry, if_match=[etag])
     )
     if dataset_or_none is None:
         return _entry_page(form, organisations, dataset=dataset, etag=etag, errors=errors, status=code)
-    return _saved(dataset_or_none)
+    return _saved(dataset_or_none, before)
 
 
 def _rearrange(form: EntryForm) -> bool:
@@ -183,9 +190,10 @@ def _save(
         return None, {"_schema": [error.detail]}, 409
 
 
-def _saved(dataset: Dataset):
-    flash(SAVED[dataset.status].format(quoted(dataset.title)))
-    return redirect(url_for("publish.dashboard"))
+def _saved(dataset: Dataset, before: str | None):
+    """After a save, the entry's own page (a draft's is its preview), with what happened."""
+    flash(SAVED[(before, dataset.status)].format(quoted(dataset.title)))
+    return redirect(url_for("dataset_page.show_dataset", slug=dataset.slug), 303)
 
 
 def _entry_page(
@@ -216,19 +224,60 @@ def withdraw_entry(slug: str):
     actor = session_actor()
     dataset = writable_dataset(actor, slug, None)
     if request.method == "GET":
-        return render_template("publish/withdraw.html", dataset=dataset, etag=dataset.etag, errors={})
+        return render_template(
+            "publish/withdraw.html", dataset=dataset, etag=dataset.etag, errors={}, form={}
+        )
     etag = request.form.get("etag", "")
-    try:
-        withdrawn = withdraw_dataset(actor, str(dataset.id), if_match=[etag])
-    except PreconditionFailedError:
-        errors, code = {"_schema": [STALE]}, 409
-    except ValidationError as error:
-        errors, code = {"_schema": [m for ms in (error.errors or {}).values() for m in ms]}, 400
-    else:
-        flash(f"{quoted(withdrawn.title)} has been withdrawn. It no longer appears in search.")
-        return redirect(url_for("publish.dashboard"))
-    page = render_template("publish/withdraw.html", dataset=dataset, etag=etag, errors=errors)
+    form = {
+        "reason": request.form.get("reason", "").strip(),
+        "replaced_by": request.form.get("replaced_by", "").strip(),
+    }
+    errors: Errors = {}
+    if not form["reason"]:
+        errors["reason"] = ["Say why the entry is being withdrawn."]
+    replacement = _slug_of(form["replaced_by"]) if form["replaced_by"] else None
+    if form["replaced_by"] and replacement is None:
+        errors["replaced_by"] = [REPLACEMENT_HINT]
+    code = 400
+    if not errors:
+        try:
+            withdrawn = withdraw_dataset(
+                actor, str(dataset.id), reason=form["reason"], replaced_by=replacement, if_match=[etag]
+            )
+        except PreconditionFailedError:
+            errors, code = {"_schema": [STALE]}, 409
+        except ValidationError as error:
+            errors = _withdrawal_errors(error.errors or {})
+        else:
+            flash(f"{quoted(withdrawn.title)} has been withdrawn. It no longer appears in search.")
+            return redirect(url_for("dataset_page.show_dataset", slug=withdrawn.slug), 303)
+    page = render_template("publish/withdraw.html", dataset=dataset, etag=etag, errors=errors, form=form)
     return page, code
+
+
+REPLACEMENT_HINT = (
+    "Enter the web address of the entry that replaces it, like "
+    "https://<this site>/datasets/road-casualties, or leave this empty."
+)
+
+
+def _slug_of(text: str) -> str | None:
+    """The slug in what a publisher pasted: an entry's web address, its path or the slug itself."""
+    path = re.sub(r"^https?://[^/]+", "", text).split("?")[0].split("#")[0].rstrip("/")
+    slug = path.removeprefix("/datasets/")
+    return slug if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) and len(slug) <= 100 else None
+
+
+def _withdrawal_errors(errors: dict) -> Errors:
+    """The services' errors, on the page's two questions (anything else above them)."""
+    found: Errors = {}
+    for key, messages in errors.items():
+        flat = messages if isinstance(messages, list) else [m for ms in messages.values() for m in ms]
+        field = {"withdrawal_reason": "reason", "replaced_by": "replaced_by"}.get(key, "_schema")
+        if field == "replaced_by":
+            flat = ["There is no entry at that address. " + REPLACEMENT_HINT]
+        found.setdefault(field, []).extend(flat)
+    return found
 
 
 @bp.route("/datasets/<slug>/quality", methods=["GET", "POST"])

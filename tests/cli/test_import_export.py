@@ -77,8 +77,8 @@ def test_import_csv_with_a_bad_row_reports_it_exits_1_and_creates_nothing(runner
     )
     result = runner.invoke(args=["import", "csv", str(path), "--org", "department-for-transport"])
     assert result.exit_code == 1, result.output
-    assert "Row 3, licence: 'whatever' is not a licence we list" in result.output
-    assert "Row 3, contact_email: Not a valid e-mail address." in result.output
+    assert "Row 3, licence: Enter a licence by its short name" in result.output
+    assert "Row 3, contact_email: Enter an email address" in result.output
     assert "1 of 3 rows has errors, so nothing was imported." in result.output
     assert count() == 0
 
@@ -92,7 +92,7 @@ def test_import_csv_dry_run_only_checks(runner, dft, tmp_path):
     assert count() == 0
     write_csv(path, good("Road traffic", modified="yesterday"))
     bad = runner.invoke(args=args)
-    assert bad.exit_code == 1 and "Row 2, modified: Not a valid date" in bad.output
+    assert bad.exit_code == 1 and "Row 2, modified: Enter a date as year-month-day" in bad.output
 
 
 def test_import_csv_refuses_an_unknown_organisation_a_missing_file_and_a_file_it_cannot_read(
@@ -227,4 +227,4 @@ def test_a_byte_size_of_five_thousand_digits_is_a_row_error_naming_its_column(ru
         args=["import", "csv", str(path), "--org", "department-for-transport", "--dry-run"]
     )
     assert not isinstance(result.exception, ValueError), result.exception
-    assert "Row 2, distribution_byte_size: Not a valid integer." in result.output
+    assert "Row 2, distribution_byte_size: Enter a whole number" in result.output

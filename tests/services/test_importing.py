@@ -174,10 +174,10 @@ def test_each_problem_is_reported_by_spreadsheet_row_and_column_name(dft, publis
         (5, "status"),
     }
     messages = {(e.row, e.column, e.message) for e in report.errors}
-    assert (3, "contact_email", "Not a valid e-mail address.") in messages
+    assert (3, "contact_email", "Enter an email address, like roadsafety.stats@dft.gov.uk") in messages
     assert (4, "modified", "Must not be in the future.") in messages
     assert (4, "title", "Enter a value in the title column") in messages
-    assert "Row 3, licence: 'my licence' is not a licence" in "\n".join(report.lines())
+    assert "Row 3, licence: Enter a licence by its short name" in "\n".join(report.lines())
 
 
 def test_published_rows_need_the_fields_to_publish_and_drafts_need_only_a_title(dft, publisher):
@@ -218,7 +218,12 @@ def test_a_byte_size_that_is_not_a_number_and_a_row_too_long_are_reported(dft, p
     text = csv_text({**GOOD, "distribution_byte_size": "big"}, columns=[*GOOD, "distribution_byte_size"])
     text += '"Extra",' + ",".join([""] * len(GOOD)) + ",surprise\r\n"
     report = check_rows(publisher, dft, parse_csv(text))
-    assert RowError(2, "distribution_byte_size", "Not a valid integer.") in report.errors
+    assert (
+        RowError(
+            2, "distribution_byte_size", "Enter a whole number, like 1048576, with no commas, spaces or units"
+        )
+        in report.errors
+    )
     assert [e for e in report.errors if e.row == 3] == [
         RowError(3, "", "This row has 14 cells but the header row has only 13 columns.")
     ]

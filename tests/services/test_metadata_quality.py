@@ -187,10 +187,6 @@ FAILURES: dict[str, tuple[Callable[[Dataset], None], str]] = {
         "Choose the access rights from the list",
     ),
     "publisher": (lambda d: setattr(d, "organisation_id", None), "Set the publishing organisation"),
-    "rights": (
-        lambda d: setattr(d.distributions[0], "licence", None),
-        "State the licence on each distribution",
-    ),
     "byte_size": (
         lambda d: setattr(d.distributions[0], "byte_size", None),
         "Give the size of each file in bytes",
@@ -215,6 +211,16 @@ def test_each_missed_indicator_loses_its_points_and_says_how_to_fix_it(name: str
     # With no download URL there is nothing to reach either.
     also_lost = 30 if name == "download_url" else 0
     assert assessment.score == 405 - POINTS[name][1] - also_lost
+
+
+def test_a_distribution_without_its_own_licence_is_judged_with_the_entrys() -> None:
+    # The form says a file's licence defaults to the entry's, so leaving it empty costs nothing.
+    entry = perfect_entry()
+    entry.distributions[0].licence = None
+    assessment = assess(entry, ALL_OK)
+    assert indicator(assessment, "rights")["points"] == indicator(assessment, "rights")["max_points"]
+    assert assessment.score == 405
+    assert not any("State the licence" in fix for fix in assessment.fixes)
 
 
 def test_an_entry_with_no_licence_misses_the_licence_indicators_and_the_required_fields() -> None:

@@ -78,10 +78,13 @@ def upload(client, data: bytes | None, *, filename="entries.csv", status: int, *
 
 
 def confirm(client, html: str, *, status: int, **overrides) -> str:
+    """Press "Confirm"; for a success (`status` 200), follow the redirect to the result page."""
     form = {"csrf_token": csrf(html), "import_id": import_id(html), **overrides}
-    return page(client, "/publish/import/confirm", method="POST", status=status, data=form).get_data(
-        as_text=True
-    )
+    if status != 200:
+        return page(client, "/publish/import/confirm", method="POST", status=status, data=form).text
+    response = page(client, "/publish/import/confirm", method="POST", status=303, data=form)
+    assert response.headers["Location"].startswith("/publish/import/done/")
+    return page(client, response.headers["Location"], status=200).text
 
 
 def error_rows(html: str) -> list[tuple[str, str, str]]:
@@ -151,7 +154,18 @@ def test_a_file_with_one_bad_row_shows_each_error_by_row_and_column_and_creates_
     rows = error_rows(html)
     assert {(row, column) for row, column, _ in rows} == {("3", "licence"), ("3", "modified")}
     assert ("3", "modified", "Must not be in the future.") in rows
-    assert any(m.startswith("&#39;my own licence&#39; is not a licence we list.") for _, _, m in rows)
+    # Said in a spreadsheet's words, pointing at the list on the import page.
+    assert (
+        "3",
+        "licence",
+        "Enter a licence by its short name, like OGL-UK-3.0 for the Open Government Licence v3.0 "
+        "(the import page lists them all)",
+    ) in rows
+    # The summary lists each error, not only the row's first.
+    summary = html[
+        html.index("govuk-error-summary__list") : html.index("</ul>", html.index("govuk-error-summary__list"))
+    ]
+    assert "Row 3, licence:" in summary and "Row 3, modified: Must not be in the future." in summary
     assert "Confirm" not in html and 'name="import_id"' not in html
     assert stored_catalogue() == before
     assert not list(instance.glob("csv-imports/*")), "nothing is kept for a file with errors"
@@ -168,7 +182,30 @@ def test_a_good_file_is_checked_then_confirmed_and_every_row_is_created(dft, ann
     assert h1_of(done) == "Entries imported"
     assert 'href="/datasets/road-traffic"' in done and 'href="/datasets/bus-usage"' in done
     assert sorted(db.session.scalars(select(Dataset.title))) == ["Bus usage", "Road traffic"]
-    assert not any((instance / "csv-imports").iterdir())
+    # The rows are gone; only which entries were made is kept, for the result page.
+    kept = list((instance / "csv-imports").iterdir())
+    assert [path.suffix for path in kept] == [".done"] and "Road traffic" not in kept[0].read_text()
+
+
+def test_refreshing_the_result_shows_it_again_and_imports_nothing_more(dft, ann, signed_in):
+    client = signed_in(ann)
+    html = upload(client, good_file("Road traffic", "Bus usage"), status=200)
+    form = {"csrf_token": csrf(html), "import_id": import_id(html)}
+    response = page(client, "/publish/import/confirm", method="POST", status=303, data=form)
+    result = response.headers["Location"]
+    first, again = page(client, result, status=200).text, page(client, result, status=200).text
+    assert h1_of(again) == "Entries imported" and "There is a problem" not in again
+    assert h1_of(first) == h1_of(again) and 'href="/datasets/bus-usage"' in again and count() == 2
+
+
+def test_an_import_result_is_only_for_the_person_who_imported(dft, ann, signed_in, app):
+    client = signed_in(ann)
+    html = upload(client, good_file("Road traffic"), status=200)
+    form = {"csrf_token": csrf(html), "import_id": import_id(html)}
+    result = page(client, "/publish/import/confirm", method="POST", status=303, data=form).headers["Location"]
+    other = signed_in(create_user(email="bob@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    page(other, result, status=404)
+    page(client, "/publish/import/done/not-an-id", status=404)
 
 
 def test_confirming_twice_creates_the_entries_once(dft, ann, signed_in):

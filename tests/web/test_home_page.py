@@ -42,7 +42,8 @@ def test_the_home_page_says_what_the_service_is_and_offers_the_search_box(client
     assert '<form action="/datasets" method="get" role="search" novalidate>' in body
     assert '<label class="govuk-label govuk-label--m" for="q">' in body
     assert re.search(r'<input[^>]* id="q" name="q" type="search"', body)
-    assert 'href="/api/v1/datasets"' in body and 'href="/organisations"' in body
+    # The API's documentation, not raw JSON, is what a person is offered.
+    assert 'href="/api"' in body and 'href="/organisations"' in body and 'href="/api/v1/datasets"' not in body
 
 
 def test_every_theme_links_to_its_search_with_counts_of_what_an_anonymous_visitor_may_see(client, catalogue):

@@ -155,7 +155,7 @@ def test_a_publisher_saves_a_draft_with_only_a_title_and_the_organisation(publis
         publisher,
         NEW,
         method="POST",
-        status=302,
+        status=303,
         data={
             "csrf_token": csrf(html),
             "title": "Bus statistics",
@@ -163,20 +163,21 @@ def test_a_publisher_saves_a_draft_with_only_a_title_and_the_organisation(publis
             "action": "save",
         },
     )
-    assert response.headers["Location"] == "/publish"
+    # Saving opens the entry's page (a draft's preview), saying what happened.
+    assert response.headers["Location"] == "/datasets/bus-statistics"
     dataset = db.session.scalar(select(Dataset))
     assert (dataset.title, dataset.status, dataset.organisation.slug) == (
         "Bus statistics",
         "draft",
         "department-for-transport",
     )
-    dashboard = page(publisher, "/publish", status=200).get_data(as_text=True)
-    assert f"{q('Bus statistics')} has been saved as a draft." in dashboard
+    preview = page(publisher, "/datasets/bus-statistics", status=200).get_data(as_text=True)
+    assert f"{q('Bus statistics')} has been saved as a draft." in preview
 
 
 def test_every_field_of_the_form_reaches_the_entry(publisher):
     page(publisher, NEW, status=200)
-    post(publisher, NEW, complete_form(), status=302)
+    post(publisher, NEW, complete_form(), status=303)
     entry = editable_view(db.session.scalar(select(Dataset)))
     assert entry["status"] == "published"
     assert entry["contact_point"] == {"name": "Road Safety Statistics", "email": "roadacc.stats@dft.gov.uk"}
@@ -231,7 +232,7 @@ def test_publishing_without_the_required_fields_names_each_one_and_keeps_what_wa
     assert fields["title"] == ["Bus statistics"] and fields["summary"] == ["Buses & coaches"]
     assert count_datasets() == 0
 
-    post(publisher, NEW, complete_form(title="Bus statistics"), status=302)
+    post(publisher, NEW, complete_form(title="Bus statistics"), status=303)
     assert db.session.scalar(select(Dataset.status)) == "published"
 
 
@@ -245,7 +246,7 @@ def test_the_edit_form_sends_back_the_entry_unchanged(dft, publisher):
     fields = form_fields(html)
     assert fields["etag"] == [etag]
     fields["action"] = ["save"]
-    page(publisher, f"/publish/datasets/{dataset.slug}/edit", method="POST", status=302, data=fields)
+    page(publisher, f"/publish/datasets/{dataset.slug}/edit", method="POST", status=303, data=fields)
     db.session.expire_all()
     dataset = db.session.get(Dataset, dataset.id)
     assert editable_view(dataset) == before
@@ -257,13 +258,13 @@ def test_editing_a_draft_saves_it_and_publishing_it_from_the_form_publishes_it(d
     path = f"/publish/datasets/{draft.slug}/edit"
     fields = form_fields(page(publisher, path, status=200).get_data(as_text=True))
     fields.update({"summary": ["Licensed taxis and private hire vehicles."], "action": ["save"]})
-    page(publisher, path, method="POST", status=302, data=fields)
+    page(publisher, path, method="POST", status=303, data=fields)
     db.session.expire_all()
     assert db.session.get(Dataset, draft.id).status == "draft"
     assert db.session.get(Dataset, draft.id).summary == "Licensed taxis and private hire vehicles."
     fields = form_fields(page(publisher, path, status=200).get_data(as_text=True))
     fields["action"] = ["publish"]
-    page(publisher, path, method="POST", status=302, data=fields)
+    page(publisher, path, method="POST", status=303, data=fields)
     db.session.expire_all()
     assert db.session.get(Dataset, draft.id).status == "published"
 
@@ -301,14 +302,14 @@ def test_distributions_are_added_and_removed_with_javascript_off_without_saving(
     assert count_datasets() == 0
 
     fields["action"] = ["publish"]
-    page(publisher, NEW, method="POST", status=302, data=fields)
+    page(publisher, NEW, method="POST", status=303, data=fields)
     [distribution] = editable_view(db.session.scalar(select(Dataset)))["distributions"]
     assert distribution["title"] == "Second"
 
 
 def test_an_empty_added_distribution_is_ignored(publisher):
     form = complete_form(**{"distributions-1-title": "", "distributions-1-download_url": ""})
-    post(publisher, NEW, form, status=302)
+    post(publisher, NEW, form, status=303)
     assert len(editable_view(db.session.scalar(select(Dataset)))["distributions"]) == 1
 
 
@@ -449,19 +450,19 @@ def test_a_published_entry_is_withdrawn_after_a_warning(dft, publisher):
     html = page(publisher, path, status=200).get_data(as_text=True)
     assert h1_of(html) == f"Are you sure you want to withdraw {q('Port freight')}?"
     assert "leaves search" in html
-    fields = form_fields(html)
-    response = page(publisher, path, method="POST", status=302, data=fields)
-    assert response.headers["Location"] == "/publish"
+    fields = {**form_fields(html), "reason": ["Replaced by a new series."]}
+    response = page(publisher, path, method="POST", status=303, data=fields)
+    assert response.headers["Location"] == f"/datasets/{dataset.slug}"
     db.session.expire_all()
     assert db.session.get(Dataset, dataset.id).status == "withdrawn"
-    dashboard = page(publisher, "/publish", status=200).get_data(as_text=True)
-    assert f"{q('Port freight')} has been withdrawn." in dashboard
+    shown = page(publisher, f"/datasets/{dataset.slug}", status=200).get_data(as_text=True)
+    assert f"{q('Port freight')} has been withdrawn." in shown
 
 
 def test_withdrawing_from_a_stale_page_changes_nothing(dft, publisher):
     dataset = create_dataset(organisation=dft)
     path = f"/publish/datasets/{dataset.slug}/withdraw"
-    fields = form_fields(page(publisher, path, status=200).get_data(as_text=True))
+    fields = {**form_fields(page(publisher, path, status=200).get_data(as_text=True)), "reason": ["Old."]}
     patch_dataset(ADMIN, str(dataset.id), {"summary": "Changed meanwhile."})
     html = page(publisher, path, method="POST", status=409, data=fields).get_data(as_text=True)
     assert "Someone else changed this entry" in html
@@ -477,7 +478,7 @@ def test_a_withdrawn_entry_can_be_published_again_from_its_form(dft, publisher):
     assert "Publish again" in html
     fields = form_fields(html)
     fields["action"] = ["publish"]
-    page(publisher, path, method="POST", status=302, data=fields)
+    page(publisher, path, method="POST", status=303, data=fields)
     db.session.expire_all()
     assert db.session.get(Dataset, dataset.id).status == "published"
 
@@ -501,7 +502,7 @@ def test_a_data_service_is_created_with_its_own_fields(dft, publisher):
             "distributions-0-issued-year": "",
         },
     )
-    post(publisher, NEW, form, status=302)
+    post(publisher, NEW, form, status=303)
     entry = editable_view(db.session.scalar(select(Dataset).where(Dataset.type == "data_service")))
     assert (entry["type"], entry["status"], entry["service_type"], entry["service_status"]) == (
         "data_service",
