@@ -12,18 +12,19 @@ REFLOW_WIDTH = 320
 _OVERFLOWING = """
 (width) => {
   const found = [];
+  const clippedAbove = (element) => {
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      const scrolls = style.overflowX !== 'visible' && style.overflowX !== 'clip';
+      if (scrolls || style.display === 'none') return true;
+    }
+    return false;
+  };
   for (const element of document.body.querySelectorAll('*')) {
     const box = element.getBoundingClientRect();
     if (box.width === 0 || box.right <= width + 1) continue;
-    let clipped = false;
-    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
-      const style = getComputedStyle(up);
-      if (style.overflowX !== 'visible' && style.overflowX !== 'clip' || style.display === 'none') {
-        clipped = true; break;
-      }
-    }
     const shown = getComputedStyle(element).visibility !== 'hidden';
-    if (!clipped && shown) {
+    if (!clippedAbove(element) && shown) {
       const classes = typeof element.className === 'string' ? element.className.trim() : '';
       const name = element.tagName.toLowerCase() + (classes ? '.' + classes.split(/\\s+/).join('.') : '');
       const text = (element.textContent || '').trim().slice(0, 60);
@@ -36,8 +37,8 @@ _OVERFLOWING = """
     const range = document.createRange();
     range.selectNodeContents(walker.currentNode);
     const box = range.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 0.5) {
-      const parent = walker.currentNode.parentElement;
+    const parent = walker.currentNode.parentElement;
+    if (box.width > 0 && box.right > width + 0.5 && !clippedAbove(walker.currentNode)) {
       found.push(`text in ${parent.tagName.toLowerCase()}.${parent.className} (to ${box.right} px): `
         + walker.currentNode.textContent.trim().slice(0, 60));
     }

@@ -46,10 +46,14 @@ def test_a_publisher_creates_an_entry_fixes_an_error_publishes_it_and_finds_it_i
     page.keyboard.type("towpath.counts@dft.gov.uk")
     page.get_by_role("button", name="Publish", exact=True).click()
 
-    expect(page).to_have_url(re.compile(r"/publish$"))
+    # Publishing opens the new entry's page, saying so; the dashboard lists it as published.
+    expect(page).to_have_url(re.compile(r"/datasets/canal-towpath-footfall[^/]*$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"{quoted(TITLE)} has been published."
     )
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    check_page(page, "published-entry-with-banner")
+    page.goto("/publish")
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text("Published")
 
@@ -111,6 +115,12 @@ def test_the_edit_quality_and_withdraw_forms_of_a_published_entry_are_accessible
     check_page(page, "quality-form-errors")
 
     page.get_by_role("link", name="Back to the entry").click()
-    page.get_by_role("button", name="Withdraw").click()
+    page.get_by_role("link", name=re.compile("^Withdraw ")).click()
     expect(page).to_have_url(re.compile(r"/withdraw$"))
     check_page(page, "withdraw-confirm")
+    # Withdrawing asks why: the answer is required.
+    page.get_by_role("button", name="Withdraw entry").click()
+    expect(page).to_have_title(re.compile("^Error: Are you sure you want to withdraw"))
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator("#reason-error")).to_contain_text("Say why the entry is being withdrawn.")
+    check_page(page, "withdraw-confirm-errors")
