@@ -30,6 +30,7 @@ from marketplace.vocabularies import (
     THEMES,
     UPDATE_FREQUENCIES,
 )
+from marketplace.vocabularies.formats import media_type_for
 
 MAX_KEYWORDS = 50
 MAX_DISTRIBUTIONS = 100
@@ -123,6 +124,10 @@ class DistributionSchema(Schema):
             data["format"] = data["format"].upper()
         elif data.get("media_type"):
             data["format"] = MEDIA_TYPES[data["media_type"]]
+        # A format picked by name brings its media type (a publisher knows "Excel spreadsheet",
+        # rarely application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).
+        if data.get("format") and not data.get("media_type"):
+            data["media_type"] = media_type_for(data["format"])
         return data
 
 

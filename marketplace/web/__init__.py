@@ -17,6 +17,7 @@ from marketplace.web import (
     filters,
     find,
     publish,
+    publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
     views,  # noqa: F401  (importing registers the home page on bp)
 )

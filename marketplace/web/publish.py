@@ -110,18 +110,37 @@ def new_entry():
             "You are not a publisher for any organisation. Ask an org admin of your organisation "
             "to give you the publisher role."
         )
+    only = organisations[0].slug if len(organisations) == 1 else ""
     if request.method == "GET":
-        only = organisations[0].slug if len(organisations) == 1 else ""
-        form = EntryForm({"type": "dataset", "publisher": only}, distributions=[blank_distribution()])
-        return _entry_page(form, organisations)
+        # A new entry starts with its type, title and organisation; the rest is a task list.
+        form = EntryForm({"type": "dataset", "publisher": only})
+        return _start_page(form, organisations)
     form = form_from_request(request.form)
-    if _rearrange(form):
+    starting = request.form.get("action") == "start"
+    if starting and not form.get("publisher"):
+        form.values["publisher"] = only
+    if not starting and _rearrange(form):
         return _entry_page(form, organisations)
     status = "published" if request.form.get("action") == "publish" else "draft"
     dataset, errors, code = _save(form, status, lambda entry: create_dataset(actor, entry))
+    if dataset is None and starting:
+        return _start_page(form, organisations, errors=errors, status=code)
     if dataset is None:
         return _entry_page(form, organisations, errors=errors, status=code)
+    if starting:
+        flash(f"{quoted(dataset.title)} has been saved as a draft. Answer each section, then publish it.")
+        return redirect(url_for("publish.task_list", slug=dataset.slug), 303)
     return _saved(dataset, None)
+
+
+def _start_page(form: EntryForm, organisations: list[Organisation], *, errors=None, status: int = 200):
+    page = render_template(
+        "publish/start.html",
+        form=form,
+        organisations=[(organisation.slug, organisation.title) for organisation in organisations],
+        errors=errors or {},
+    )
+    return page, status
 
 
 @bp.route("/datasets/<slug>/edit", methods=["GET", "POST"])

@@ -33,6 +33,7 @@ from marketplace.vocabularies import (
     THEMES,
     UPDATE_FREQUENCIES,
 )
+from marketplace.vocabularies.formats import FORMATS, format_label
 
 DATE_PARTS = ("day", "month", "year")
 TEXT_FIELDS = (
@@ -149,6 +150,8 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "service_type": list(SERVICE_TYPES.items()),
     "service_status": list(SERVICE_STATUSES.items()),
     "media_type": [(value, f"{name} ({value})") for value, name in MEDIA_TYPES.items()],
+    # Formats by the names people know them by; the media type follows from the format.
+    "format": sorted(((name, format_label(name)) for name in FORMATS), key=lambda pair: pair[1].casefold()),
 }
 
 

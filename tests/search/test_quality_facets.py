@@ -339,11 +339,11 @@ def test_the_find_page_filters_by_quality_and_freshness_and_sorts_by_quality(cli
     response = client.get("/datasets?quality=good&sort=quality")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for legend in ("Quality", "Freshness"):
+    for legend in ("Metadata quality", "Freshness"):
         assert re.search(rf"<legend[^>]*>\s*{legend}\s*</legend>", page), legend
     assert re.search(r'name="quality" type="checkbox" value="good" checked', page)
     assert "Good (2)" in page and "Overdue (1)" in page and "Update due (1)" in page
-    assert re.search(r'<option value="quality" selected>\s*Quality\s*</option>', page)
+    assert re.search(r'<option value="quality" selected>\s*Metadata quality\s*</option>', page)
     assert page.index("Rail passenger numbers") < page.index("School census")
     refused = client.get("/datasets?freshness=stale")
     assert refused.status_code == 400 and "Freshness: " in refused.get_data(as_text=True)

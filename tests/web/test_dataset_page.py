@@ -241,7 +241,7 @@ def test_a_draft_is_shown_to_its_publishers_with_a_draft_tag_and_an_edit_link(df
     publisher = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
     html = _html(signed_in(publisher), f"/datasets/{dataset.slug}")
     assert re.search(r'<strong class="govuk-tag govuk-tag--grey">\s*Draft\s*</strong>', html)
-    assert f'href="/publish/datasets/{dataset.slug}/edit">Edit this entry' in html
+    assert f'href="/publish/datasets/{dataset.slug}">Edit this entry' in html
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "member of the same organisation", "another organisation"])

@@ -48,7 +48,8 @@ def test_the_dashboard_lists_the_organisations_drafts_and_published_entries_and_
     assert "Draft</strong>" in by_title["Bus statistics draft"]
     assert "Published</strong>" in by_title["Road traffic estimates"]
     assert "Withdrawn</strong>" in by_title["Old port statistics"]
-    assert f'href="/publish/datasets/{published.slug}/edit"' in by_title["Road traffic estimates"]
+    # The title opens the entry's task list.
+    assert f'href="/publish/datasets/{published.slug}"' in by_title["Road traffic estimates"]
     assert f'href="/datasets/{published.slug}"' in by_title["Road traffic estimates"]
     assert "Dataset" in by_title["Road traffic estimates"]
     assert 'href="/publish/datasets/new"' in html and 'href="/publish/import"' in html
