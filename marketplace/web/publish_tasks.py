@@ -163,7 +163,7 @@ def task_list(slug: str):
         "publish/tasks.html",
         dataset=dataset,
         tasks=found,
-        done=sum(task.status in {"Completed", "Optional"} for task in found),
+        done=sum(task.status == "Completed" for task in found),
         ready=not publishing_errors(dataset),
     )
 

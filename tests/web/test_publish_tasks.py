@@ -81,6 +81,7 @@ def test_a_new_entry_starts_with_its_type_and_title_and_opens_its_task_list(publ
     )
     assert h1_of(html) == "Canal towpath footfall"
     assert "has been saved as a draft. Answer each section, then publish it." in html
+    assert "You have completed 0 of 7 sections." in html
     assert task_statuses(html) == {
         "About the entry": "Incomplete",
         "Who publishes it": "Incomplete",
