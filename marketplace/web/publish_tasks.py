@@ -384,7 +384,7 @@ def _answer(name: str, value: Any) -> str:
 
 def answers(dataset: Dataset) -> list[tuple[Section, list[tuple[str, str]]]]:
     """Each section's questions as they are answered now: (label, answer or "")."""
-    entry = editable_view(dataset)
+    entry = {**editable_view(dataset), "publisher": dataset.organisation.title}
     return [
         (section, [(LABELS.get(name, name), _answer(name, entry.get(name))) for name in section.fields])
         for section in sections_for(dataset)
