@@ -68,6 +68,8 @@ API_AUTHENTICATED = "300 per minute"
 # Bulk CSV import (upload and confirm, together), per person: a few imports an hour, with room
 # to fix a file and upload it again.
 CSV_IMPORT = "30 per hour"
+# Feedback: enough for anyone with something to say, too few to fill the table.
+FEEDBACK = "10 per hour"
 
 # Keys in a shared Redis start with this, unless RATELIMIT_KEY_PREFIX says otherwise.
 KEY_PREFIX = "marketplace"
@@ -142,6 +144,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "find.organisation": Rule(FIND_PAGES, person_or_address, "find"),
     "csv_import.upload": Rule(CSV_IMPORT, person_or_address, "csv-import"),
     "csv_import.confirm": Rule(CSV_IMPORT, person_or_address, "csv-import"),
+    "service_pages.send_feedback": Rule(FEEDBACK, person_or_address, "feedback"),
 }
 API_RULE = Rule(api_limit, api_client, "api")
 # Endpoints that exist only with the embedded provider (development and tests).

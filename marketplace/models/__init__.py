@@ -1,6 +1,7 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
+from marketplace.models.feedback import Feedback
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
 from marketplace.models.quality import LinkCheck, QualityRating
@@ -16,6 +17,7 @@ __all__ = [
     "DatasetSlug",
     "DatasetTheme",
     "Distribution",
+    "Feedback",
     "LinkCheck",
     "Membership",
     "Organisation",

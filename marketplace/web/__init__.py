@@ -19,6 +19,7 @@ from marketplace.web import (
     publish,
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
+    service_pages,
     views,  # noqa: F401  (importing registers the home page on bp)
 )
 from marketplace.web.blueprint import bp
@@ -37,5 +38,5 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     filters.init_app(app)
     # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
-    for area in (find, dataset_page, publish, csv_import, account, api_docs, quality_report):
+    for area in (find, dataset_page, publish, csv_import, account, api_docs, quality_report, service_pages):
         app.register_blueprint(area.bp)

@@ -26,6 +26,10 @@ OPEN_PAGES = [
     ("home", "/", 200),
     ("quality-report", "/quality", 200),
     ("signed-out", "/signed-out", 200),
+    ("accessibility-statement", "/accessibility-statement", 200),
+    ("cookies", "/cookies", 200),
+    ("privacy", "/privacy", 200),
+    ("feedback", "/feedback?from=/datasets", 200),
     ("page-not-found", "/no-such-page", 404),
     ("server-error", "/test-pages/boom", 500),
     ("service-unavailable", "/test-pages/unavailable", 503),
@@ -126,3 +130,15 @@ def test_removing_a_role_asks_first_and_cancel_goes_back_unchanged(page_as):
     # Nobody is offered removing their own org admin role.
     own = people.get_by_role("row").filter(has_text=ADMIN)
     expect(own.get_by_role("link", name=re.compile("Remove org admin"))).to_have_count(0)
+
+
+def test_the_feedback_form_with_errors_and_its_thank_you_page_are_accessible(page: Page):
+    page.goto("/")
+    page.get_by_role("link", name="feedback", exact=True).click()
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    check_page(page, "feedback-errors")
+    page.get_by_label("What went well, or what could be better?").fill("The search box works well.")
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
+    check_page(page, "feedback-sent")
