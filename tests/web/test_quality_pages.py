@@ -297,7 +297,7 @@ def test_the_dashboard_lists_overdue_entries_first_then_due_then_by_last_change(
 
     html = _html(client, "/publish")
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', html.split("<tbody", 1)[1], re.S)
-    titles = [re.search(r'/edit">([^<]+)<span', row).group(1) for row in rows]
+    titles = [re.search(r'/publish/datasets/[^"]+">([^<]+)<span', row).group(1) for row in rows]
     assert titles == [
         "Overdue draft",
         "Overdue and recent",
