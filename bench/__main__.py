@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing, search
+from bench import api_listing, hostile, search
 
 if __name__ == "__main__":
     api_listing.main()
     search.main()
+    hostile.main()

@@ -205,6 +205,26 @@ def corpus_database(size: int, tmp: Path) -> Path:
     return target
 
 
+def fill_corpus(size: int, database: Path) -> None:
+    """In the app's context: migrate `database` and, unless it is a kept copy that has them
+    already, add the seed and synthetic entries up to `size` (then keep it in BENCH_CORPUS_DIR)."""
+    upgrade()
+    if db.session.scalar(select(db.func.count()).select_from(Dataset)):
+        return
+    load_seed()
+    slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
+    add_synthetic(size - db.session.scalar(select(db.func.count()).select_from(Dataset)), slugs)
+    keep = os.environ.get("BENCH_CORPUS_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(database, Path(keep) / f"corpus-{size}.db")
+
+
+def sizes() -> list[int]:
+    """BENCH_SIZES, comma-separated (10,000 and 100,000 entries unless set)."""
+    return [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+
+
 def run_size(size: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "index"
@@ -218,15 +238,7 @@ def run_size(size: int) -> None:
             }
         )
         with app.app_context():
-            upgrade()
-            if not db.session.scalar(select(db.func.count()).select_from(Dataset)):
-                load_seed()
-                slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
-                add_synthetic(size - db.session.scalar(select(db.func.count()).select_from(Dataset)), slugs)
-                keep = os.environ.get("BENCH_CORPUS_DIR")
-                if keep:
-                    Path(keep).mkdir(parents=True, exist_ok=True)
-                    shutil.copy(database, Path(keep) / f"corpus-{size}.db")
+            fill_corpus(size, database)
             slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
             db.session.expire_all()
 
@@ -320,7 +332,7 @@ def run_size(size: int) -> None:
 
 
 def main() -> None:
-    for size in (int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")):
+    for size in sizes():
         run_size(size)
 
 
