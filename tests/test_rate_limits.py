@@ -21,9 +21,11 @@ import redis
 import requests
 from flask import Flask
 from limits import parse_many
+from sqlalchemy import func, select
 
 from marketplace import create_app, limits
 from marketplace.extensions import db
+from marketplace.models import Feedback
 from tests.auth.signin import configure_provider, csrf_token, sign_in_as
 from tests.conftest import empty_all_tables, make_app, serving
 from tests.factories import create_organisation, create_token, create_user
@@ -231,6 +233,23 @@ def test_csv_import_stops_a_person_after_its_limit(base, publisher):
     assert statuses == [400] * allowed
     assert_refused(publisher.post(url, data=form, timeout=10), html=True)
     assert_refused(publisher.post(f"{url}/confirm", data=form, timeout=10), html=True)
+
+
+def test_feedback_stops_an_address_after_its_limit_and_what_is_refused_is_not_kept(base):
+    allowed = int(limits.FEEDBACK.split()[0])
+    url = f"{base}/feedback"
+    with requests.Session() as browser:
+        browser.headers.update(HTML)
+        form = {"csrf_token": csrf_token(browser.get(url, timeout=10).text), "message": "Hello"}
+        statuses = [
+            browser.post(url, data=form, allow_redirects=False, timeout=10).status_code
+            for _ in range(allowed)
+        ]
+        assert statuses == [303] * allowed
+        assert_refused(browser.post(url, data=form, allow_redirects=False, timeout=10), html=True)
+        # Reading the form is not limited: only sending it.
+        assert browser.get(url, timeout=10).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Feedback)) == allowed
 
 
 def test_two_workers_sharing_redis_share_the_counts(limited_apps):

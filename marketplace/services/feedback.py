@@ -1,4 +1,9 @@
-"""Feedback about the service: anyone may send it; site admins read it."""
+"""Feedback about the service: anyone may send it; site admins read it.
+
+Where someone came from is kept only if it is a path on this site: it is shown to site admins,
+so an address elsewhere (or a script) must never be kept. A bad one is dropped, not refused:
+it comes from a hidden field that the person sending feedback cannot see or correct.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +17,35 @@ from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Feedback
 from marketplace.schemas.feedback import FeedbackSchema
+from marketplace.schemas.fields import unstorable_text
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import Page
 
 _SCHEMA = FeedbackSchema()
 
 
+def page_came_from(value: Any) -> str | None:
+    """`value` if it is a path on this site (at most 2,000 characters) that can be stored, else None."""
+    if not isinstance(value, str) or unstorable_text(value):
+        return None
+    return safe_next(value, default="") or None
+
+
 def give_feedback(actor: Actor, raw: dict[str, Any]) -> Feedback:
-    """Keep what someone sent; ValidationError naming each bad field, and nothing kept."""
+    """Keep what someone sent, with who sent it if they are signed in.
+
+    ValidationError naming each bad field, and nothing kept.
+    """
     try:
-        data = _SCHEMA.load(raw)
+        data = _SCHEMA.load({**raw, "page": page_came_from(raw.get("page"))})
     except SchemaValidationError as error:
         raise ValidationError(error.messages) from error
-    # Only a path on this site is kept as where they came from (it is shown to site admins).
-    page = data.get("page")
     feedback = Feedback(
         doing=data.get("doing"),
         message=data["message"],
         reply_to=data.get("reply_to"),
-        page=page if page and safe_next(page, default="") == page else None,
-        user_id=actor.user_id if actor.is_authenticated and actor.user else None,
+        page=data.get("page"),
+        user_id=actor.user_id,
     )
     db.session.add(feedback)
     db.session.commit()

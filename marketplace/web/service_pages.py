@@ -10,11 +10,10 @@ from datetime import date
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from marketplace.auth.redirects import safe_next
 from marketplace.auth.session import session_actor
 from marketplace.errors import ValidationError, flatten_errors
 from marketplace.schemas.listing import load_page_number
-from marketplace.services.feedback import give_feedback, list_feedback
+from marketplace.services.feedback import give_feedback, list_feedback, page_came_from
 from marketplace.web.access import sign_in_required
 
 bp = Blueprint("service_pages", __name__)
@@ -26,7 +25,6 @@ FEEDBACK_LABELS = {
     "doing": "What were you trying to do",
     "message": "What you want to tell us",
     "reply_to": "Email address",
-    "page": "The page you came from",
 }
 
 
@@ -58,7 +56,7 @@ def privacy():
 
 @bp.get("/feedback")
 def feedback_form():
-    came_from = safe_next(request.args.get("from"), default="")
+    came_from = page_came_from(request.args.get("from")) or ""
     return render_template("service/feedback.html", form={"page": came_from}, errors={})
 
 
@@ -66,7 +64,7 @@ def feedback_form():
 def send_feedback():
     form = {name: request.form.get(name, "") for name in ("doing", "message", "reply_to", "page")}
     try:
-        give_feedback(session_actor(), form)
+        feedback = give_feedback(session_actor(), form)
     except ValidationError as error:
         errors = {
             key: [f"{FEEDBACK_LABELS.get(key, 'Your feedback')}: {message}" for message in messages]
@@ -74,14 +72,16 @@ def send_feedback():
         }
         if "message" in errors and not form["message"].strip():
             errors["message"] = ["Enter what you want to tell us"]
-        form["page"] = safe_next(form["page"], default="")
+        form["page"] = page_came_from(form["page"]) or ""
         return render_template("service/feedback.html", form=form, errors=errors), 400
-    return redirect(url_for("service_pages.feedback_sent"), 303)
+    # The thank-you page offers a way back to where they were.
+    back = {"from": feedback.page} if feedback.page else {}
+    return redirect(url_for("service_pages.feedback_sent", **back), 303)
 
 
 @bp.get("/feedback/sent")
 def feedback_sent():
-    return render_template("service/feedback_sent.html")
+    return render_template("service/feedback_sent.html", came_from=page_came_from(request.args.get("from")))
 
 
 @bp.get("/feedback/received")
