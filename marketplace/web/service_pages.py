@@ -15,6 +15,7 @@ from marketplace.errors import ValidationError, flatten_errors
 from marketplace.schemas.listing import load_page_number
 from marketplace.services.feedback import give_feedback, list_feedback, page_came_from
 from marketplace.web.access import sign_in_required
+from marketplace.web.account import NEW_TOKEN_SECONDS
 
 bp = Blueprint("service_pages", __name__)
 
@@ -39,8 +40,12 @@ def cookies():
     return render_template(
         "service/cookies.html",
         cookie_name=config["SESSION_COOKIE_NAME"],
+        http_only=config["SESSION_COOKIE_HTTPONLY"],
+        same_site=config["SESSION_COOKIE_SAMESITE"],
+        secure=config["SESSION_COOKIE_SECURE"],
         idle_minutes=config["SESSION_IDLE_MINUTES"],
         absolute_hours=config["SESSION_ABSOLUTE_HOURS"],
+        new_token_minutes=NEW_TOKEN_SECONDS // 60,
     )
 
 

@@ -1,19 +1,23 @@
-"""The pages about the service (issue 12, point 10): accessibility statement, cookies and privacy,
-each stating what the running service does, and feedback that is kept for site admins to read,
-with every bad input refused and nothing kept."""
+"""The pages about the service (issue 12, point 10): the accessibility statement, cookies and
+privacy, each with its title, one h1 and headings in order, signed in or not, and each stating
+what the running service does (the cookie's name, protections and session limits come from the
+configuration it runs with)."""
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from itertools import pairwise
 
 import pytest
-from sqlalchemy import func, select
 
-from marketplace.extensions import db
-from marketplace.models import Feedback
-from tests.factories import create_organisation, create_user
-from tests.web.pages import h1_of, page, title_of
+from marketplace.config import load_config
+from tests.factories import create_user
+from tests.production import production_settings
+from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
 
+APOSTROPHE = "\N{RIGHT SINGLE QUOTATION MARK}"  # as GOV.UK writes it
+# (path, h1, the page's name in its title)
 PAGES = [
     (
         "/accessibility-statement",
@@ -26,23 +30,39 @@ PAGES = [
 ]
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+class _Headings(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            self.levels.append(int(tag[1]))
 
 
-def _count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Feedback))
+def heading_levels(html: str) -> list[int]:
+    """The level of each heading in <main>, in order."""
+    parser = _Headings()
+    parser.feed(html[html.index("<main") : html.index("</main>")])
+    return parser.levels
+
+
+def text_of(html: str) -> str:
+    main = html[html.index("<main") : html.index("</main>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
 @pytest.mark.parametrize(("path", "heading", "title"), PAGES)
-def test_each_page_opens_signed_out_and_signed_in_with_its_title(app, signed_in, path, heading, title):
-    for client in (
-        app.test_client(),
-        signed_in(create_user(email=f"ann{len(path)}@cabinetoffice.gov.uk", roles=())),
-    ):
+def test_each_page_has_its_title_one_h1_and_headings_in_order_signed_out_and_signed_in(
+    app, signed_in, path, heading, title
+):
+    for client in (app.test_client(), signed_in(create_user(email="ann@cabinetoffice.gov.uk", roles=()))):
         html = page(client, path, status=200).text
+        assert title_of(html) == f"{title}{TITLE_SUFFIX}"
         assert h1_of(html) == heading
-        assert title_of(html) == f"{title} \N{EN DASH} Data Marketplace \N{EN DASH} GOV.UK"
+        levels = heading_levels(html)
+        assert levels[0] == 1 and levels.count(1) == 1 and html.count("<h1") == 1
+        assert all(after <= before + 1 for before, after in pairwise(levels)), levels
 
 
 def test_the_footer_links_reach_every_page(client):
@@ -54,126 +74,94 @@ def test_the_footer_links_reach_every_page(client):
 
 
 def test_the_cookies_page_states_the_cookie_and_session_limits_the_service_runs_with(app, client):
-    html = page(client, "/cookies", status=200).text
-    assert '<code id="cookie-name">marketplace_session</code>' in html
-    assert "After 60 minutes without using the service, or 12 hours after you signed in" in html
+    text = text_of(page(client, "/cookies", status=200).text)
+    assert "marketplace_session" in text
+    assert "ends after 60 minutes without using the service, or 12 hours after you signed in" in text
+    assert "deletes the cookie 12 hours after your last visit" in text
     app.config.update(SESSION_COOKIE_NAME="dm_session", SESSION_IDLE_MINUTES=30, SESSION_ABSOLUTE_HOURS=8)
     html = page(client, "/cookies", status=200).text
-    assert '<code id="cookie-name">dm_session</code>' in html
-    assert "After 30 minutes without using the service, or 8 hours after you signed in" in html
-    assert "analytics" in html and "do not ask for consent" in html
+    assert '<code id="cookie-name">dm_session</code>' in html and "marketplace_session" not in html
+    assert "ends after 30 minutes without using the service, or 8 hours after you signed in" in text_of(html)
 
 
-def test_the_accessibility_statement_says_when_it_was_prepared_and_its_compliance(client):
+def test_the_cookies_page_says_only_what_the_cookie_is_protected_by(app, client):
+    def protection() -> str:
+        html = page(client, "/cookies", status=200).text
+        return " ".join(re.search(r'id="cookie-protection">(.*?)</p>', html, re.DOTALL).group(1).split())
+
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=True)
+    assert protection() == (
+        "The cookie is signed, so it cannot be changed without the service noticing. "
+        "Scripts on the page cannot read it. "
+        "Other websites cannot make your browser send it with a form they submit. "
+        "It is sent only over an encrypted (HTTPS) connection."
+    )
+    # As in development, over plain http on this machine.
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=False, SESSION_COOKIE_SAMESITE=None, SESSION_COOKIE_SECURE=False
+    )
+    assert protection() == "The cookie is signed, so it cannot be changed without the service noticing."
+
+
+def test_the_cookies_page_names_what_the_cookie_holds_and_that_no_consent_is_asked(client):
+    text = text_of(page(client, "/cookies", status=200).text)
+    for words in (
+        "SHA-256 hash",
+        "CSRF token",
+        "at most 3 sign-ins",
+        "shown once",
+        "cannot be read after 10 minutes",
+        "We do not use analytics or advertising cookies",
+        "we do not ask",
+        "GOV.UK One Login cookies page",
+    ):
+        assert words in text, words
+
+
+def test_in_production_the_cookie_has_every_protection_the_page_names(tmp_path):
+    config = load_config(str(tmp_path), production_settings(tmp_path))
+    protections = ("SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_SECURE")
+    assert [config[key] for key in protections] == [True, "Lax", True]
+
+
+def test_the_accessibility_statement_follows_govuks_sample_and_says_when_it_was_prepared(client):
     html = page(client, "/accessibility-statement", status=200).text
-    assert "This statement was prepared on 4 December 2026. It was last reviewed on 4 December 2026." in html
-    assert "partially compliant" in html and "Equality Advisory and Support Service" in html
-
-
-def test_the_privacy_notice_names_what_is_held_and_the_complaint_route(client):
-    text = " ".join(re.sub(r"<[^>]+>", " ", page(client, "/privacy", status=200).text).split())
-    for words in ("Your email address", "API tokens", "IP", "public interest", "Information Commissioner"):
-        assert words in text
-
-
-# Feedback ---------------------------------------------------------------------------------------
-
-
-def _send(client, data: dict, *, status: int, came_from: str = "") -> str:
-    path = "/feedback" + (f"?from={came_from}" if came_from else "")
-    form = page(client, path, status=200).text
-    hidden_page = re.search(r'name="page" value="([^"]*)"', form).group(1)
-    response = client.post(
-        "/feedback",
-        data={"csrf_token": _csrf(form), "page": hidden_page, **data},
-        headers={"Accept": "text/html"},
+    assert re.findall(r'<h2 class="govuk-heading-l">(.*?)</h2>', html) == [
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this service",
+        "Enforcement procedure",
+        f"Technical information about this service{APOSTROPHE}s accessibility",
+        "Non-accessible content",
+        f"What we{APOSTROPHE}re doing to improve accessibility",
+        "Preparation of this accessibility statement",
+    ]
+    text = text_of(html)
+    assert "This statement was prepared on 4 December 2026. It was last reviewed on 4 December 2026." in text
+    assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard" in text
+    assert (
+        "Equality and Human Rights Commission" in text and "Equality Commission for Northern Ireland" in text
     )
-    assert response.status_code == status, response.status_code
-    return response.get_data(as_text=True)
+    assert "1.4.10 (reflow)" in text and "axe-core" in text
+    assert 'href="/feedback?from=%2Faccessibility-statement"' in html
 
 
-def test_feedback_is_kept_with_the_page_it_came_from_then_a_thank_you_page(app, signed_in):
-    user = create_user(email="ann@cabinetoffice.gov.uk", roles=())
-    client = signed_in(user)
-    _send(
-        client,
-        {
-            "doing": "Find waiting times",
-            "message": "The filters were hard to use.",
-            "reply_to": "ann@cabinetoffice.gov.uk",
-        },
-        status=303,
-        came_from="/datasets%3Fq%3Dwaiting",
+def test_the_privacy_notice_names_what_is_held_the_lawful_basis_and_the_complaint_route(app, client):
+    text = text_of(page(client, "/privacy", status=200).text)
+    for words in (
+        "subject identifier",
+        "who made the change and when",
+        "A session ends after 60 minutes without use or 12 hours after you signed in",
+        "We store only a scrambled copy (a hash) of each token",
+        f"Only people in the entry{APOSTROPHE}s organisation, and site admins, can see who made a change",
+        "Only site admins can read feedback",
+        "internet (IP) address",
+        "for an hour at most",
+        "Article 6(1)(e)",
+        f"Information Commissioner{APOSTROPHE}s Office (ICO)",
+    ):
+        assert words in text, words
+    app.config.update(SESSION_IDLE_MINUTES=15, SESSION_ABSOLUTE_HOURS=4)
+    assert "A session ends after 15 minutes without use or 4 hours" in text_of(
+        page(client, "/privacy", status=200).text
     )
-    kept = db.session.scalar(select(Feedback))
-    assert (kept.doing, kept.message, kept.reply_to, kept.page, kept.user_id) == (
-        "Find waiting times",
-        "The filters were hard to use.",
-        "ann@cabinetoffice.gov.uk",
-        "/datasets?q=waiting",
-        user.id,
-    )
-    assert "Thank you for your feedback" in page(client, "/feedback/sent", status=200).text
-
-
-def test_only_the_message_is_needed_and_anonymous_feedback_is_kept_without_a_person(app):
-    _send(app.test_client(), {"message": "Useful."}, status=303)
-    kept = db.session.scalar(select(Feedback))
-    assert (kept.message, kept.doing, kept.reply_to, kept.page, kept.user_id) == (
-        "Useful.",
-        None,
-        None,
-        None,
-        None,
-    )
-
-
-@pytest.mark.parametrize(
-    "came_from", ["//evil.example", "https%3A//evil.example", "javascript:alert(1)", "%5C%5Cevil"]
-)
-def test_only_a_page_of_this_site_is_kept_as_where_it_came_from(app, came_from):
-    client = app.test_client()
-    form = page(client, f"/feedback?from={came_from}", status=200).text
-    assert re.search(r'name="page" value=""', form)
-    # Sent by hand too: the service keeps only a path on this site.
-    client.post("/feedback", data={"csrf_token": _csrf(form), "message": "Hi", "page": "//evil.example"})
-    assert db.session.scalar(select(Feedback)).page is None
-
-
-@pytest.mark.parametrize(
-    ("data", "field", "words"),
-    [
-        ({"message": ""}, "message", "Enter what you want to tell us"),
-        ({"message": "   "}, "message", "Enter what you want to tell us"),
-        ({"message": "x" * 2001}, "message", "2000 characters or fewer"),
-        ({"message": "Hi", "doing": "x" * 1001}, "doing", "1000 characters or fewer"),
-        ({"message": "Hi", "reply_to": "not an address"}, "reply_to", "Not a valid e-mail address"),
-        ({"message": "Hi", "reply_to": "a" * 250 + "@x.gov.uk"}, "reply_to", "254 characters or fewer"),
-        ({"message": "Hi\x00there"}, "message", ""),
-    ],
-)
-def test_bad_feedback_gets_the_error_summary_and_nothing_is_kept(app, data, field, words):
-    html = _send(app.test_client(), data, status=400)
-    assert title_of(html).startswith("Error: ") and f'href="#{field}"' in html and words in html
-    assert _count() == 0
-
-
-def test_feedback_without_its_form_token_is_refused(app):
-    response = app.test_client().post("/feedback", data={"message": "Hi"}, headers={"Accept": "text/html"})
-    assert response.status_code == 400 and _count() == 0
-
-
-def test_site_admins_read_feedback_newest_first_escaped_and_nobody_else_can(app, signed_in):
-    client = app.test_client()
-    _send(client, {"message": "First"}, status=303)
-    _send(client, {"message": "<script>alert(1)</script>"}, status=303)
-    admin = signed_in(create_user(email="sam@cabinetoffice.gov.uk", roles=("site_admin",)))
-    html = page(admin, "/feedback/received", status=200).text
-    assert "2 messages, newest first." in html
-    assert html.index("&lt;script&gt;alert(1)&lt;/script&gt;") < html.index("First")
-    assert "<script>alert(1)</script>" not in html
-    dft = create_organisation()
-    member = create_user(email="ann@dft.gov.uk", organisation=dft, roles=("org_admin",))
-    page(signed_in(member), "/feedback/received", status=403)
-    assert app.test_client().get("/feedback/received").status_code == 302  # signed out: sign in
-    page(admin, "/feedback/received?page=0", status=400)
