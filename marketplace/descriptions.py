@@ -1,23 +1,24 @@
 """Descriptions written in Markdown, turned into HTML that is safe to put on a page.
 
-Two locks, so that one mistake does not open the door: Markdown is run with raw HTML switched
-off (any HTML a publisher types is shown as text) and links keep only allowed schemes, and the
-output then passes nh3's allow-list of tags, attributes, classes and link schemes. Images are not
-loaded from other sites (a tracking pixel would learn who reads the page): they become links to
-the picture.
+Two locks, so that one mistake does not open the door. Markdown is rendered by cmark-gfm, the C
+reference implementation of CommonMark with GitHub's tables (through cmarkgfm, as PyPI renders
+READMEs), in its safe mode, with every "<" that does not begin an autolink turned into text
+first, so any HTML a publisher types is shown as the text it is; links keep only allowed schemes,
+and images are not loaded from other sites (a tracking pixel would learn who reads the page):
+they become links to the picture. The output then passes nh3's allow-list of tags, attributes
+and link schemes, which also gives each element its GOV.UK class.
 
 Anyone can make the server render a description by visiting its page, so rendering must cost
-little whatever the text. Python-Markdown's work grew as the square of the text (25 to 50 seconds
-for 20 KB of brackets); markdown-it-py parses CommonMark in time linear in the text (its
-backtracking is bounded by design, and nesting by `maxNesting`). Being pure Python it still
-costs some microseconds a character on the worst texts (0.1 to 0.4 s for 20 KB, against under a
-millisecond for ordinary prose), so the entry schema bounds what costs most (square and angle
-brackets, lines, emphasis and code marks: see the MAX_ constants), tables are held to a budget
-of cells, text longer than the schema allows is not parsed, and each description is rendered
-once, when it is saved: the entry
-keeps the HTML with the version of these rules that made it (`description_html`), and a page
-shows it as kept. Only an entry saved before, or under older rules, is rendered when viewed,
-once per process, then served from a cache.
+little whatever the text. Python-Markdown's work grew as the square of the text (25 to 50
+seconds for 20 KB of brackets), and even markdown-it-py, linear in the text, spent up to 0.6 s on
+20 KB of some texts in pure Python (an unclosed "[" before a run of "-"). cmark-gfm is linear and
+in C: a millisecond or two for 20 KB whatever it holds. What is left is bounded here: tables
+(short rows are filled up to the header's width), block quotes nested deeply (nh3's HTML parser
+takes time growing as the square of the depth), and text longer than the schema allows, which
+is not parsed. Each description is also rendered once, when it is saved: the entry keeps the HTML
+with the version of these rules that made it (`description_html`), and a page shows it as kept.
+Only an entry saved before, or under older rules, is rendered when viewed, once per process,
+then served from a cache.
 """
 
 from __future__ import annotations
@@ -29,11 +30,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_block.table import table
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 from markupsafe import Markup, escape
 
 # GOV.UK Frontend styles nothing by element alone: each element gets its class.
@@ -58,141 +55,163 @@ GOVUK_CLASSES = {
 }
 ALLOWED_TAGS = {"br", "code", "em", "li", "pre", "strong", *GOVUK_CLASSES}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
-ALLOWED_CLASSES = {tag: set(classes.split()) for tag, classes in GOVUK_CLASSES.items()}
+# Set on every such element, whatever the Markdown made (nh3 drops any other class). One each,
+# so that the HTML is the same each time (nh3 adds several in no fixed order).
+SET_ATTRIBUTES = {tag: {"class": classes} for tag, classes in GOVUK_CLASSES.items()}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# Blocks nested deeper than this (quotes in lists in quotes…) end the parse of that block, and
-# inline markup deeper than this is left as text: CommonMark's own preset, said here so it stays.
-MAX_NESTING = 20
 # The entry schema's limit on a description (held equal by a test). A longer text can only be
 # older data or written around the schema: it is shown as plain paragraphs, which costs little
 # whatever its size, rather than parsed.
 MAX_MARKDOWN_CHARACTERS = 20_000
-# Table cells in one description, in all its tables: each cell costs the parser some tens of
-# microseconds, and a short row is filled up to the header's width, so 20 KB of text could ask
-# for 65,536 cells (2.5 MB of HTML, over a second). Rows past the budget are shown as text.
-MAX_TABLE_CELLS = 1000
-# Square brackets in one description: each opens a possible link or image, and CommonMark's
-# search for the matching bracket costs tens of Python calls a character, so 10,000 of them took
-# about a quarter of a second to render even in linear time. A thousand is far more than any real
-# description has (links and images use one each); the entry schema refuses more.
-MAX_SQUARE_BRACKETS = 1000
-# The same for blocks and inline marks (measured, at 20 KB: 6,667 paragraphs took 240 ms, 5,000
-# list items 295 ms, 10,000 emphasis marks 146 ms, 1,400 autolinks 74 ms; within these bounds
-# the worst takes about 50 ms). Each line can open a block; each *, _ or ` can open emphasis or
-# code; each < can open an autolink. Real descriptions use a small part of each.
-MAX_LINES = 1000
-MAX_INLINE_MARKS = 2000
-MAX_ANGLE_BRACKETS = 500
+# Table cells in one description, in all its tables. A table's short rows are filled up to its
+# header's width, so 20 KB could ask for millions of cells (cmark-gfm stops at about 500,000:
+# 5 MB of HTML and 0.2 s). Counted before parsing, as an upper bound (`table_cells_at_most`):
+# the entry schema refuses a description past it, and older text past it is shown with its
+# tables as the text they were typed as. 5,000 cells is 100 rows of 50 columns.
+MAX_TABLE_CELLS = 5000
+# Block quotes nested deeper than this: the ">" past it are text. cmark nests any number, and
+# nh3's HTML parser takes time growing as the square of the depth (a second for 10,000).
+MAX_NESTING = 20
 # Rendered descriptions kept per process, by size of the HTML (characters), not by count, so
 # that a few huge texts cannot hold the memory of thousands of ordinary ones.
 CACHE_CHARACTERS = 16 * 1024 * 1024
 
+# Two noncharacters (never meant for interchange, so no real text needs them) stand for a "<" or
+# ">" that must stay text while cmark parses the Markdown, and are turned back after.
+_LT, _GT = "\ufdd0", "\ufdd1"
+_RESTORED = (
+    (_LT, "&lt;"),
+    (_GT, "&gt;"),
+    # In a link's address cmark writes them percent-encoded, as UTF-8.
+    ("%EF%B7%90", "%3C"),
+    ("%EF%B7%91", "%3E"),
+)
+# A "<" that could begin raw HTML is made text: any not escaped by a backslash, except one that
+# begins an autolink whose scheme is allowed (<https://…>, <mailto:…> or <e-mail address>; any
+# other autolink stays the text it was) or a link's address in angle brackets, "](<…>)" (were it
+# raw HTML after all, cmark's safe mode would drop it, not run it). Within code, where "<" is always
+# text, the stand-in is turned back into the same "<".
+_TEXT_LT = re.compile(
+    r"(?<!\\)((?:\\\\)*)<(?!(?<=\]\(<)[^<>\n]*>[ \t]*[)\"'(])(?!"
+    r"(?i:https?|mailto):[^\x00-\x20<>]*>"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>)"
+)
+# A run of more block quote markers than MAX_NESTING (">>>>" or "> > > >").
+_QUOTE_MARKERS = re.compile(rf"(?:>[ \t]*){{{MAX_NESTING + 1},}}")
+_FIRST_MARKERS = re.compile(rf"(?:>[ \t]*){{{MAX_NESTING}}}")
+_LINE_END = re.compile(r"\r\n|\r")
+# A line that could be a table's delimiter row (the second line, such as "|---|:--:|"), with any
+# block quote markers and indentation before it. The classes do not overlap, so that no line
+# makes the expression backtrack more than its length.
+# (cmark counts vertical tab and form feed as spaces here.)
+_DELIMITER_ROW = re.compile(r"^[ \t\v\f>]*[|:-][|:\- \t\v\f]*$", re.MULTILINE)
+_DELIMITER_CHARACTERS = re.compile(r"[|:\- \t\v\f]+")
+_DASHES = re.compile(r"-+")
+
+
+def table_cells_at_most(text: str) -> int:
+    """At least as many cells as the tables in `text` would have, counted without parsing it: a
+    table has a delimiter row's columns (each has its run of "-") in its header and each row
+    below it, until a blank line. Anything shaped like a delimiter row counts (a "---" line, or
+    one in a code block), so this may count more than there are, never fewer."""
+    text = _LINE_END.sub("\n", text)
+    if not _DELIMITER_ROW.search(text):  # most descriptions: no need to look at each line
+        return 0
+    cells = 0
+    lines_below = 0  # lines from the one below to the next blank line
+    for line in reversed(text.split("\n")):
+        line = line.lstrip(" \t>")
+        if not line.strip(" \t"):
+            lines_below = 0
+            continue
+        if "-" in line and _DELIMITER_CHARACTERS.fullmatch(line):
+            # Cells are parted by "|", and each has its own run of "-".
+            columns = len(_DASHES.findall(line)) if "|" in line else 1
+            cells += columns * (lines_below + 1)  # the header and the rows below
+        lines_below += 1
+    return cells
+
+
+def _deep_quotes_as_text(run: re.Match[str]) -> str:
+    kept = _FIRST_MARKERS.match(run.group()).end()  # type: ignore[union-attr]
+    return run.group()[:kept] + run.group()[kept:].replace(">", _GT)
+
+
+def _prepared(text: str) -> str:
+    """`text` with what must stay text marked so: any "<" that could begin HTML, and the ">"
+    that would nest block quotes past MAX_NESTING."""
+    text = text.replace(_LT, "\ufffd").replace(_GT, "\ufffd")
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate becomes "?"
+    text = _TEXT_LT.sub(lambda match: match.group(1) + _LT, text)
+    return _QUOTE_MARKERS.sub(_deep_quotes_as_text, text)
+
+
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+# Every "<" in cmark's output begins one of its own tags: text, code and attribute values are
+# escaped, and no raw HTML reaches it. These are the tags changed here.
+_LINK_OR_IMAGE = re.compile(r"<(/?)(a|img)((?: [a-z]+=\"[^\"]*\")*) ?/?>")
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+# A column's alignment would be an inline style, which the CSP forbids; a header cell says what
+# it heads, for screen readers.
+_HEADER_CELL = re.compile(r'<th(?: align="[a-z]+")?>')
 
 
 def _allowed_href(href: str) -> bool:
-    # markdown-it has already percent-encoded spaces and control characters, so what looks like
-    # a scheme here is what a browser would take for one; anything else is a relative address.
+    # cmark has already percent-encoded spaces and control characters (and emptied the
+    # addresses its safe mode refuses, such as javascript:), so what looks like a scheme here is
+    # what a browser would take for one; anything else is a relative address.
     scheme = _SCHEME.match(href)
-    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+    return href != "" and (scheme is None or scheme.group(1).lower() in URL_SCHEMES)
 
 
-def _image_as_link(image: Token, alt: str, inside_link: bool) -> list[Token]:
-    """A link to the picture, its alt text the link's text (or the address if it has none);
-    inside another link only the alt text, as links cannot nest."""
-    text = Token("text", "", 0, content=alt or str(image.attrs.get("src", "")))
-    if inside_link:
-        return [text]
-    attrs = {"class": GOVUK_CLASSES["a"]}
-    if _allowed_href(src := str(image.attrs.get("src", ""))):
-        attrs["href"] = src
-    if image.attrs.get("title"):
-        attrs["title"] = image.attrs["title"]
-    return [Token("link_open", "a", 1, attrs=attrs), text, Token("link_close", "a", -1)]
+class _Retagged:
+    """What each of cmark's <a> and <img> tags becomes: links whose scheme is not allowed kept
+    as their text; an image a link to the picture, its alt text the link's text (or the
+    address if it has none), or inside another link only the alt text, as links cannot nest."""
+
+    def __init__(self) -> None:
+        self.inside_link = False
+
+    def __call__(self, tag: re.Match[str]) -> str:
+        closing, name, attributes = tag.groups()
+        if closing:
+            self.inside_link = False
+            return "</a>"
+        found = dict(_ATTRIBUTE.findall(attributes))
+        if name == "a":
+            self.inside_link = True
+            return self._link_open(found.get("href", ""), found.get("title"))
+        text = found.get("alt") or found.get("src", "")
+        if self.inside_link:
+            return text
+        return f"{self._link_open(found.get('src', ''), found.get('title'))}{text}</a>"
+
+    @staticmethod
+    def _link_open(href: str, title: str | None) -> str:
+        attributes = f' href="{href}"' if _allowed_href(href) else ""
+        if title:
+            attributes += f' title="{title}"'
+        return f"<a{attributes}>"
 
 
-def _inline(state: StateCore, children: list[Token]) -> list[Token]:
-    result: list[Token] = []
-    inside_link = False
-    tokens = iter(children)
-    for token in tokens:
-        if token.type == "image":
-            alt = state.md.renderer.renderInlineAsText(token.children, state.md.options, state.env)
-            result.extend(_image_as_link(token, alt, inside_link))
-            continue
-        if token.type == "link_open":
-            if not _allowed_href(str(token.attrs.get("href", ""))):
-                if token.markup == "autolink":  # "<javascript:…>" stays the text it was
-                    text, _ = next(tokens), next(tokens)  # an autolink is open, text, close
-                    result.append(Token("text", "", 0, content=f"<{text.content}>"))
-                    continue
-                del token.attrs["href"]  # the link's text stays, as plain text
-            token.attrs = {"class": GOVUK_CLASSES["a"], **token.attrs}
-            inside_link = True
-        elif token.type == "link_close":
-            inside_link = False
-        result.append(token)
-    return result
+def _markdown_html(text: str, top_heading: int) -> str:
+    """The Markdown step alone (the first lock): cmark-gfm in its safe mode, what must stay text
+    kept so, headings moved down below the page's own, links and images as `_Retagged` says."""
+    tables = ["table"] if table_cells_at_most(text) <= MAX_TABLE_CELLS else []
+    html = markdown_to_html_with_extensions(_prepared(text), Options.CMARK_OPT_DEFAULT, tables)
+    for level in range(6, 0, -1):  # the deepest first, so that none moves twice
+        moved = min(level + top_heading - 1, 6)
+        html = html.replace(f"<h{level}>", f"<h{moved}>").replace(f"</h{level}>", f"</h{moved}>")
+    html = _LINK_OR_IMAGE.sub(_Retagged(), html)
+    if tables:
+        html = _HEADER_CELL.sub('<th scope="col">', html)
+    for stand_in, character in _RESTORED:
+        html = html.replace(stand_in, character)
+    return html
 
 
-def _govuk(state: StateCore) -> None:
-    """Images to links, disallowed link schemes dropped, headings moved down below the page's
-    own, and each element given its GOV.UK class."""
-    shift = state.env["top_heading"] - 1
-    for token in state.tokens:
-        if token.type == "inline" and token.children:
-            token.children = _inline(state, token.children)
-        if token.type in {"heading_open", "heading_close"}:
-            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
-        if token.nesting == -1 or token.tag not in GOVUK_CLASSES:
-            continue
-        # The alignment the table rule writes is an inline style, which the CSP forbids.
-        token.attrs.pop("style", None)
-        token.attrs = {"class": GOVUK_CLASSES[token.tag], **token.attrs}
-        if token.tag == "th":
-            token.attrs["scope"] = "col"
-
-
-def _table_within_budget(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """markdown-it's table rule, given only as many rows as the description's remaining budget
-    of cells allows (its own limit, 65,536 filled-in cells, is far more than we can afford)."""
-    if not table(state, start_line, end_line, True):  # what is not a table is turned away cheaply
-        return False
-    # The delimiter row (the second line, such as "|---|:--:|") has one part for each column.
-    delimiter = state.src[state.bMarks[start_line + 1] : state.eMarks[start_line + 1]].strip()
-    columns = len(delimiter.removeprefix("|").removesuffix("|").split("|"))
-    budget = state.env.setdefault("table_cells_left", MAX_TABLE_CELLS)
-    rows = budget // columns - 1  # less the header
-    if rows < 0:
-        return False
-    if silent:
-        return True
-    first = len(state.tokens)
-    table(state, start_line, min(end_line, start_line + 2 + rows), False)
-    state.env["table_cells_left"] -= sum(t.type in {"th_open", "td_open"} for t in state.tokens[first:])
-    return True
-
-
-def _parser() -> MarkdownIt:
-    # CommonMark with raw HTML off ("<b>" and "<script>" are text, escaped like any other), tables
-    # on; no linkify, no typographer. The parser holds no state between calls, so one serves all
-    # threads.
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING, "xhtmlOut": False}).enable(
-        "table"
-    )
-    # Every [text](address) becomes a link whatever its scheme, so that the scheme check below
-    # can drop a bad address and keep the text, rather than print the Markdown source.
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    md.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})
-    md.core.ruler.push("govuk", _govuk)
-    return md
-
-
-_PARSER = _parser()
-# markdown-it builds each rule list on first use, and a thread arriving while another builds it
-# would find it half-built: build them all now, with a text that reaches every list.
-_PARSER.render("> - *a*\n\n[b]: c", {"top_heading": 1})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -207,12 +226,11 @@ def _plain_paragraphs(text: str) -> str:
 def _render(text: str, top_heading: int) -> str:
     if len(text) > MAX_MARKDOWN_CHARACTERS:
         return _plain_paragraphs(text)
-    html = _PARSER.render(text, {"top_heading": top_heading})
     return nh3.clean(
-        html,
+        _markdown_html(text, top_heading),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        set_tag_attribute_values=SET_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -273,10 +291,10 @@ class RenderCache:
 
 
 _CACHE = RenderCache(CACHE_CHARACTERS)
-# The version of these rules (parser, options, allow-lists, GOV.UK classes, heading level) that
+# The version of these rules (renderer, options, allow-lists, GOV.UK classes, heading level) that
 # stored HTML was made with. Raise it with any change to what the HTML would be: entries then
 # render again when viewed (and are stored anew at their next change), so a fix reaches them all.
-RENDERING = 1
+RENDERING = 2
 # Entry pages put a description under the page's <h2> sections.
 DESCRIPTION_TOP_HEADING = 3
 

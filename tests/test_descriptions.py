@@ -48,10 +48,13 @@ def test_lists_emphasis_and_links_get_govuk_styles():
     assert '<ul class="govuk-list govuk-list--bullet">\n<li>one</li>\n<li>two</li>\n</ul>' in html
     assert '<ol class="govuk-list govuk-list--number">\n<li>first</li>\n<li>second</li>\n</ol>' in html
     assert (
-        '<a class="govuk-link" href="https://www.gov.uk/road-safety" title="Guidance" '
+        '<a href="https://www.gov.uk/road-safety" title="Guidance" class="govuk-link" '
         'rel="noopener noreferrer">Road safety</a>'
     ) in html
-    assert 'href="https://data.gov.uk/" rel="noopener noreferrer">https://data.gov.uk/</a>' in html
+    assert (
+        'href="https://data.gov.uk/" class="govuk-link" rel="noopener noreferrer">https://data.gov.uk/</a>'
+        in html
+    )
 
 
 def test_tables_quotes_and_code_blocks_render():
@@ -59,9 +62,9 @@ def test_tables_quotes_and_code_blocks_render():
         "| Year | Casualties |\n|:-----|-----:|\n| 2024 | 128,272 |\n\n> Note\n\n```\na < b\n```"
     )
     assert '<table class="govuk-table">' in html
-    assert '<th class="govuk-table__header" scope="col">Year</th>' in html
+    assert '<th scope="col" class="govuk-table__header">Year</th>' in html
     assert '<td class="govuk-table__cell">128,272</td>' in html
-    assert "style=" not in html  # the column alignment would be an inline style, which the CSP forbids
+    assert "style=" not in html and "align=" not in html  # the CSP forbids inline styles
     assert '<blockquote class="govuk-inset-text">' in html
     assert "<pre><code>a &lt; b\n</code></pre>" in html
 
@@ -132,5 +135,50 @@ def test_links_always_carry_noopener_noreferrer():
 )
 def test_the_markdown_step_alone_already_keeps_out_html_and_bad_schemes(source):
     # nh3 is the second lock: the first, Markdown with raw HTML off, must hold without it.
-    html = markdown._PARSER.render(source, {"top_heading": 3})
+    html = markdown._markdown_html(source, 3)
     assert "<script" not in html and 'href="javascript' not in html and 'href="data' not in html
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("Use <b> for bold", "Use &lt;b&gt; for bold"),
+        ("`<div>` and\n\n    <p>indented</p>", "<code>&lt;div&gt;</code>"),
+        ("```\n<script>\n```", "<pre><code>&lt;script&gt;\n</code></pre>"),
+        ("a \\<b> c", "a &lt;b&gt; c"),  # escaped, as CommonMark says
+        ("a \\\\<b> c", "a \\&lt;b&gt; c"),  # an escaped backslash, then a "<" like any other
+        ("<ftp://files.example/x>", "&lt;ftp://files.example/x&gt;"),  # not a scheme we link to
+        ("x < y > z", "x &lt; y &gt; z"),
+    ],
+)
+def test_angle_brackets_a_publisher_types_are_shown_as_typed_wherever_they_are(source, shown):
+    html = render_markdown(source)
+    assert shown in html
+    assert "<b>" not in html and "<div>" not in html and "<script" not in html
+
+
+def test_autolinks_and_addresses_in_angle_brackets_are_links():
+    html = render_markdown('<https://www.gov.uk/> <stats@dft.gov.uk> [Guide](<guide notes.pdf> "Notes")')
+    assert 'href="https://www.gov.uk/"' in html
+    assert 'href="mailto:stats@dft.gov.uk"' in html
+    assert 'href="guide%20notes.pdf" title="Notes"' in html
+
+
+def test_characters_the_renderer_stands_in_with_are_never_turned_into_angle_brackets():
+    # U+FDD0 and U+FDD1 stand for "<" and ">" while cmark parses: typed, they are replaced.
+    html = render_markdown("a \ufdd0b\ufdd1 c [d](e\ufdd0)")
+    assert "&lt;" not in html and "&gt;" not in html and "%3C" not in html
+    assert "a \ufffdb\ufffd c" in html
+
+
+def test_text_that_is_not_valid_unicode_renders_rather_than_failing():
+    assert "a?b" in render_markdown("a\ud800b")  # a lone surrogate, as JSON can carry
+    assert "\ufffd" in render_markdown("a\x00b")  # NUL, as CommonMark says
+
+
+def test_an_image_inside_a_link_is_the_links_text():
+    html = render_markdown("[![Chart of casualties](chart.png)](https://www.gov.uk/stats)")
+    assert html == (
+        '<p class="govuk-body"><a href="https://www.gov.uk/stats" class="govuk-link" '
+        'rel="noopener noreferrer">Chart of casualties</a></p>\n'
+    )

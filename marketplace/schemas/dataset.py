@@ -6,13 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from marketplace.descriptions import (
-    MAX_ANGLE_BRACKETS,
-    MAX_INLINE_MARKS,
-    MAX_LINES,
-    MAX_MARKDOWN_CHARACTERS,
-    MAX_SQUARE_BRACKETS,
-)
+from marketplace.descriptions import MAX_MARKDOWN_CHARACTERS, MAX_TABLE_CELLS, table_cells_at_most
 from marketplace.schemas.fields import (
     AnyDate,
     LicenceField,
@@ -149,30 +143,15 @@ class SecurityClassificationField(Vocabulary):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def _renders_quickly(text: str | None) -> None:
-    """Kept within what renders quickly once, when saved (marketplace/descriptions.py says why):
-    each bound names what to change."""
-    text = text or ""
-    count = text.count("[")
-    if count > MAX_SQUARE_BRACKETS:
+def _tables_within_budget(text: str | None) -> None:
+    """Tables small enough to show (marketplace/descriptions.py says why), the refusal saying
+    what to change."""
+    cells = table_cells_at_most(text or "")
+    if cells > MAX_TABLE_CELLS:
         raise ValidationError(
-            f"Use at most {MAX_SQUARE_BRACKETS:,} opening square brackets ([): each link or image "
-            f"uses one. This description has {count:,}."
-        )
-    lines = text.count("\n") + 1
-    if lines > MAX_LINES:
-        raise ValidationError(f"Use at most {MAX_LINES:,} lines. This description has {lines:,}.")
-    marks = sum(text.count(mark) for mark in "*_`")
-    if marks > MAX_INLINE_MARKS:
-        raise ValidationError(
-            f"Use at most {MAX_INLINE_MARKS:,} of the characters *, _ and ` (they mark emphasis and "
-            f"code). This description has {marks:,}."
-        )
-    angles = text.count("<")
-    if angles > MAX_ANGLE_BRACKETS:
-        raise ValidationError(
-            f"Use at most {MAX_ANGLE_BRACKETS:,} opening angle brackets (<): each may start a link. "
-            f"This description has {angles:,}."
+            f"Tables in a description can have at most {MAX_TABLE_CELLS:,} cells in all, counting "
+            f"each row as wide as its header. The tables in this description could have {cells:,}: "
+            "shorten or split them, or publish the data as a file."
         )
 
 
@@ -191,7 +170,10 @@ class DatasetInputSchema(Schema):
     title = Text(required=True, max_length=200)
     summary = Text(max_length=250, allow_none=True)
     description = Text(
-        max_length=MAX_MARKDOWN_CHARACTERS, single_line=False, allow_none=True, validate=[_renders_quickly]
+        max_length=MAX_MARKDOWN_CHARACTERS,
+        single_line=False,
+        allow_none=True,
+        validate=[_tables_within_budget],
     )
     publisher = fields.String(required=True, validate=validate.Length(min=1, max=100))
     contact_point = fields.Nested(ContactPointSchema, allow_none=True)

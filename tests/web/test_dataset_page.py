@@ -329,13 +329,15 @@ def test_the_description_is_rendered_from_markdown_and_sanitised(dft, client):
     assert '<h3 class="govuk-heading-s">How the data is collected</h3>' in body
     assert "<em>every</em>" in body and "<strong>injury</strong>" in body
     assert (
-        '<a class="govuk-link" href="https://www.gov.uk/x" rel="noopener noreferrer">the guidance</a>' in body
+        '<a href="https://www.gov.uk/x" class="govuk-link" rel="noopener noreferrer">the guidance</a>' in body
     )
     assert '<ul class="govuk-list govuk-list--bullet">' in body and "<li>fatal</li>" in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "&lt;iframe" in body and "&lt;a href=" in body
     # The picture is a link to it, never loaded from the other site.
-    assert 'href="https://tracker.example/chart.png" rel="noopener noreferrer">a chart</a>' in body
+    assert (
+        'href="https://tracker.example/chart.png" class="govuk-link" rel="noopener noreferrer">a chart</a>'
+    ) in body
     assert_nothing_runs(html)
 
 
