@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import api, auth, devidp, limits, models, ops, web  # noqa: F401  (models: register the tables)
+from marketplace import api, auth, ckan, dcat, devidp, limits, models, ops, web  # noqa: F401  (models: tables)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
@@ -39,9 +39,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     csrf.exempt(api.bp)  # bearer tokens, never cookies
+    csrf.exempt(ckan.bp)  # CKAN's API keys, never cookies
     configure_logging(app)
     register_guards(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(ckan.bp)
+    app.register_blueprint(dcat.bp)
     app.register_blueprint(ops.bp)
     auth.init_app(app)
     if app.config["MARKETPLACE_DEV_IDP"]:
