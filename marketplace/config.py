@@ -78,6 +78,12 @@ class BaseConfig:
     # The link checker refuses addresses on loopback, private, link-local, multicast and reserved
     # networks (server-side request forgery); allow them for a catalogue on a private network.
     LINK_CHECK_ALLOW_PRIVATE_ADDRESSES = False
+    # Harvesting other catalogues: seconds to wait for each answer, tries after a failure (with
+    # backoff doubling from HARVEST_BACKOFF_MS), and pages read from a source in one run at most.
+    HARVEST_TIMEOUT = 30
+    HARVEST_RETRIES = 3
+    HARVEST_BACKOFF_MS = 500
+    HARVEST_MAX_PAGES = 1000
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
     JSON_SORT_KEYS = False
@@ -98,6 +104,9 @@ class TestConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     # Tests that prove the limits turn them on; the rest make many requests on purpose.
     RATELIMIT_ENABLED = False
+    # Sources that fail on purpose (500s, silence) should not hold the suite up.
+    HARVEST_TIMEOUT = 3
+    HARVEST_BACKOFF_MS = 10
 
 
 class ProductionConfig(BaseConfig):
@@ -135,6 +144,10 @@ ENV_KEYS = (
     "MAX_ACTIVE_TOKENS",
     "TOKEN_DEFAULT_EXPIRY_DAYS",
     "LINK_CHECK_ALLOW_PRIVATE_ADDRESSES",
+    "HARVEST_TIMEOUT",
+    "HARVEST_RETRIES",
+    "HARVEST_BACKOFF_MS",
+    "HARVEST_MAX_PAGES",
 )
 
 

@@ -2,6 +2,7 @@
 
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
 from marketplace.models.feedback import Feedback
+from marketplace.models.harvest import HarvestedEntry, HarvestProblem, HarvestRun, HarvestSource
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
 from marketplace.models.quality import LinkCheck, QualityRating
@@ -18,6 +19,10 @@ __all__ = [
     "DatasetTheme",
     "Distribution",
     "Feedback",
+    "HarvestProblem",
+    "HarvestRun",
+    "HarvestSource",
+    "HarvestedEntry",
     "LinkCheck",
     "Membership",
     "Organisation",
