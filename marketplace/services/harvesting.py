@@ -258,3 +258,11 @@ def _problem(run: HarvestRun, record: Record, outcome: str, errors: dict[str, An
 def harvested_from(dataset: Dataset) -> HarvestedEntry | None:
     """Where an entry was harvested from, if it was."""
     return db.session.scalar(select(HarvestedEntry).where(HarvestedEntry.dataset_id == dataset.id))
+
+
+def get_run(actor: Actor, name: str, run_id: int) -> HarvestRun:
+    source = get_source(actor, name)
+    run = db.session.get(HarvestRun, run_id)
+    if run is None or run.source_id != source.id:
+        raise NotFoundError(f"Source {name!r} has no run {run_id}.")
+    return run

@@ -16,6 +16,7 @@ from marketplace.web import (
     dataset_page,
     filters,
     find,
+    harvest_pages,
     publish,
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
@@ -38,5 +39,6 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     filters.init_app(app)
     # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
-    for area in (find, dataset_page, publish, csv_import, account, api_docs, quality_report, service_pages):
+    areas = (find, dataset_page, publish, csv_import, account, api_docs, quality_report, service_pages)
+    for area in (*areas, harvest_pages):
         app.register_blueprint(area.bp)
