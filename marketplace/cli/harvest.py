@@ -10,8 +10,9 @@ from tqdm import tqdm
 from marketplace.cli.errors import reports_errors
 from marketplace.harvest.run import run_dump, run_source
 from marketplace.models.harvest import HarvestRun
+from marketplace.models.types import utcnow
 from marketplace.services.actors import Actor
-from marketplace.services.harvesting import add_source, file_source, get_source, list_sources
+from marketplace.services.harvesting import add_source, due_sources, file_source, get_source, list_sources
 
 CLI_ACTOR = Actor.system("system:cli")
 
@@ -26,7 +27,7 @@ def harvest_group() -> None:
 @click.option("--type", "source_type", required=True, type=click.Choice(["ckan", "dcat"]))
 @click.option("--url", required=True, help="The catalogue: a CKAN site's address, or a DCAT catalogue page.")
 @click.option("--org", "organisation", required=True, help="Slug of the organisation the entries belong to.")
-@click.option("--every", "every_hours", type=int, help="Run every this many hours (harvest run --due).")
+@click.option("--every", "every_hours", type=int, help="Run every this many hours (by harvest run --due).")
 @reports_errors
 def add(name: str, source_type: str, url: str, organisation: str, every_hours: int | None) -> None:
     """Add a source called NAME."""
@@ -53,10 +54,16 @@ def list_command() -> None:
 @harvest_group.command("run")
 @click.argument("name", required=False)
 @click.option("--overwrite", is_flag=True, help="Replace entries edited here since they were harvested.")
+@click.option("--due", is_flag=True, help="Only the sources whose --every hours have passed (for cron).")
 @reports_errors
-def run_command(name: str | None, overwrite: bool) -> None:
+def run_command(name: str | None, overwrite: bool, due: bool) -> None:
     """Run source NAME, or every source (except imported files)."""
-    sources = [get_source(CLI_ACTOR, name)] if name else list_sources(CLI_ACTOR)
+    if name and due:
+        raise click.UsageError("Give a source's NAME or --due, not both.")
+    if due:
+        sources = due_sources(CLI_ACTOR, utcnow())
+    else:
+        sources = [get_source(CLI_ACTOR, name)] if name else list_sources(CLI_ACTOR)
     failed = False
     for source in sources:
         if source.type == "ckan-dump":

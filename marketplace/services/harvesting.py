@@ -17,6 +17,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -80,6 +81,16 @@ def add_source(
 def list_sources(actor: Actor) -> list[HarvestSource]:
     _require_site_admin(actor)
     return list(db.session.scalars(select(HarvestSource).order_by(HarvestSource.name)))
+
+
+def due_sources(actor: Actor, now: datetime) -> list[HarvestSource]:
+    """Sources run every so many hours whose last run started that long ago, or never ran."""
+    return [
+        source
+        for source in list_sources(actor)
+        if source.every_hours
+        and (not source.runs or source.runs[0].started_at + timedelta(hours=source.every_hours) <= now)
+    ]
 
 
 def get_source(actor: Actor, name: str) -> HarvestSource:

@@ -5,6 +5,7 @@ local edit is never lost silently, and a source that fails changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -223,3 +224,18 @@ def test_bad_commands_are_refused_naming_what_to_change(app, cli, args, field):
         assert f"{field}:" in result.output
     else:
         assert "There is no harvest source called 'missing'" in result.output
+
+
+def test_run_due_runs_only_the_sources_whose_hours_have_passed(app, cli, server):
+    _pages(server, {"https://other.gov.uk/dataset/road-1": "Road counts 1"})
+    url = server.url("/catalog.ttl")
+    assert cli("add", "hourly", "--type=dcat", "--url", url, "--org=other-office", "--every=1").exit_code == 0
+    assert cli("add", "by-hand", "--type", "dcat", "--url", url, "--org", "other-office").exit_code == 0
+    first = cli("run", "--due")
+    assert "Harvesting hourly" in first.output and "by-hand" not in first.output
+    assert "Harvesting" not in cli("run", "--due").output  # ran less than an hour ago
+    run = _last_run()
+    run.started_at -= timedelta(hours=2)
+    db.session.commit()
+    assert "Harvesting hourly" in cli("run", "--due").output
+    assert cli("run", "hourly", "--due").exit_code == 2
