@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models.dataset import Dataset
@@ -110,4 +110,5 @@ class HarvestedEntry(db.Model):
     harvested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     source: Mapped[HarvestSource] = relationship(lazy="joined")
-    dataset: Mapped[Dataset] = relationship()
+    # `dataset.harvested`: loaded with a page of entries in one query, for the API and pages.
+    dataset: Mapped[Dataset] = relationship(backref=backref("harvested", uselist=False, lazy="selectin"))

@@ -62,6 +62,7 @@ READ_ONLY_FIELDS = frozenset(
         "links",
         "etag",
         "freshness",
+        "harvested_from",
     }
 )
 

@@ -75,6 +75,7 @@ class DatasetOutSchema(Schema):
     serves_datasets = fields.List(fields.String())
     withdrawal_reason = fields.String(allow_none=True)
     replaced_by = fields.String(allow_none=True)
+    harvested_from = fields.Method("dump_harvested_from")
     quality = fields.Function(dump_quality)
     freshness = fields.Function(lambda d: dump_freshness(d))
     created_at = fields.DateTime()
@@ -90,6 +91,20 @@ class DatasetOutSchema(Schema):
     def dump_licence_title(self, dataset: Dataset) -> str | None:
         licence = find_licence(dataset.licence) if dataset.licence else None
         return licence.title if licence else None
+
+    def dump_harvested_from(self, dataset: Dataset) -> dict[str, Any] | None:
+        """The catalogue an entry was brought in from, and its identifier there; an imported
+        file is named but not located (its path is the server's business)."""
+        harvested = dataset.harvested
+        if harvested is None:
+            return None
+        source = harvested.source
+        return {
+            "source": source.name,
+            "catalogue": source.url if source.type != "ckan-dump" else None,
+            "identifier": harvested.source_identifier,
+            "harvested_at": harvested.harvested_at.isoformat(),
+        }
 
     def dump_temporal_coverage(self, dataset: Dataset) -> dict[str, str | None] | None:
         if dataset.temporal_start is None and dataset.temporal_end is None:

@@ -239,3 +239,14 @@ def test_run_due_runs_only_the_sources_whose_hours_have_passed(app, cli, server)
     db.session.commit()
     assert "Harvesting hourly" in cli("run", "--due").output
     assert cli("run", "hourly", "--due").exit_code == 2
+
+
+def test_a_harvested_entry_says_where_it_came_from_in_the_api(app, cli, server):
+    _pages(server, {"https://other.gov.uk/dataset/road-1": "Road counts 1"})
+    _add(cli, server)
+    assert cli("run", "other").exit_code == 0
+    body = app.test_client().get("/api/v1/datasets/road-1").get_json()
+    assert body["harvested_from"]["source"] == "other"
+    assert body["harvested_from"]["catalogue"] == server.url("/catalog.ttl")
+    assert body["harvested_from"]["identifier"] == "https://other.gov.uk/dataset/road-1"
+    assert app.test_client().get("/api/v1/datasets?per_page=5").get_json()["items"][0]["harvested_from"]
