@@ -13,12 +13,17 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from marketplace.extensions import db
+from marketplace.harvest.records import Record
+from marketplace.services.actors import Actor
+from marketplace.services.harvesting import add_source, apply_records, fail_run, start_run
 from tests.browser.checks import check_page
 from tests.browser.signin import one_login_header
 
 ANALYST = "analyst@dft.gov.uk"  # a member of DfT: no role to manage people
 ADMIN = "admin@dft.gov.uk"  # DfT's org admin
 PUBLISHER = "publisher@dft.gov.uk"
+SITE_ADMIN = "site.admin@digital.cabinet-office.gov.uk"
 DFT_PEOPLE = "/organisations/department-for-transport/people"
 
 # (name, path, status) of pages anyone can open.
@@ -142,3 +147,26 @@ def test_the_feedback_form_with_errors_and_its_thank_you_page_are_accessible(pag
     page.get_by_role("button", name="Send feedback").click()
     expect(page.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
     check_page(page, "feedback-sent")
+
+
+def test_the_harvesting_pages_have_no_accessibility_violations(page_as, catalogue):
+    with catalogue.app.app_context():
+        source = add_source(
+            Actor.system("tests"),
+            name="a11y-source",
+            type="ckan",
+            url="https://data.example.gov.uk",
+            organisation="department-for-transport",
+            every_hours=24,
+        )
+        entry = {"title": "Harvested counts", "licence": "nope", "access_rights": "OPEN"}
+        records = [Record("ckan-1", "Harvested <b>counts</b>", None, entry)]
+        finished = apply_records(start_run(source), records, lambda record: dict(record.data))
+        failed = fail_run(start_run(source), "https://data.example.gov.uk answered 500.")
+        paths = ["/harvest", "/harvest/a11y-source", f"/harvest/a11y-source/runs/{finished.id}"]
+        paths.append(f"/harvest/a11y-source/runs/{failed.id}")
+        db.session.remove()
+    page = page_as(SITE_ADMIN)
+    for number, path in enumerate(paths):
+        assert page.goto(path).status == 200
+        check_page(page, f"harvest-{number}-signed-in")
