@@ -9,6 +9,7 @@ missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -109,8 +110,9 @@ def _next_page(graph: Graph, url: str) -> str | None:
 
 
 def _record(graph: Graph, node: URIRef) -> Record:
-    entry = entry_from_dcat(graph, node)
-    return Record(identifier=str(node), title=entry.get("title"), modified=entry.get("modified"), data=entry)
+    notes: dict[str, list[str]] = {}
+    entry = entry_from_dcat(graph, node, notes)
+    return Record(str(node), entry.get("title"), entry.get("modified"), data=entry, notes=notes)
 
 
 def _text(graph: Graph, node: Any, term: URIRef) -> str | None:
@@ -129,8 +131,14 @@ def _last_segment(value: Any) -> str:
     return str(value).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def entry_from_dcat(graph: Graph, node: Any) -> dict[str, Any]:
-    """One dcat:Dataset or dcat:DataService as our entry's fields."""
+def entry_from_dcat(graph: Graph, node: Any, notes: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """One dcat:Dataset or dcat:DataService as our entry's fields; what cannot be placed in our
+    vocabularies is left out and said in `notes`."""
+    notes = {} if notes is None else notes
+
+    def unplaced(field: str, value: Any, what: str) -> None:
+        notes.setdefault(field, []).append(f"{value} is not {what} we know: left out.")
+
     is_service = (node, RDF.type, DCAT.DataService) in graph
     entry: dict[str, Any] = {
         "type": "data_service" if is_service else "dataset",
@@ -140,7 +148,7 @@ def entry_from_dcat(graph: Graph, node: Any) -> dict[str, Any]:
         "issued": _date(graph, node, DCTERMS.issued),
         "modified": _date(graph, node, DCTERMS.modified),
         "keywords": sorted({str(k).strip() for k in graph.objects(node, DCAT.keyword) if str(k).strip()}),
-        "themes": _themes(graph, node),
+        "themes": _themes(graph, node, unplaced),
         "version": _text(graph, node, DCAT_VERSION),
     }
     if isinstance(node, URIRef) and str(node).startswith(("http://", "https://")):
@@ -155,16 +163,21 @@ def entry_from_dcat(graph: Graph, node: Any) -> dict[str, Any]:
             "email": email.removeprefix("mailto:") if email else None,
         }
     licence = next(iter(graph.objects(node, DCTERMS.license)), None)
-    if licence is not None and (found := find_licence(str(licence))):
-        entry["licence"] = found.uri
+    if licence is not None:
+        found = find_licence(str(licence))
+        entry["licence"] = found.uri if found else unplaced("licence", licence, "a licence")
     access = next(iter(graph.objects(node, DCTERMS.accessRights)), None)
     if access is not None:
         code = _last_segment(access)
-        entry["access_rights"] = EU_ACCESS_RIGHTS.get(code) or (code if code in ACCESS_RIGHTS else None)
+        entry["access_rights"] = EU_ACCESS_RIGHTS.get(code) or (
+            code if code in ACCESS_RIGHTS else unplaced("access_rights", access, "an access right")
+        )
     frequency = next(iter(graph.objects(node, DCTERMS.accrualPeriodicity)), None)
     if frequency is not None:
         code = _last_segment(frequency)
-        entry["update_frequency"] = EU_FREQUENCIES.get(code) or (code if code in UPDATE_FREQUENCIES else None)
+        entry["update_frequency"] = EU_FREQUENCIES.get(code) or (
+            code if code in UPDATE_FREQUENCIES else unplaced("update_frequency", frequency, "a frequency")
+        )
     entry["security_classification"] = _security_classification(graph, node)
     if is_service:
         endpoint = next(iter(graph.objects(node, DCAT.endpointURL)), None)
@@ -178,7 +191,8 @@ def entry_from_dcat(graph: Graph, node: Any) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if value not in (None, [], "")}
 
 
-def _themes(graph: Graph, node: Any) -> list[str]:
+def _themes(graph: Graph, node: Any, unplaced: Callable[[str, Any, str], None]) -> list[str]:
+    """Our themes, by the last part of their address or by their label; any other is noted."""
     labels = {label.lower(): value for value, label in THEMES.items()}
     themes = set()
     for theme in graph.objects(node, DCAT.theme):
@@ -188,6 +202,8 @@ def _themes(graph: Graph, node: Any) -> list[str]:
             themes.add(code)
         elif label in labels:
             themes.add(labels[label])
+        else:
+            unplaced("themes", theme, "a theme")
     return sorted(themes)
 
 

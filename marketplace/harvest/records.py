@@ -12,3 +12,5 @@ class Record:
     title: str | None
     modified: str | None  # as the source gave it (metadata_modified, dct:modified)
     data: Any = field(repr=False)  # a CKAN package dict, or a DCAT dataset already read into our fields
+    # Values the reader could not place in our vocabularies, and so left out: field -> messages.
+    notes: dict[str, list[str]] = field(default_factory=dict)

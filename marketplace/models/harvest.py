@@ -68,7 +68,8 @@ class HarvestRun(db.Model):
 
 
 class HarvestProblem(db.Model):
-    """A record a run could not bring in (failed), or left alone (conflict), and why."""
+    """A record a run could not bring in (failed), left alone (conflict), or brought in without
+    values it could not place in our vocabularies (unplaced), and why."""
 
     __tablename__ = "harvest_problems"
 

@@ -177,7 +177,24 @@ def _bring_in(
     try:
         entry = to_entry(record)
     except ValidationError as error:
-        return _problem(run, record, "failed", error.errors or {"record": [error.detail]})
+        return _problem(
+            run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
+        )
+    outcome = _write(run, actor, record, link, entry, overwrite)
+    if record.notes and outcome != "failed":
+        # It came in (or stayed) without what could not be placed: say so, without failing it.
+        _problem(run, record, "unplaced", record.notes)
+    return outcome
+
+
+def _write(
+    run: HarvestRun,
+    actor: Actor,
+    record: Record,
+    link: HarvestedEntry | None,
+    entry: dict[str, Any],
+    overwrite: bool,
+) -> str:
     entry["publisher"] = run.source.organisation.slug
     entry.setdefault("status", "published")
     digest = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
@@ -194,14 +211,18 @@ def _bring_in(
             update_dataset(actor, str(dataset.id), entry)
         except MarketplaceError as error:
             db.session.rollback()
-            return _problem(run, record, "failed", error.errors or {"record": [error.detail]})
+            return _problem(
+                run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
+            )
         outcome = "updated"
     else:
         try:
             dataset = _create(actor, entry)
         except MarketplaceError as error:
             db.session.rollback()
-            return _problem(run, record, "failed", error.errors or {"record": [error.detail]})
+            return _problem(
+                run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
+            )
         if link is None:
             # Given its entry as it is made: reading dataset.id later would flush it without one.
             link = HarvestedEntry(
@@ -250,6 +271,11 @@ def _edited_here(link: HarvestedEntry, actor: Actor) -> bool:
 
 def _last_revision(dataset: Dataset) -> int | None:
     return db.session.scalar(select(func.max(Revision.id)).where(Revision.dataset_id == dataset.id))
+
+
+def _failed(run: HarvestRun, record: Record, error: MarketplaceError) -> str:
+    """Refused by our validation: each field's errors, and what the reader could not place."""
+    return _problem(run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})})
 
 
 def _problem(run: HarvestRun, record: Record, outcome: str, errors: dict[str, Any]) -> str:

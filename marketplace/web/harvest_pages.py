@@ -1,5 +1,6 @@
 """Site admins' pages on harvesting: the sources, each source's runs, and each run's records
-that failed or were left alone, with why. Runs themselves start from the CLI."""
+that failed, were left alone, or came in with values left out, with why. Runs themselves start
+from the CLI."""
 
 from __future__ import annotations
 

@@ -26,7 +26,15 @@ EU = "http://publications.europa.eu/resource/authority/"
 OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
-def _dataset(graph: Graph, iri: str, title: str, *, email: str | None = "stats@other.gov.uk") -> None:
+def _dataset(
+    graph: Graph,
+    iri: str,
+    title: str,
+    *,
+    email: str | None = "stats@other.gov.uk",
+    frequency: str = EU + "frequency/ANNUAL",
+    theme: str = "https://example.gov.uk/themes/transport-and-infrastructure",
+) -> None:
     node = URIRef(iri)
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.title, Literal(title, lang="en")))
@@ -35,8 +43,8 @@ def _dataset(graph: Graph, iri: str, title: str, *, email: str | None = "stats@o
     graph.add((node, DCAT.keyword, Literal("roads")))
     graph.add((node, DCTERMS.license, URIRef(OGL)))
     graph.add((node, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC")))
-    graph.add((node, DCTERMS.accrualPeriodicity, URIRef(EU + "frequency/ANNUAL")))
-    graph.add((node, DCAT.theme, URIRef("https://example.gov.uk/themes/transport-and-infrastructure")))
+    graph.add((node, DCTERMS.accrualPeriodicity, URIRef(frequency)))
+    graph.add((node, DCAT.theme, URIRef(theme)))
     publisher = BNode()
     graph.add((node, DCTERMS.publisher, publisher))
     graph.add((publisher, RDF.type, FOAF.Organization))
@@ -250,3 +258,24 @@ def test_a_harvested_entry_says_where_it_came_from_in_the_api(app, cli, server):
     assert body["harvested_from"]["catalogue"] == server.url("/catalog.ttl")
     assert body["harvested_from"]["identifier"] == "https://other.gov.uk/dataset/road-1"
     assert app.test_client().get("/api/v1/datasets?per_page=5").get_json()["items"][0]["harvested_from"]
+
+
+def test_values_outside_our_vocabularies_are_left_out_and_reported_and_the_entry_comes_in(app, cli, server):
+    odd = {"frequency": EU + "frequency/EVERY_FULL_MOON", "theme": EU + "data-theme/AGRI"}
+    _pages(
+        server,
+        {"https://other.gov.uk/dataset/road-1": "Road counts 1"},
+        **{"https://other.gov.uk/dataset/road-1": odd},
+    )
+    _add(cli, server)
+    result = cli("run", "other")
+    assert result.exit_code == 0, result.output
+    assert _last_run().counts == {"created": 1}
+    assert "unplaced: https://other.gov.uk/dataset/road-1" in result.output
+    assert (
+        f"update_frequency: {EU}frequency/EVERY_FULL_MOON is not a frequency we know: left out."
+        in result.output
+    )
+    assert f"themes: {EU}data-theme/AGRI is not a theme we know: left out." in result.output
+    road = _entries()["Road counts 1"]
+    assert road.update_frequency is None and road.themes == []
