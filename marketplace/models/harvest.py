@@ -68,8 +68,8 @@ class HarvestRun(db.Model):
 
 
 class HarvestProblem(db.Model):
-    """A record a run could not bring in (failed), left alone (conflict), or brought in without
-    values it could not place in our vocabularies (unplaced), and why."""
+    """A record a run could not bring in (failed), left alone (conflict), or brought in with
+    values left out (not in our vocabularies) or filled in (a public CKAN site's gaps): noted."""
 
     __tablename__ = "harvest_problems"
 

@@ -182,8 +182,8 @@ def _bring_in(
         )
     outcome = _write(run, actor, record, link, entry, overwrite)
     if record.notes and outcome != "failed":
-        # It came in (or stayed) without what could not be placed: say so, without failing it.
-        _problem(run, record, "unplaced", record.notes)
+        # It came in (or stayed) with values left out or filled in: say so, without failing it.
+        _problem(run, record, "noted", record.notes)
     return outcome
 
 

@@ -271,7 +271,7 @@ def test_values_outside_our_vocabularies_are_left_out_and_reported_and_the_entry
     result = cli("run", "other")
     assert result.exit_code == 0, result.output
     assert _last_run().counts == {"created": 1}
-    assert "unplaced: https://other.gov.uk/dataset/road-1" in result.output
+    assert "noted: https://other.gov.uk/dataset/road-1" in result.output
     assert (
         f"update_frequency: {EU}frequency/EVERY_FULL_MOON is not a frequency we know: left out."
         in result.output

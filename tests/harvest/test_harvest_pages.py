@@ -65,7 +65,7 @@ def test_a_sources_page_lists_its_runs_newest_first_with_their_counts(source, ad
 def test_a_runs_page_shows_each_problem_with_its_fields_escaped(source, admin):
     finished = source.runs[1]
     html = page(admin, f"/harvest/other/runs/{finished.id}", status=200).text
-    assert "Records failed, left alone or with values left out" in html
+    assert "Records failed, left alone, or with values left out or filled in" in html
     assert "Failed: &lt;b&gt;Bad&lt;/b&gt; record" in html and "<b>Bad</b>" not in html
     assert "licence" in html and "https://other.gov.uk/d/2" in html
     failed = page(admin, f"/harvest/other/runs/{source.runs[0].id}", status=200).text
