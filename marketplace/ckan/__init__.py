@@ -4,3 +4,5 @@ ckanapi, harvesters and other CKAN clients can read and write the catalogue unch
 from flask import Blueprint
 
 bp = Blueprint("ckan", __name__)
+
+from marketplace.ckan import views  # noqa: E402, F401  (registers the routes on bp)

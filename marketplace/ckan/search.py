@@ -1,0 +1,152 @@
+"""package_search over our search engine.
+
+`q` goes to services.finding, so the order is the find page's ranking; fq, facets, sort and the
+page are then worked out here over the matches (at most SEARCH_WINDOW of them), because Solr's
+filter syntax (negation, OR across fields, date ranges) has no counterpart in our engine.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace.ckan.envelope import SearchQueryError
+from marketplace.ckan.filter_query import FilterQueryError, parse_filter_query
+from marketplace.ckan.package_dict import package_dict
+from marketplace.ckan.params import Params
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation
+from marketplace.services import finding
+from marketplace.services.actors import Actor
+from marketplace.vocabularies import LICENCES, THEMES, find_licence
+
+MAX_ROWS = 1000
+MAX_START = 100_000
+MAX_QUERY_LENGTH = 500
+# The most matches fq, facets and sorting are worked out over: the search's own result window.
+SEARCH_WINDOW = 10_000
+FACET_FIELDS = ("organization", "tags", "res_format", "license_id", "groups")
+DEFAULT_SORT = "score desc, metadata_modified desc"
+SORT_KEYS = ("score", "metadata_modified", "title_string", "name", "id")
+# Parameters CKAN clients send that change nothing here (facets are always counted when asked for).
+IGNORED = frozenset({"facet", "include_deleted", "use_default_schema"})
+
+
+def facts_of(dataset: Dataset) -> dict[str, Any]:
+    """What fq and facets see of an entry, under CKAN's Solr field names."""
+    licence = find_licence(dataset.licence) if dataset.licence else None
+    return {
+        "organization": {dataset.organisation.slug},
+        "tags": {k.keyword for k in dataset.keywords},
+        "res_format": {d.format for d in dataset.distributions if d.format},
+        "license_id": {licence.ckan_id} if licence else set(),
+        "groups": {t.theme for t in dataset.themes},
+        "name": {dataset.slug},
+        "id": {str(dataset.id)},
+        "metadata_modified": dataset.updated_at.replace(tzinfo=None),
+    }
+
+
+def package_search(actor: Actor, params: Params) -> dict[str, Any]:
+    """CKAN's package_search result: count, results (full package dicts), facets, search_facets."""
+    for dotted in ("facet.field", "facet.limit", "facet.mincount"):
+        # Python clients write facet_field=[…], a keyword argument cannot hold a dot.
+        underscored = dotted.replace(".", "_")
+        if underscored in params and dotted not in params:
+            params.data[dotted] = params.data.pop(underscored)
+    q = (params.string("q", "", max_length=MAX_QUERY_LENGTH) or "").strip()
+    fq = params.string("fq", "", max_length=2000) or ""
+    rows = params.integer("rows", 10, maximum=MAX_ROWS)
+    start = params.integer("start", 0, maximum=MAX_START)
+    sort = params.string("sort", DEFAULT_SORT, max_length=200) or DEFAULT_SORT
+    facet_fields = params.string_list("facet.field", max_items=len(FACET_FIELDS))
+    facet_limit = params.integer("facet.limit", 50, minimum=-1, maximum=1000)
+    facet_mincount = params.integer("facet.mincount", 1, maximum=1_000_000)
+    include_private = params.boolean("include_private")
+    include_drafts = params.boolean("include_drafts")
+    params.read.update(IGNORED)
+    params.finish()
+
+    try:
+        matches = parse_filter_query(fq)
+    except FilterQueryError as error:
+        raise SearchQueryError(str(error)) from error
+    order = _sort_keys(sort)
+    unknown = [name for name in facet_fields if name not in FACET_FIELDS]
+    if unknown:
+        raise SearchQueryError(f"Cannot facet on {', '.join(unknown)}: use {', '.join(FACET_FIELDS)}.")
+
+    if q in ("*:*", "*"):
+        q = ""
+    # Drafts and private entries only widen the search to what the caller may already see.
+    statuses = ["published", "draft"] if include_drafts else ["published"]
+    page = finding.find_datasets(actor, {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW})
+    found = [
+        (rank, dataset, facts_of(dataset))
+        for rank, dataset in enumerate(page.items)
+        if include_private or dataset.access_rights == "OPEN"
+    ]
+    found = [item for item in found if matches(item[2])]
+    for key, descending in reversed(order):
+        found.sort(key=lambda item, key=key: _sort_value(key, item, bool(q)), reverse=descending)
+    facets = _count_facets([facts for _, _, facts in found], facet_fields, facet_limit, facet_mincount)
+    return {
+        "count": len(found),
+        "sort": sort,
+        "results": [package_dict(dataset, actor) for _, dataset, _ in found[start : start + rows]],
+        "facets": {name: {item["name"]: item["count"] for item in items} for name, items in facets.items()},
+        "search_facets": {name: {"title": name, "items": items} for name, items in facets.items()},
+    }
+
+
+def _sort_keys(sort: str) -> list[tuple[str, bool]]:
+    keys = []
+    for clause in sort.split(","):
+        parts = clause.split()
+        if len(parts) != 2 or parts[0] not in SORT_KEYS or parts[1].lower() not in ("asc", "desc"):
+            raise SearchQueryError(
+                f"Can't sort by {clause.strip()!r}: use one of {', '.join(SORT_KEYS)} with asc or desc."
+            )
+        keys.append((parts[0], parts[1].lower() == "desc"))
+    return keys
+
+
+def _sort_value(key: str, item: tuple[int, Dataset, dict[str, Any]], has_query: bool) -> Any:
+    rank, dataset, facts = item
+    if key == "score":
+        # The engine's order is its ranking; with no words every entry scores the same.
+        return -rank if has_query else 0
+    if key == "metadata_modified":
+        return facts["metadata_modified"]
+    if key == "title_string":
+        return dataset.title.lower()
+    if key == "name":
+        return dataset.slug
+    return str(dataset.id)
+
+
+def _count_facets(
+    all_facts: list[dict[str, Any]], names: list[str], limit: int, mincount: int
+) -> dict[str, list[dict[str, Any]]]:
+    labels = _labels(names)
+    facets = {}
+    for name in names:
+        counts = Counter(value for facts in all_facts for value in facts[name])
+        items = [
+            {"name": value, "display_name": labels.get(name, {}).get(value, value), "count": count}
+            for value, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            if count >= mincount
+        ]
+        facets[name] = items if limit < 0 else items[:limit]
+    return facets
+
+
+def _labels(names: list[str]) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {"groups": dict(THEMES)}
+    if "organization" in names:
+        labels["organization"] = {o.slug: o.title for o in db.session.scalars(select(Organisation))}
+    if "license_id" in names:
+        labels["license_id"] = {licence.ckan_id: licence.title for licence in LICENCES}
+    return labels
