@@ -286,7 +286,19 @@ def entry_from_package(package: dict[str, Any]) -> dict[str, Any]:
     elif "state" in package and isinstance(package["state"], str):
         # Without our own status, CKAN's state says it: draft, or else published.
         entry["status"] = "draft" if package["state"] == "draft" else "published"
-    return entry
+    return _blanks_as_none(entry)
+
+
+def _blanks_as_none(value: Any) -> Any:
+    """CKAN writes an empty field as "", we as null. (Also: schemas.fields.Text turns a blank into
+    None before its length check, which then raises TypeError; this keeps CKAN clients clear of it.)"""
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, dict):
+        return {k: _blanks_as_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blanks_as_none(v) for v in value]
+    return value
 
 
 def organisation_slug(reference: str) -> str:
