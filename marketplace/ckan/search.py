@@ -57,7 +57,7 @@ def package_search(actor: Actor, params: Params) -> dict[str, Any]:
         if underscored in params and dotted not in params:
             params.data[dotted] = params.data.pop(underscored)
     q = (params.string("q", "", max_length=MAX_QUERY_LENGTH) or "").strip()
-    fq = params.string("fq", "", max_length=2000) or ""
+    fq = params.string("fq", "", max_length=100_000) or ""  # its length is the parser's to refuse
     rows = params.integer("rows", 10, maximum=MAX_ROWS)
     start = params.integer("start", 0, maximum=MAX_START)
     sort = params.string("sort", DEFAULT_SORT, max_length=200) or DEFAULT_SORT
