@@ -55,8 +55,11 @@ def site_read(actor: Actor, params: Params) -> bool:
     return True
 
 
-def _public(actor: Actor) -> Any:
-    return listable_condition(actor, ["published"]) & (Dataset.access_rights == "OPEN")
+def _public(actor: Actor, *, private: bool = False, drafts: bool = False) -> Any:
+    """Entries a CKAN list shows `actor`: public ones; private ones and drafts only when asked
+    for, and then only those the actor may see anyway."""
+    listable = listable_condition(actor, ["published", "draft"] if drafts else ["published"])
+    return listable if private else listable & (Dataset.access_rights == "OPEN")
 
 
 def package_show(actor: Actor, params: Params) -> dict[str, Any]:
@@ -69,8 +72,17 @@ def package_show(actor: Actor, params: Params) -> dict[str, Any]:
 def package_list(actor: Actor, params: Params) -> list[str]:
     limit = params.integer("limit", MAX_LIST, maximum=MAX_LIST)
     offset = params.integer("offset", 0, maximum=10_000_000)
+    private = params.boolean("include_private")
+    drafts = params.boolean("include_drafts")
+    params.boolean("include_deleted")  # deleted entries are never listed: they answer 404
     params.finish()
-    query = select(Dataset.slug).where(_public(actor)).order_by(Dataset.slug).limit(limit).offset(offset)
+    query = (
+        select(Dataset.slug)
+        .where(_public(actor, private=private, drafts=drafts))
+        .order_by(Dataset.slug)
+        .limit(limit)
+        .offset(offset)
+    )
     return list(db.session.scalars(query))
 
 

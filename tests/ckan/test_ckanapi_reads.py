@@ -123,3 +123,12 @@ def test_resource_show_returns_the_resource_of_a_visible_entry(ckan, catalogue):
     assert resource["package_id"] == str(catalogue.roads.id)
     with pytest.raises(NotFound):
         ckan.action.resource_show(id=str(catalogue.internal.distributions[0].id))
+
+
+def test_package_list_widens_to_private_entries_and_drafts_only_for_those_who_may_see_them(
+    ckan, publisher_ckan, catalogue
+):
+    assert catalogue.internal.slug not in ckan.action.package_list(include_private=True, include_drafts=True)
+    widened = publisher_ckan.action.package_list(include_private=True, include_drafts=True)
+    assert {catalogue.internal.slug, catalogue.draft.slug} <= set(widened)
+    assert catalogue.draft.slug not in publisher_ckan.action.package_list(include_private=True)
