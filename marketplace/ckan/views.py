@@ -78,3 +78,32 @@ def _caller() -> Actor:
             raise
     g.actor = actor  # what the request log and anything else asking for the caller see
     return actor
+
+
+# For the /api page: each action, the parameters it takes, and what it answers.
+DOCUMENTED = [
+    ("status_show", "", "The site's name, its API version (3) and a CKAN version it behaves as."),
+    ("site_read", "", "true."),
+    (
+        "package_search",
+        "q, fq, rows (≤1000), start, sort, facet.field, facet.limit, facet.mincount, include_private, "
+        "include_drafts",
+        "count, results (full packages), facets and search_facets. q is searched as on the find page; "
+        "fq takes field:value, -field:value, OR, quoted values and metadata_modified:[X TO Y] over "
+        "organization, tags, res_format, license_id, groups, name and id; sort takes score, "
+        "metadata_modified, title_string, name or id with asc or desc.",
+    ),
+    ("package_show", "id (id or name)", "One package."),
+    ("package_list", "limit, offset, include_private, include_drafts", "Package names, by name."),
+    ("current_package_list_with_resources", "limit, offset, page", "Packages, most recently changed first."),
+    ("organization_list", "all_fields, sort, limit, offset, organizations", "Organisation names or dicts."),
+    ("organization_show", "id, include_datasets", "One organisation, with its public packages if asked."),
+    ("tag_list", "query", "Keywords of the public packages."),
+    ("license_list", "", "The licences an entry may carry, by CKAN id."),
+    ("group_list", "all_fields", "Our themes, as CKAN groups."),
+    ("resource_show", "id", "One resource (distribution)."),
+    ("package_create", "a package dict", "Creates an entry; published unless the dict says draft."),
+    ("package_update", "a package dict with id or name", "Replaces the entry: what is left out is cleared."),
+    ("package_patch", "id or name, and the keys to change", "Changes only the keys sent."),
+    ("package_delete", "id", "Deletes the entry."),
+]

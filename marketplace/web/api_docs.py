@@ -1,4 +1,5 @@
-"""/api: how to use the catalogue from software — the REST API's resources, tokens and errors.
+"""/api: how to use the catalogue from software — the REST API's resources, tokens and errors,
+and CKAN's Action API (its actions and the extras keys of a package).
 
 The machine-readable description (OpenAPI) comes with the interoperability work; this page is
 for the person writing the client.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from marketplace.ckan.package_dict import EXTRAS
+from marketplace.ckan.views import DOCUMENTED as CKAN_ACTIONS
 from marketplace.schemas.listing import MULTI_VALUED
 from marketplace.services.metadata_quality import MAX_SCORE, band_ranges
 
@@ -85,4 +88,6 @@ def api_docs():
         base=current_app.config["BASE_URL"],
         bands=band_ranges(),
         max_score=MAX_SCORE,
+        ckan_actions=CKAN_ACTIONS,
+        ckan_extras=EXTRAS,
     )
