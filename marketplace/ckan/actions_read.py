@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.ckan.package_dict import (
@@ -41,7 +41,7 @@ def status_show(actor: Actor, params: Params) -> dict[str, Any]:
     return {
         "site_title": "Data Marketplace",
         "site_description": "The UK government's catalogue of data",
-        "site_url": request.host_url.rstrip("/"),
+        "site_url": current_app.config["BASE_URL"],
         "ckan_version": "2.10.0",
         "api_version": 3,
         "locale_default": "en_GB",

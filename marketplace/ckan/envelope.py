@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app
 
 from marketplace.ckan.package_dict import ckan_errors
 from marketplace.errors import (
@@ -37,7 +38,8 @@ class BadActionRequest(MarketplaceError):
 
 
 def _help(action: str) -> str:
-    return url_for("ckan.action", name="help_show", _external=True) + f"?name={action}"
+    # The service's own address, never the Host the request came with (as on every page).
+    return f"{current_app.config['BASE_URL']}/api/3/action/help_show?name={quote(action[:100], safe='')}"
 
 
 def _respond(body: dict[str, Any], status: int) -> Response:
@@ -73,7 +75,3 @@ def failure(action: str, error: MarketplaceError) -> Response:
         # CKAN sends these as a bare string; an envelope tells clients the same and keeps them parsing.
         body, status = {"__type": "Bad Request Error", "message": f"Bad request - {error.detail}"}, 400
     return _respond({"help": _help(action), "success": False, "error": body}, status)
-
-
-def request_action_name() -> str:
-    return (request.view_args or {}).get("name", "")

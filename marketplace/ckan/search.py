@@ -82,12 +82,11 @@ def package_search(actor: Actor, params: Params) -> dict[str, Any]:
         q = ""
     # Drafts and private entries only widen the search to what the caller may already see.
     statuses = ["published", "draft"] if include_drafts else ["published"]
-    page = finding.find_datasets(actor, {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW})
-    found = [
-        (rank, dataset, facts_of(dataset))
-        for rank, dataset in enumerate(page.items)
-        if include_private or dataset.access_rights == "OPEN"
-    ]
+    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW}
+    if not include_private:
+        wanted["access_rights"] = ["OPEN"]  # left out by the index, not loaded to be dropped
+    page = finding.find_datasets(actor, wanted)
+    found = [(rank, dataset, facts_of(dataset)) for rank, dataset in enumerate(page.items)]
     found = [item for item in found if matches(item[2])]
     for key, descending in reversed(order):
         found.sort(key=lambda item, key=key: _sort_value(key, item, bool(q)), reverse=descending)

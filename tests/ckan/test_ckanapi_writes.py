@@ -7,7 +7,7 @@ from ckanapi import NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, Revision
-from tests.factories import create_organisation, create_token, create_user
+from tests.factories import create_dataset, create_organisation, create_token, create_user
 
 
 def _new_package(**overrides):
@@ -117,3 +117,34 @@ def test_a_read_only_token_cannot_write(live_server, catalogue):
     client = RemoteCKAN(live_server, apikey=create_token(user=reader, scopes=("read",)))
     with pytest.raises(NotAuthorized):
         client.action.package_patch(id=catalogue.roads.slug, title="Changed")
+
+
+def test_a_rich_entry_and_a_data_service_survive_show_then_update_unchanged(publisher_ckan, catalogue):
+    dft = catalogue.roads.organisation
+    rich = create_dataset(
+        organisation=dft,
+        title="Traffic counts",
+        quality={
+            "completeness": {"rating": 4, "assessed_on": "2025-03-01", "method": "Compared with returns."}
+        },
+        alternative_titles=["AADF"],
+        creators=["Roads statistics"],
+        related_resources=["https://www.gov.uk/roads"],
+        version="2.1",
+        identifier="DFT-RT-01",
+    )
+    service = create_dataset(
+        organisation=dft,
+        title="Traffic counts API",
+        type="data_service",
+        distributions=[],
+        endpoint_url="https://api.dft.gov.uk/v1/roads",
+        serves_datasets=[rich.slug],
+    )
+    for entry in (rich, service):
+        shown = publisher_ckan.action.package_show(id=entry.slug)
+        assert publisher_ckan.action.package_update(**shown) == shown
+        db.session.expire_all()
+        assert db.session.get(Dataset, entry.id).lock_version == entry.lock_version
+    extras = {e["key"]: e["value"] for e in publisher_ckan.action.package_show(id=service.slug)["extras"]}
+    assert extras["entry_type"] == "data_service" and extras["serves_datasets"] == f'["{rich.slug}"]'
