@@ -1,6 +1,7 @@
 """A source's record as the fields of one of our entries: DCAT already read so by the reader
-(marketplace/harvest/dcat.py), a CKAN package by the CKAN API's own mapping (marketplace/ckan),
-so that a package means the same whether a client sends it or we fetch it.
+(marketplace/harvest/dcat.py), a CKAN package by the CKAN API's own mapping
+(marketplace/ckan/package_dict.py), so that a package means the same whether a client sends it
+or we fetch it.
 
 A public CKAN site (data.gov.uk) says less than our model asks for: what it leaves out is filled
 here from what it does say, and each filling is noted on the run, so that a site admin can see
@@ -11,8 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from marketplace.ckan.package_dict import EXTRAS, READ_ONLY_KEYS, WRITABLE_KEYS, entry_from_package
 from marketplace.harvest.records import Record
 from marketplace.schemas.dataset import SLUG_PATTERN
+from marketplace.vocabularies import MEDIA_TYPES
 
 _SLUG = re.compile(SLUG_PATTERN)
 Notes = dict[str, list[str]]
@@ -40,15 +43,38 @@ def entry_for(kind: str, record: Record) -> dict[str, Any]:
     if kind == "dcat":
         entry = dict(record.data)
     else:
-        from marketplace.ckan.package_dict import entry_from_package
-
-        entry = entry_from_package(record.data)
+        entry = entry_from_package(_as_sent(record.data, record.notes))
         _fill_from_public_ckan(entry, record.data, record.notes)
     # The source's address for it, where it would be a valid one here; else one from its title.
     slug = entry.get("slug")
     if not isinstance(slug, str) or len(slug) > 100 or not _SLUG.fullmatch(slug):
         entry.pop("slug", None)
     return entry
+
+
+def _as_sent(package: dict[str, Any], notes: Notes) -> dict[str, Any]:
+    """The package as a CKAN client would send it here: another site's own keys and extras
+    set aside (the organisation is the source's), and media types we do not list left out."""
+    sent = {key: value for key, value in package.items() if key in WRITABLE_KEYS | READ_ONLY_KEYS}
+    sent.pop("owner_org", None)
+    sent.pop("organization", None)
+    if isinstance(package.get("extras"), list):
+        sent["extras"] = [e for e in package["extras"] if isinstance(e, dict) and e.get("key") in EXTRAS]
+    if isinstance(package.get("resources"), list):
+        sent["resources"] = [_resource(resource, notes) for resource in package["resources"]]
+    return sent
+
+
+def _resource(resource: Any, notes: Notes) -> Any:
+    if not isinstance(resource, dict):
+        return resource
+    media_type = resource.get("mimetype")
+    if isinstance(media_type, str) and media_type.strip():
+        bare = media_type.split(";")[0].strip().lower()
+        if bare in MEDIA_TYPES:
+            return {**resource, "mimetype": bare}
+        notes.setdefault("media_type", []).append(f"{media_type!r} is not a media type we list: left out.")
+    return {**resource, "mimetype": None}
 
 
 def _extras(package: dict[str, Any]) -> dict[str, str]:
