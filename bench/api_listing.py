@@ -1,4 +1,5 @@
-"""REST API reads against a bare Flask route returning the same JSON, in one process.
+"""REST API and CKAN package_search reads against a bare Flask route returning the same JSON,
+in one process.
 
 The ratio says what our layers (actor, search, visibility re-check, schema dump, ETag) cost over
 serving the same bytes; the absolute figures say what a caller waits. Data: the seed
@@ -26,6 +27,7 @@ from marketplace.seeding.synthetic import add_synthetic
 
 SYNTHETIC = int(os.environ.get("BENCH_SYNTHETIC", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+PACKAGE_SEARCH = "/api/3/action/package_search"
 
 
 def _timings(client, path: str, rounds: int) -> list[float]:
@@ -72,6 +74,8 @@ def main() -> None:
             page = client.get("/api/v1/datasets?per_page=20").get_data()
             entry_path = "/api/v1/datasets/" + json.loads(page)["items"][0]["slug"]
             entry = client.get(entry_path).get_data()
+            # CKAN's package_search returns full package dicts: its floor is its own page's bytes.
+            packages = client.get(f"{PACKAGE_SEARCH}?rows=20").get_data()
 
         bare = Flask("bare")
 
@@ -82,6 +86,10 @@ def main() -> None:
         @bare.get("/entry")
         def bare_entry() -> Response:
             return Response(entry, mimetype="application/json")
+
+        @bare.get("/packages")
+        def bare_packages() -> Response:
+            return Response(packages, mimetype="application/json")
 
         bare_client = bare.test_client()
         print(
@@ -98,6 +106,17 @@ def main() -> None:
             ),
             ("GET /api/v1/datasets?q=road+casualties", "/api/v1/datasets?q=road+casualties", "/list"),
             ("GET /api/v1/datasets/<slug>", entry_path, "/entry"),
+            ("CKAN package_search rows=20", f"{PACKAGE_SEARCH}?rows=20", "/packages"),
+            (
+                "CKAN package_search q=road casualties",
+                f"{PACKAGE_SEARCH}?q=road+casualties&rows=20",
+                "/packages",
+            ),
+            (
+                "CKAN package_search fq, 2 facets",
+                f'{PACKAGE_SEARCH}?fq=res_format:CSV&rows=20&facet.field=["organization","res_format"]',
+                "/packages",
+            ),
         ]
         with app.app_context():
             for label, ours_path, bare_path in cases:
