@@ -1,8 +1,10 @@
 """package_search over our search engine.
 
-`q` goes to services.finding, so the order is the find page's ranking; fq, facets, sort and the
-page are then worked out here over the matches (at most SEARCH_WINDOW of them), because Solr's
-filter syntax (negation, OR across fields, date ranges) has no counterpart in our engine.
+`q` goes to services.finding, so the order is the find page's ranking (with no words, every
+entry the caller may list matches, and the index is not asked). fq, facets, sort and the page are
+then worked out here over the matches' facts (ckan/facts.py; at most SEARCH_WINDOW matches of
+words), because Solr's filter syntax (negation, OR across fields, date ranges) has no
+counterpart in our engine. Only the page returned is built into packages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace.ckan.envelope import SearchQueryError
+from marketplace.ckan.facts import Facts, facts_for, listed_facts
 from marketplace.ckan.filter_query import FilterQueryError, parse_filter_query
 from marketplace.ckan.package_dict import package_dict
 from marketplace.ckan.params import Params
@@ -20,7 +23,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.services import finding
 from marketplace.services.actors import Actor
-from marketplace.vocabularies import LICENCES, THEMES, find_licence
+from marketplace.vocabularies import LICENCES, THEMES
 
 MAX_ROWS = 1000
 MAX_START = 100_000
@@ -32,21 +35,6 @@ DEFAULT_SORT = "score desc, metadata_modified desc"
 SORT_KEYS = ("score", "metadata_modified", "title_string", "name", "id")
 # Parameters CKAN clients send that change nothing here (facets are always counted when asked for).
 IGNORED = frozenset({"facet", "include_deleted", "use_default_schema"})
-
-
-def facts_of(dataset: Dataset) -> dict[str, Any]:
-    """What fq and facets see of an entry, under CKAN's Solr field names."""
-    licence = find_licence(dataset.licence) if dataset.licence else None
-    return {
-        "organization": {dataset.organisation.slug},
-        "tags": {k.keyword for k in dataset.keywords},
-        "res_format": {d.format for d in dataset.distributions if d.format},
-        "license_id": {licence.ckan_id} if licence else set(),
-        "groups": {t.theme for t in dataset.themes},
-        "name": {dataset.slug},
-        "id": {str(dataset.id)},
-        "metadata_modified": dataset.updated_at.replace(tzinfo=None),
-    }
 
 
 def package_search(actor: Actor, params: Params) -> dict[str, Any]:
@@ -82,19 +70,21 @@ def package_search(actor: Actor, params: Params) -> dict[str, Any]:
         q = ""
     # Drafts and private entries only widen the search to what the caller may already see.
     statuses = ["published", "draft"] if include_drafts else ["published"]
-    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW}
-    if not include_private:
-        wanted["access_rights"] = ["OPEN"]  # left out by the index, not loaded to be dropped
-    page = finding.find_datasets(actor, wanted)
-    found = [(rank, dataset, facts_of(dataset)) for rank, dataset in enumerate(page.items)]
-    found = [item for item in found if matches(item[2])]
-    for key, descending in reversed(order):
-        found.sort(key=lambda item, key=key: _sort_value(key, item, bool(q)), reverse=descending)
-    facets = _count_facets([facts for _, _, facts in found], facet_fields, facet_limit, facet_mincount)
+    if q and not fq.strip() and not facet_fields and order[0] == ("score", True):
+        # Words alone, by relevance: the search's own page and total, without reading every match.
+        count, page = _ranked_page(actor, q, statuses, include_private, start, rows)
+        facets: dict[str, list[dict[str, Any]]] = {}
+    else:
+        found = [facts for facts in _matches(actor, q, statuses, include_private) if matches(facts)]
+        for key, descending in reversed(order):
+            found.sort(key=lambda facts, key=key: _sort_value(key, facts), reverse=descending)
+        facets = _count_facets(found, facet_fields, facet_limit, facet_mincount)
+        count, page = len(found), [facts["key"] for facts in found[start : start + rows]]
+    by_id = {d.id: d for d in db.session.scalars(select(Dataset).where(Dataset.id.in_(page)))}
     return {
-        "count": len(found),
+        "count": count,
         "sort": sort,
-        "results": [package_dict(dataset, actor) for _, dataset, _ in found[start : start + rows]],
+        "results": [package_dict(by_id[key], actor) for key in page if key in by_id],
         "facets": {name: {item["name"]: item["count"] for item in items} for name, items in facets.items()},
         "search_facets": {name: {"title": name, "items": items} for name, items in facets.items()},
     }
@@ -112,22 +102,43 @@ def _sort_keys(sort: str) -> list[tuple[str, bool]]:
     return keys
 
 
-def _sort_value(key: str, item: tuple[int, Dataset, dict[str, Any]], has_query: bool) -> Any:
-    rank, dataset, facts = item
+def _matches(actor: Actor, q: str, statuses: list[str], include_private: bool) -> list[Facts]:
+    """Every entry the words match, in the find page's order, each with its rank; with no words,
+    every entry the caller may list (all score the same, and the index would add nothing)."""
+    if not q:
+        return [
+            {**facts, "rank": 0} for facts in listed_facts(actor, statuses, include_private=include_private)
+        ]
+    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW}
+    if not include_private:
+        wanted["access_rights"] = ["OPEN"]
+    ids = [dataset.id for dataset in finding.find_datasets(actor, wanted).items]
+    facts = facts_for(ids)
+    return [{**facts[key], "rank": rank} for rank, key in enumerate(ids) if key in facts]
+
+
+def _ranked_page(
+    actor: Actor, q: str, statuses: list[str], include_private: bool, start: int, rows: int
+) -> tuple[int, list[Any]]:
+    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": max(1, start + rows)}
+    if not include_private:
+        wanted["access_rights"] = ["OPEN"]
+    found = finding.find_datasets(actor, wanted)
+    return found.total, [dataset.id for dataset in found.items[start : start + rows]]
+
+
+def _sort_value(key: str, facts: Facts) -> Any:
     if key == "score":
-        # The engine's order is its ranking; with no words every entry scores the same.
-        return -rank if has_query else 0
+        return -facts["rank"]  # the engine's order is its ranking
     if key == "metadata_modified":
         return facts["metadata_modified"]
     if key == "title_string":
-        return dataset.title.lower()
-    if key == "name":
-        return dataset.slug
-    return str(dataset.id)
+        return facts["title"].lower()
+    return min(facts[key])  # name and id hold one value each
 
 
 def _count_facets(
-    all_facts: list[dict[str, Any]], names: list[str], limit: int, mincount: int
+    all_facts: list[Facts], names: list[str], limit: int, mincount: int
 ) -> dict[str, list[dict[str, Any]]]:
     labels = _labels(names)
     facets = {}

@@ -132,3 +132,13 @@ def test_package_list_widens_to_private_entries_and_drafts_only_for_those_who_ma
     widened = publisher_ckan.action.package_list(include_private=True, include_drafts=True)
     assert {catalogue.internal.slug, catalogue.draft.slug} <= set(widened)
     assert catalogue.draft.slug not in publisher_ckan.action.package_list(include_private=True)
+
+
+def test_words_rank_and_count_the_same_whether_or_not_facets_are_asked_for(ckan, publisher_ckan, catalogue):
+    for client in (ckan, publisher_ckan):
+        plain = client.action.package_search(q="road", rows=100, include_private=True)
+        faceted = client.action.package_search(q="road", rows=100, include_private=True, facet_field=["tags"])
+        assert [p["name"] for p in plain["results"]] == [p["name"] for p in faceted["results"]]
+        assert plain["count"] == faceted["count"] == len(plain["results"])
+        page = client.action.package_search(q="road", rows=1, start=1, include_private=True)
+        assert [p["name"] for p in page["results"]] == [p["name"] for p in plain["results"]][1:2]

@@ -1,0 +1,81 @@
+"""What fq, facets and sort see of each entry (under CKAN's Solr field names), read as plain
+rows rather than whole entries: a search works over every match, but builds packages only for
+the page it returns."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, Organisation
+from marketplace.queries.datasets import listable_condition
+from marketplace.services.actors import Actor
+from marketplace.vocabularies import find_licence
+
+Facts = dict[str, Any]
+
+
+def listed_facts(actor: Actor, statuses: list[str], *, include_private: bool) -> list[Facts]:
+    """The facts of every entry a list shows `actor` (queries.listable_condition, the rule of
+    every other list), without private ones unless asked for."""
+    condition = listable_condition(actor, statuses)
+    if not include_private:
+        condition = condition & (Dataset.access_rights == "OPEN")
+    return _facts(condition)
+
+
+def facts_for(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Facts]:
+    """The facts of the entries with `ids` (already checked by the caller), by id."""
+    ids = list(ids)
+    return {facts["key"]: facts for facts in _facts(Dataset.id.in_(ids))} if ids else {}
+
+
+def _facts(condition: Any) -> list[Facts]:
+    rows = db.session.execute(
+        select(
+            Dataset.id, Dataset.slug, Dataset.title, Dataset.licence, Dataset.updated_at, Organisation.slug
+        )
+        .join(Organisation, Dataset.organisation_id == Organisation.id)
+        .where(condition)
+    ).all()
+    matching = select(Dataset.id).where(condition)
+    keywords = _grouped(select(DatasetKeyword.dataset_id, DatasetKeyword.keyword), DatasetKeyword, matching)
+    themes = _grouped(select(DatasetTheme.dataset_id, DatasetTheme.theme), DatasetTheme, matching)
+    formats = _grouped(
+        select(Distribution.dataset_id, Distribution.format).where(Distribution.format.is_not(None)),
+        Distribution,
+        matching,
+    )
+    licences: dict[str | None, set[str]] = {}
+    facts = []
+    for key, slug, title, licence, updated_at, organisation in rows:
+        if licence not in licences:
+            found = find_licence(licence) if licence else None
+            licences[licence] = {found.ckan_id} if found else set()
+        facts.append(
+            {
+                "key": key,
+                "title": title,
+                "organization": {organisation},
+                "tags": keywords.get(key, set()),
+                "res_format": formats.get(key, set()),
+                "license_id": licences[licence],
+                "groups": themes.get(key, set()),
+                "name": {slug},
+                "id": {str(key)},
+                "metadata_modified": updated_at.replace(tzinfo=None),
+            }
+        )
+    return facts
+
+
+def _grouped(query: Any, model: Any, matching: Any) -> dict[uuid.UUID, set[str]]:
+    values: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for key, value in db.session.execute(query.where(model.dataset_id.in_(matching))):
+        values[key].add(value)
+    return values
