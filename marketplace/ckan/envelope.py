@@ -30,6 +30,10 @@ class SearchQueryError(MarketplaceError):
     status = 400
 
 
+class TooLargeRequest(MarketplaceError):
+    status = 413
+
+
 class BadActionRequest(MarketplaceError):
     """What CKAN answers with "Bad request": an unknown action, a write by GET, a body that is
     not a JSON object."""
@@ -43,7 +47,8 @@ def _help(action: str) -> str:
 
 
 def _respond(body: dict[str, Any], status: int) -> Response:
-    payload = json.dumps(body, ensure_ascii=False, default=str)
+    # ASCII: an error may echo what was sent, and a lone surrogate there could not be encoded.
+    payload = json.dumps(body, default=str)
     response = current_app.response_class(payload, status=status, mimetype="application/json")
     # What a caller sees depends on its token.
     response.vary.update(("Authorization", "X-CKAN-API-Key"))
@@ -71,6 +76,8 @@ def failure(action: str, error: MarketplaceError) -> Response:
             {"__type": "Search Query Error", "message": f"Search Query is invalid: {error.detail}"},
             400,
         )
+    elif isinstance(error, TooLargeRequest):
+        body, status = {"__type": "Bad Request Error", "message": f"Bad request - {error.detail}"}, 413
     else:
         # CKAN sends these as a bare string; an envelope tells clients the same and keeps them parsing.
         body, status = {"__type": "Bad Request Error", "message": f"Bad request - {error.detail}"}, 400

@@ -38,6 +38,12 @@ def request_data(*, side_effect_free: bool) -> dict[str, Any]:
     return body
 
 
+def _storable(name: str, value: str) -> None:
+    """Refuse what no database or index can hold: NUL, and halves of a surrogate pair."""
+    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValidationError({name: ["Must not contain NUL characters or unpaired surrogates."]})
+
+
 class Params:
     """Typed reads of a data dict; `finish()` refuses what no read asked for."""
 
@@ -57,6 +63,7 @@ class Params:
             raise ValidationError({name: ["Must be a string."]})
         if len(value) > max_length:
             raise ValidationError({name: [f"Must be {max_length} characters or fewer."]})
+        _storable(name, value)
         return value
 
     def required_string(self, name: str) -> str:
@@ -98,6 +105,8 @@ class Params:
             raise ValidationError({name: ["Must be a list of strings."]})
         if len(value) > max_items:
             raise ValidationError({name: [f"Give at most {max_items}."]})
+        for item in value:
+            _storable(name, item)
         return value
 
     def finish(self) -> None:

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace import limits
 from marketplace.ckan import actions_read as read
 from marketplace.ckan import actions_write as write
 from marketplace.ckan import bp
-from marketplace.ckan.envelope import BadActionRequest, failure, success
+from marketplace.ckan.envelope import BadActionRequest, TooLargeRequest, failure, success
 from marketplace.ckan.params import Params, request_data
 from marketplace.ckan.search import package_search
 from marketplace.errors import AuthenticationError, MarketplaceError, TooManyRequestsError
@@ -54,6 +55,8 @@ def action(name: str) -> Response:
         return success(name, function(_caller(), Params(data)))
     except TooManyRequestsError:
         raise  # the app's handler says how long to wait
+    except RequestEntityTooLarge:
+        return failure(name, TooLargeRequest("The body is larger than the service accepts (1 MB)."))
     except MarketplaceError as error:
         db.session.rollback()  # a refused write leaves nothing behind
         return failure(name, error)

@@ -3,6 +3,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -192,4 +193,38 @@ def test_a_signed_in_session_counts_for_nothing_on_this_api(client, catalogue):
     assert created.status_code == 403 and created.json["error"]["__type"] == "Authorization Error"
     search = client.post("/api/action/package_search", json={"include_private": True, "include_drafts": True})
     assert catalogue.draft.slug not in [p["name"] for p in search.json["result"]["results"]]
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("package_search", {"q": "\x00"}),
+        ("package_search", {"q": "road\udcff"}),
+        ("package_search", {"fq": "tags:\x00"}),
+        ("package_search", {"q": 'title:(road OR "rail'}),
+        ("package_show", {"id": "x" * 5000}),
+        ("package_show", {"id": "../../etc/passwd"}),
+        ("organization_show", {"id": "\x00"}),
+        ("resource_show", {"id": "not-a-uuid"}),
+        ("tag_list", {"query": "%_\\"}),
+    ],
+)
+def test_hostile_values_get_an_envelope_never_a_500(live_server, catalogue, name, params):
+    response = requests.post(f"{live_server}/api/3/action/{name}", json=params, timeout=10)
+    assert response.status_code < 500, response.text
+    assert isinstance(response.json()["success"], bool)
+
+
+def test_a_body_over_the_size_limit_gets_an_error_and_changes_nothing(live_server, catalogue):
+    before = _state()
+    body = json.dumps({"id": catalogue.roads.slug, "notes": "x" * 3_000_000})
+    response = _call(
+        live_server,
+        "package_patch",
+        token=catalogue.token,
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413 and response.json()["success"] is False
     assert _state() == before
