@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, g, request
+from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace import limits
 from marketplace.ckan import actions_read as read
 from marketplace.ckan import actions_write as write
-from marketplace.ckan import bp
 from marketplace.ckan.envelope import BadActionRequest, TooLargeRequest, failure, success
 from marketplace.ckan.params import Params, request_data
 from marketplace.ckan.search import package_search
@@ -20,6 +19,8 @@ from marketplace.errors import AuthenticationError, MarketplaceError, TooManyReq
 from marketplace.extensions import db
 from marketplace.services.actors import Actor
 from marketplace.services.tokens import authenticate_token
+
+bp = Blueprint("ckan", __name__)
 
 Action = Callable[[Actor, Params], Any]
 READ_ACTIONS: dict[str, Action] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ckanapi import NotFound
+from ckanapi import NotFound, RemoteCKAN
 
 
 def test_package_search_finds_by_words_with_the_find_pages_ranking(ckan, catalogue):
@@ -142,3 +142,18 @@ def test_words_rank_and_count_the_same_whether_or_not_facets_are_asked_for(ckan,
         assert plain["count"] == faceted["count"] == len(plain["results"])
         page = client.action.package_search(q="road", rows=1, start=1, include_private=True)
         assert [p["name"] for p in page["results"]] == [p["name"] for p in plain["results"]][1:2]
+
+
+def test_ckanapi_with_get_only_reads_the_same(live_server, ckan, catalogue):
+    by_get = RemoteCKAN(live_server, get_only=True, user_agent="tests")
+    asked = {
+        "q": "road",
+        "fq": "-tags:rail",
+        "rows": 5,
+        "facet_field": ["tags", "organization"],
+        "include_private": True,
+    }
+    assert by_get.action.package_search(**asked) == ckan.action.package_search(**asked)
+    assert by_get.action.package_show(id=catalogue.rail.slug) == ckan.action.package_show(
+        id=catalogue.rail.slug
+    )
