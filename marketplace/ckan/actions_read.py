@@ -12,14 +12,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from marketplace.ckan.package_dict import (
-    group_dict,
-    license_dict,
-    organisation_slug,
-    organization_dict,
-    package_dict,
-)
+from marketplace.ckan.package_dict import organisation_slug, package_dict
 from marketplace.ckan.params import Params
+from marketplace.ckan.records import group_dict, license_dict, organization_dict
 from marketplace.errors import NotFoundError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, Distribution

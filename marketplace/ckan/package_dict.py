@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from marketplace.ckan.records import group_dict, organization_dict, timestamp
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.schemas.dataset_out import dump_dataset
 from marketplace.services.actors import Actor
-from marketplace.vocabularies import THEMES, find_licence
+from marketplace.vocabularies import find_licence
 
 # extras key -> what it holds. Scalars are our field of the same name; `json` ones are JSON text
 # (CKAN extras are strings); `read-only` ones are ignored when sent back.
@@ -133,52 +133,6 @@ _RESOURCE_FIELD = {
 }
 
 
-def _timestamp(value: datetime | None) -> str | None:
-    # CKAN writes UTC timestamps without an offset.
-    return value.replace(tzinfo=None).isoformat() if value else None
-
-
-def organization_dict(organisation: Organisation, package_count: int | None = None) -> dict[str, Any]:
-    body = {
-        "id": str(organisation.id),
-        "name": organisation.slug,
-        "title": organisation.title,
-        "display_name": organisation.title,
-        "description": "",
-        "image_url": "",
-        "type": "organization",
-        "is_organization": True,
-        "state": "active",
-        "approval_status": "approved",
-        "created": _timestamp(getattr(organisation, "created_at", None)),
-    }
-    if package_count is not None:
-        body["package_count"] = package_count
-    return body
-
-
-def group_dict(theme: str) -> dict[str, Any]:
-    return {
-        "id": theme,
-        "name": theme,
-        "title": THEMES.get(theme, theme),
-        "display_name": THEMES.get(theme, theme),
-        "description": "",
-        "image_display_url": "",
-    }
-
-
-def license_dict(licence: Any) -> dict[str, Any]:
-    return {
-        "id": licence.ckan_id,
-        "title": licence.title,
-        "url": licence.uri,
-        "od_conformance": "approved" if licence.is_open else "not reviewed",
-        "osd_conformance": "not reviewed",
-        "status": "active",
-    }
-
-
 def package_dict(dataset: Dataset, viewer: Actor) -> dict[str, Any]:
     """The entry as CKAN's package_show returns it, as `viewer` may read it."""
     ours = dump_dataset(dataset, viewer)
@@ -216,8 +170,8 @@ def package_dict(dataset: Dataset, viewer: Actor) -> dict[str, Any]:
         "license_title": licence.title if licence else None,
         "license_url": licence.uri if licence else None,
         "isopen": bool(licence and licence.is_open),
-        "metadata_created": _timestamp(dataset.created_at),
-        "metadata_modified": _timestamp(dataset.updated_at),
+        "metadata_created": timestamp(dataset.created_at),
+        "metadata_modified": timestamp(dataset.updated_at),
         "tags": [{"name": k, "display_name": k, "state": "active", "vocabulary_id": None} for k in keywords],
         "num_tags": len(keywords),
         "groups": [group_dict(theme) for theme in ours["themes"]],
