@@ -120,11 +120,16 @@ def _matches(actor: Actor, q: str, statuses: list[str], include_private: bool) -
 def _ranked_page(
     actor: Actor, q: str, statuses: list[str], include_private: bool, start: int, rows: int
 ) -> tuple[int, list[Any]]:
-    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": max(1, start + rows)}
+    # Harvesters page with start a multiple of rows: then the search's page is exactly the one asked
+    # for; otherwise everything up to it is read, and the front cut off.
+    aligned = rows > 0 and start % rows == 0
+    page, per_page = (start // rows + 1, rows) if aligned else (1, max(1, start + rows))
+    wanted: dict[str, Any] = {"q": q, "status": statuses, "page": page, "per_page": per_page}
     if not include_private:
         wanted["access_rights"] = ["OPEN"]
     found = finding.find_datasets(actor, wanted)
-    return found.total, [dataset.id for dataset in found.items[start : start + rows]]
+    items = found.items if aligned else found.items[start : start + rows]
+    return found.total, [dataset.id for dataset in items]
 
 
 def _sort_value(key: str, facts: Facts) -> Any:
