@@ -15,7 +15,13 @@ from marketplace.ckan import actions_write as write
 from marketplace.ckan.envelope import BadActionRequest, TooLargeRequest, failure, success
 from marketplace.ckan.params import Params, request_data
 from marketplace.ckan.search import package_search
-from marketplace.errors import AuthenticationError, MarketplaceError, TooManyRequestsError
+from marketplace.errors import (
+    AuthenticationError,
+    MarketplaceError,
+    NotFoundError,
+    TooManyRequestsError,
+    ValidationError,
+)
 from marketplace.extensions import db
 from marketplace.services.actors import Actor
 from marketplace.services.tokens import authenticate_token
@@ -36,6 +42,7 @@ READ_ACTIONS: dict[str, Action] = {
     "license_list": read.license_list,
     "group_list": read.group_list,
     "resource_show": read.resource_show,
+    "help_show": lambda actor, params: _help_show(params),
 }
 WRITE_ACTIONS: dict[str, Action] = {
     "package_create": write.package_create,
@@ -63,6 +70,17 @@ def action(name: str) -> Response:
         return failure(name, error)
 
 
+def _help_show(params: Params) -> str:
+    wanted = params.string("name")
+    params.finish()
+    if not wanted:
+        raise ValidationError({"name": ["Missing value"]})
+    for name, takes, answers in DOCUMENTED:
+        if name == wanted:
+            return f"{name}: takes {takes or 'nothing'}. {answers} See /api."
+    raise NotFoundError(f"There is no action called {wanted[:100]!r}.")
+
+
 def _caller() -> Actor:
     """The token's actor, or anonymous. Never the session cookie: this API is exempt from CSRF
     protection, so a cookie here would let any web page act as its visitor."""
@@ -88,6 +106,7 @@ def _caller() -> Actor:
 DOCUMENTED = [
     ("status_show", "", "The site's name, its API version (3) and a CKAN version it behaves as."),
     ("site_read", "", "true."),
+    ("help_show", "name", "What an action takes and answers (the link in every answer's help)."),
     (
         "package_search",
         "q, fq, rows (≤1000), start, sort, facet.field, facet.limit, facet.mincount, include_private, "

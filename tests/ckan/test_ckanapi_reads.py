@@ -115,6 +115,7 @@ def test_vocabulary_lists(ckan, catalogue):
     assert "education" in ckan.action.group_list()
     assert ckan.action.status_show()["api_version"] == 3
     assert ckan.action.site_read() is True
+    assert ckan.action.help_show(name="package_search").startswith("package_search: takes q, fq")
 
 
 def test_resource_show_returns_the_resource_of_a_visible_entry(ckan, catalogue):

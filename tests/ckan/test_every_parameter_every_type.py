@@ -44,6 +44,7 @@ PARAMETERS = {
     "package_update": ["name", "title", "notes", "tags", "resources", "extras", "owner_org"],
     "package_patch": ["title", "tags", "groups", "resources", "extras", "license_id", "version"],
     "package_delete": ["id"],
+    "help_show": ["name"],
 }
 VALUES = [None, 0, -1, 2**63, 1.5, True, "", "x", [], ["x"], [{"name": None}], {}, {"key": 1}]
 
