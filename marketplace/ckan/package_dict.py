@@ -53,7 +53,7 @@ EXTRAS: dict[str, str] = {
     "withdrawal_reason": "why it was withdrawn",
     "replaced_by": "slug of the entry replacing a withdrawn one",
     "freshness": "read-only: fresh, due or overdue against the update frequency",
-    "metadata_quality_score": "read-only: metadata quality score (0-100)",
+    "metadata_quality_score": "read-only: metadata quality score (out of the maximum under Quality, above)",
     "metadata_quality_band": "read-only: metadata quality band",
     "harvested_from": "read-only: JSON of the catalogue it was harvested from",
 }
@@ -75,9 +75,6 @@ _SCALARS = (
     "replaced_by",
 )
 _JSON_LISTS = ("alternative_titles", "creators", "related_resources", "serves_datasets")
-READ_ONLY_EXTRAS = frozenset(
-    {"freshness", "metadata_quality_score", "metadata_quality_band", "harvested_from"}
-)
 # Keys of a package dict that describe the stored record and are ignored when sent back.
 READ_ONLY_KEYS = frozenset(
     {
