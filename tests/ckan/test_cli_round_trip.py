@@ -1,5 +1,5 @@
-"""`ckanapi dump` from one instance and `ckanapi load` into a second, empty one, with the real
-command-line tool: the same entries come out of the second."""
+"""The real ckanapi command-line tool: `ckanapi action`, and `ckanapi dump` from one instance
+then `ckanapi load` into a second, empty one, out of which the same entries come."""
 
 from __future__ import annotations
 
@@ -66,3 +66,10 @@ def test_dump_from_one_instance_loads_into_an_empty_one(live_server, catalogue, 
     copies = {p["name"]: p for p in map(json.loads, copied.read_text().splitlines())}
     for package in dumped:
         assert _comparable(copies[package["name"]]) == _comparable(package)
+
+
+def test_ckanapi_action_from_the_command_line(live_server, catalogue):
+    done = _ckanapi("action", "package_search", "q=road traffic", 'facet.field:["tags"]', "-r", live_server)
+    result = json.loads(done.stdout)
+    assert result["results"][0]["name"] == catalogue.roads.slug
+    assert result["facets"]["tags"]["traffic"] == 1
