@@ -60,12 +60,19 @@ def test_dump_from_one_instance_loads_into_an_empty_one(live_server, catalogue, 
         db.session.remove()
     with serving(second) as second_url:
         log = _ckanapi("load", "datasets", "-I", str(dump), "-r", second_url, "-a", token, "-p", "1")
-        assert '"NotAuthorized"' not in log.stdout and "ValidationError" not in log.stdout, log.stdout
+        # ckanapi logs each record to stderr as "<n> [..] <time> <create|update> <error or None> <name>".
+        assert log.stderr.count(" create None ") == len(dumped), log.stderr
         copied = tmp_path / "copied.jsonl"
         _ckanapi("dump", "datasets", "--all", "-r", second_url, "-O", str(copied), "-p", "1", "-q")
+        # Loaded again, each entry is found and updated with what it already holds: nothing changes.
+        again = _ckanapi("load", "datasets", "-I", str(dump), "-r", second_url, "-a", token, "-p", "1")
+        assert again.stderr.count(" update None ") == len(dumped), again.stderr  # None: no error
+        unchanged = tmp_path / "unchanged.jsonl"
+        _ckanapi("dump", "datasets", "--all", "-r", second_url, "-O", str(unchanged), "-p", "1", "-q")
     copies = {p["name"]: p for p in map(json.loads, copied.read_text().splitlines())}
     for package in dumped:
         assert _comparable(copies[package["name"]]) == _comparable(package)
+    assert unchanged.read_text() == copied.read_text()
 
 
 def test_ckanapi_action_from_the_command_line(live_server, catalogue):
