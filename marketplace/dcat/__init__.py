@@ -1,5 +1,8 @@
-"""The catalogue as DCAT-AP 3 (Turtle, JSON-LD and RDF/XML), built with rdflib."""
+"""The catalogue as DCAT-AP 3 (Turtle, JSON-LD and RDF/XML), built with rdflib.
 
-from flask import Blueprint
+graph.py maps our model to RDF, paging.py chooses what a page holds, views.py serves it.
+"""
 
-bp = Blueprint("dcat", __name__)
+from marketplace.dcat.views import bp
+
+__all__ = ["bp"]

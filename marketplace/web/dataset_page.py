@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, make_response, redirect, render_template, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from marketplace.auth.session import session_actor
+from marketplace.dcat.views import FORMATS, entry_response, rdf_extension_wanted
 from marketplace.descriptions import shown_description
 from marketplace.errors import NotFoundError, error_response
 from marketplace.models import Dataset, Revision
@@ -101,6 +102,7 @@ ACTION_LABELS = {
     "delete": "Deleted",
 }
 SIZE_UNITS = ("KB", "MB", "GB", "TB", "PB")
+RDF_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML"}
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,16 @@ def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
 
 @bp.get("/datasets/<slug>")
 def show_dataset(slug: str) -> Response | str:
-    """The entry by slug; an id or an old slug redirects, permanently, to the current slug."""
+    """The entry by slug; an id or an old slug redirects, permanently, to the current slug. A
+    client whose Accept prefers Turtle, JSON-LD or RDF/XML gets the entry as DCAT-AP instead."""
+    response = _negotiated(slug)
+    response.vary.add("Accept")
+    return response
+
+
+def _negotiated(slug: str) -> Response:
     actor = session_actor()
+    rdf_extension = rdf_extension_wanted()
     try:
         dataset, moved = resolve_dataset(actor, slug)
     except NotFoundError as error:
@@ -207,9 +217,11 @@ def show_dataset(slug: str) -> Response | str:
         return error_response(404, error.title, error.detail, template="errors/sign_in_to_see.html")
     if moved or slug != dataset.slug:
         return redirect(url_for("dataset_page.show_dataset", slug=dataset.slug), 301)
+    if rdf_extension is not None:
+        return entry_response(actor, dataset, rdf_extension)
     history = list_revisions(actor, dataset.slug, 1, HISTORY_LENGTH)
     today = date.today()
-    return render_template(
+    html = render_template(
         "dataset/show.html",
         dataset=dataset,
         licence=find_licence(dataset.licence) if dataset.licence else None,
@@ -220,7 +232,10 @@ def show_dataset(slug: str) -> Response | str:
         changes=_changes(dataset, history.page.items, history.show_editors),
         total_changes=history.page.total,
         related=related_entries(actor, dataset),
+        rdf_versions=[(ext, media_type) for ext, (_, media_type) in FORMATS.items()],
+        rdf_names=RDF_NAMES,
     )
+    return make_response(html)
 
 
 def declared_ratings(dataset: Dataset, *, today: date) -> list[DeclaredRating]:

@@ -1,0 +1,112 @@
+"""The DCAT routes: the paged catalogue and each entry, in Turtle, JSON-LD or RDF/XML.
+
+Thin: read the parameters, ask paging.py which entries the visitor may see, map them with
+graph.py, serialise. Errors are problem+json whatever the Accept header, as these are for
+machines; the dataset page hands RDF requests to `entry_response`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from werkzeug.wrappers import Response
+
+from marketplace.auth.bearer import current_actor
+from marketplace.dcat.graph import HYDRA, Addresses, add_catalogue, add_entry, new_graph
+from marketplace.dcat.paging import CataloguePage, catalogue_page, read_page_params, served_datasets
+from marketplace.errors import MarketplaceError, NotFoundError, problem
+from marketplace.models import Dataset
+from marketplace.services.actors import Actor
+from marketplace.services.datasets import resolve_dataset
+
+bp = Blueprint("dcat", __name__)
+
+# Extension -> (rdflib format, media type); the media types are also what Accept may name.
+FORMATS = {
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "rdf": ("xml", "application/rdf+xml"),
+}
+MEDIA_TYPES = {media_type: extension for extension, (_, media_type) in FORMATS.items()}
+
+
+@bp.errorhandler(MarketplaceError)
+def machine_error(error: MarketplaceError) -> Response:
+    return problem(error.status, error.title, error.detail, error.errors)
+
+
+@bp.get("/catalog.<ext>")
+def catalogue(ext: str) -> Response:
+    """A page of the catalogue, with Hydra links to the first, last, next and previous pages."""
+    _check_extension(ext)
+    page_number, q, since = read_page_params(request.args)
+    page = catalogue_page(current_actor(), page=page_number, q=q, since=since)
+    at = _addresses()
+    graph = new_graph()
+    add_catalogue(graph, at, page.entries, page.modified)
+    for entry in page.entries:
+        add_entry(graph, at, entry, page.served.get(entry.slug, ()))
+    _add_paging(graph, page, ext)
+    return _serialised(graph, ext)
+
+
+@bp.get("/datasets/<slug>.<ext>")
+def entry(slug: str, ext: str) -> Response:
+    _check_extension(ext)
+    dataset, moved = resolve_dataset(current_actor(), slug)
+    if moved or slug != dataset.slug:
+        return redirect(url_for("dcat.entry", slug=dataset.slug, ext=ext), 301)
+    return entry_response(current_actor(), dataset, ext)
+
+
+def entry_response(actor: Actor, dataset: Dataset, ext: str) -> Response:
+    """One entry (that `actor` may see) as RDF in the format of `ext`."""
+    graph = new_graph()
+    add_entry(graph, _addresses(), dataset, served_datasets(actor, [dataset]).get(dataset.slug, ()))
+    return _serialised(graph, ext)
+
+
+def rdf_extension_wanted() -> str | None:
+    """The extension of the RDF format the request's Accept ranks above HTML, or None for a page."""
+    best = request.accept_mimetypes.best_match(["text/html", *MEDIA_TYPES])
+    return MEDIA_TYPES.get(best or "")
+
+
+def _check_extension(ext: str) -> None:
+    if ext not in FORMATS:
+        raise NotFoundError(f"There is no .{ext} version; use .ttl, .jsonld or .rdf.")
+
+
+def _addresses() -> Addresses:
+    return Addresses((current_app.config.get("BASE_URL") or request.url_root).rstrip("/"))
+
+
+def _page_url(ext: str, page: int) -> URIRef:
+    params = {name: request.args[name] for name in ("q", "modified_since") if request.args.get(name)}
+    params["page"] = str(page)
+    return URIRef(f"{_addresses().base}/catalog.{ext}?{urlencode(params)}")
+
+
+def _add_paging(graph: Graph, page: CataloguePage, ext: str) -> None:
+    collection = _page_url(ext, page.page)
+    graph.add((collection, RDF.type, HYDRA.PagedCollection))
+    graph.add((collection, HYDRA.totalItems, Literal(page.total, datatype=XSD.integer)))
+    graph.add((collection, HYDRA.itemsPerPage, Literal(page.per_page, datatype=XSD.integer)))
+    graph.add((collection, HYDRA.first, _page_url(ext, 1)))
+    graph.add((collection, HYDRA.last, _page_url(ext, page.last_page)))
+    if page.page < page.last_page:
+        graph.add((collection, HYDRA.next, _page_url(ext, page.page + 1)))
+    if page.page > 1:
+        graph.add((collection, HYDRA.previous, _page_url(ext, page.page - 1)))
+
+
+def _serialised(graph: Graph, ext: str) -> Response:
+    rdf_format, media_type = FORMATS[ext]
+    body = graph.serialize(format=rdf_format)
+    response = current_app.response_class(body, mimetype=media_type)
+    response.vary.add("Accept")
+    response.vary.add("Cookie")
+    return response
