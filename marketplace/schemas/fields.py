@@ -62,6 +62,11 @@ class Text(fields.String):
             raise ValidationError("Must not be blank.")
         return text or None
 
+    def _validate(self, value: Any) -> None:
+        # A blank became None above: absent, so there is no length (or anything else) to check.
+        if value is not None:
+            super()._validate(value)
+
 
 class Vocabulary(fields.String):
     """A term from a controlled list; accepts the value or its label (any case) and loads the value."""

@@ -57,3 +57,23 @@ def test_a_distribution_format_is_derived_from_its_media_type(client, token):
     assert [d["format"] for d in body["distributions"]] == ["CSV", "XLSX", "GEOJSON"]
     first = body["distributions"][0]
     assert first["access_url"] == first["download_url"] == "https://data.dft.gov.uk/a.csv"
+
+
+@pytest.mark.parametrize("field", ["summary", "version", "identifier", "spatial_coverage"])
+def test_a_blank_optional_text_is_stored_as_absent(client, token, field):
+    # A blank used to reach the length check as None and answer 500.
+    assert create(client, token, **{field: "   "})[field] is None
+
+
+def test_a_blank_description_on_a_draft_is_stored_as_absent_and_publishing_then_asks_for_it(client, token):
+    draft = create(client, token, status="draft", description="")
+    assert draft["description"] is None
+    refused = api(
+        client,
+        "PATCH",
+        f"/api/v1/datasets/{draft['id']}",
+        status=422,
+        token=token,
+        json={"status": "published"},
+    )
+    assert "description" in refused.get_json()["errors"]
