@@ -43,7 +43,8 @@ def read_page_params(args: Mapping[str, str]) -> tuple[int, str | None, datetime
     page = 1
     raw_page = args.get("page")
     if raw_page is not None:
-        if not raw_page.isdigit() or len(raw_page) > 7:
+        # ASCII only: int() would take other scripts' digits, which no link of ours sends.
+        if not (raw_page.isascii() and raw_page.isdigit()) or len(raw_page) > 7:
             errors["page"] = [f"Must be a whole number from 1 to {MAX_PAGE:,}."]
         else:
             page = int(raw_page)
