@@ -13,16 +13,21 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
+from marketplace.dcat.graph import (
+    DCAT_VERSION,
+    EU_ACCESS_RIGHTS,
+    EU_FREQUENCIES,
+    HYDRA,
+    MARKETPLACE,
+    VCARD,
+)
 from marketplace.harvest.client import SourceClient, SourceError
 from marketplace.harvest.records import Record
 from marketplace.vocabularies import ACCESS_RIGHTS, THEMES, UPDATE_FREQUENCIES, find_licence
 
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3's, not in rdflib's DCAT 2 namespace
 ACCEPT = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8"
 PARSERS = {
     "text/turtle": "turtle",
@@ -34,31 +39,10 @@ PARSERS = {
     "text/xml": "xml",
 }
 SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"}
-# EU frequencies (publications.europa.eu/resource/authority/frequency) to the Dublin Core ones
-# we keep; the Dublin Core URIs themselves end in our keys.
-EU_FREQUENCIES = {
-    "TRIENNIAL": "triennial",
-    "BIENNIAL": "biennial",
-    "ANNUAL": "annual",
-    "ANNUAL_2": "semiannual",
-    "ANNUAL_3": "threeTimesAYear",
-    "QUARTERLY": "quarterly",
-    "BIMONTHLY": "bimonthly",
-    "MONTHLY": "monthly",
-    "MONTHLY_2": "semimonthly",
-    "BIWEEKLY": "biweekly",
-    "MONTHLY_3": "threeTimesAMonth",
-    "WEEKLY": "weekly",
-    "WEEKLY_2": "semiweekly",
-    "WEEKLY_3": "threeTimesAWeek",
-    "DAILY": "daily",
-    "CONT": "continuous",
-    "UPDATE_CONT": "continuous",
-    "IRREG": "irregular",
-}
-# EU access rights to ours; our own access-right URIs end in our values.
-EU_ACCESS_RIGHTS = {"PUBLIC": "OPEN", "RESTRICTED": "RESTRICTED", "NON_PUBLIC": "INTERNAL"}
-SECURITY_CLASSIFICATION_TERMS = ("securityClassification",)
+# Read back with the tables our own DCAT is written with (marketplace/dcat/graph.py), inverted,
+# so the two cannot drift; the Dublin Core frequency URIs themselves end in our keys.
+FROM_EU_FREQUENCY = {eu: ours for ours, eu in EU_FREQUENCIES.items()} | {"UPDATE_CONT": "continuous"}
+FROM_EU_ACCESS_RIGHT = {eu: ours for ours, eu in EU_ACCESS_RIGHTS.items()}
 
 
 def read_dcat(client: SourceClient, url: str, *, max_pages: int) -> list[Record]:
@@ -169,13 +153,13 @@ def entry_from_dcat(graph: Graph, node: Any, notes: dict[str, list[str]] | None 
     access = next(iter(graph.objects(node, DCTERMS.accessRights)), None)
     if access is not None:
         code = _last_segment(access)
-        entry["access_rights"] = EU_ACCESS_RIGHTS.get(code) or (
+        entry["access_rights"] = FROM_EU_ACCESS_RIGHT.get(code) or (
             code if code in ACCESS_RIGHTS else unplaced("access_rights", access, "an access right")
         )
     frequency = next(iter(graph.objects(node, DCTERMS.accrualPeriodicity)), None)
     if frequency is not None:
         code = _last_segment(frequency)
-        entry["update_frequency"] = EU_FREQUENCIES.get(code) or (
+        entry["update_frequency"] = FROM_EU_FREQUENCY.get(code) or (
             code if code in UPDATE_FREQUENCIES else unplaced("update_frequency", frequency, "a frequency")
         )
     entry["security_classification"] = _security_classification(graph, node)
@@ -208,10 +192,9 @@ def _themes(graph: Graph, node: Any, unplaced: Callable[[str, Any, str], None]) 
 
 
 def _security_classification(graph: Graph, node: Any) -> str:
-    # Ours is written under our own namespace (marketplace/dcat); any property named so counts.
-    for predicate, value in graph.predicate_objects(node):
-        if _last_segment(predicate) in SECURITY_CLASSIFICATION_TERMS:
-            return _last_segment(value).upper().replace("-", "_")
+    value = _text(graph, node, MARKETPLACE.securityClassification)
+    if value:
+        return value.upper().replace("-", "_").replace(" ", "_")
     # A public catalogue's entries are OFFICIAL information published openly.
     return "OFFICIAL"
 
