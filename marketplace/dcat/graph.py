@@ -166,15 +166,19 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
     description = dataset.description or dataset.summary or dataset.title
     graph.add((node, DCTERMS.description, Literal(description, lang="en")))
     graph.add((node, DCTERMS.identifier, Literal(dataset.identifier or str(dataset.id))))
-    page = URIRef(f"{at.base}/datasets/{dataset.slug}")
-    graph.add((page, RDF.type, FOAF.Document))
-    graph.add((node, DCAT.landingPage, page))
+    # No dcat:landingPage: the entry's URI is its page's address already, and naming it again
+    # would type the dataset itself as a foaf:Document.
     _dates(graph, node, dataset)
     for keyword in dataset.keywords:
         graph.add((node, DCAT.keyword, Literal(keyword.keyword, lang="en")))
     for theme in dataset.themes:
         graph.add((node, DCAT.theme, _theme(graph, at, theme.theme)))
     graph.add((node, DCTERMS.publisher, _organisation(graph, at, dataset.organisation)))
+    for name in dataset.creators:
+        creator = BNode()
+        graph.add((creator, RDF.type, FOAF.Agent))
+        graph.add((creator, FOAF.name, Literal(name)))
+        graph.add((node, DCTERMS.creator, creator))
     if dataset.contact_name or dataset.contact_email:
         graph.add((node, DCAT.contactPoint, _contact(graph, dataset)))
     if dataset.licence:

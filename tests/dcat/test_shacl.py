@@ -30,6 +30,7 @@ EVERYTHING = {
     "identifier": "DFT-RAS-0001",
     "alternative_titles": ["STATS19"],
     "version": "2024.1",
+    "creators": ["Road Safety Statistics team", "STATS19 police forces"],
     "created": "2013-01-01",
     "related_resources": ["https://www.gov.uk/government/collections/road-accidents-and-safety-statistics"],
     "themes": ["transport-and-infrastructure", "health-and-care"],
