@@ -19,13 +19,14 @@ harvester takes the slug from the last segment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
+from marketplace.dcat.paging import PER_PAGE
 from marketplace.models import Dataset, Distribution, Organisation
 from marketplace.vocabularies import THEMES, find_licence
 from marketplace.vocabularies.formats import find_format
@@ -116,6 +117,36 @@ def new_graph() -> Graph:
     }.items():
         graph.bind(prefix, namespace)
     return graph
+
+
+def catalogue_graph(
+    at: Addresses,
+    entries: list[Dataset],
+    served: Mapping[str, Iterable[Dataset]],
+    modified: datetime | None,
+) -> Graph:
+    """A page of the catalogue: the dcat:Catalog and each of `entries` (with the datasets each
+    data service among them serves, from `served` by slug)."""
+    graph = new_graph()
+    add_catalogue(graph, at, entries, modified)
+    for dataset in entries:
+        add_entry(graph, at, dataset, served.get(dataset.slug, ()))
+    return graph
+
+
+def add_paging(graph: Graph, page_url: Callable[[int], URIRef], page: int, last: int, total: int) -> None:
+    """The page as a hydra:PagedCollection with its totals and links; `page_url` makes the
+    address of a page by number."""
+    collection = page_url(page)
+    graph.add((collection, RDF.type, HYDRA.PagedCollection))
+    graph.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
+    graph.add((collection, HYDRA.itemsPerPage, Literal(PER_PAGE, datatype=XSD.integer)))
+    graph.add((collection, HYDRA.first, page_url(1)))
+    graph.add((collection, HYDRA.last, page_url(last)))
+    if page < last:
+        graph.add((collection, HYDRA.next, page_url(page + 1)))
+    if page > 1:
+        graph.add((collection, HYDRA.previous, page_url(page - 1)))
 
 
 def add_catalogue(

@@ -10,13 +10,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, request, url_for
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, URIRef
 from werkzeug.wrappers import Response
 
 from marketplace.auth.bearer import current_actor
-from marketplace.dcat.graph import HYDRA, Addresses, add_catalogue, add_entry, new_graph
-from marketplace.dcat.paging import CataloguePage, catalogue_page, read_page_params, served_datasets
+from marketplace.dcat.graph import Addresses, add_entry, add_paging, catalogue_graph, new_graph
+from marketplace.dcat.paging import catalogue_page, read_page_params, served_datasets
 from marketplace.errors import MarketplaceError, NotFoundError, problem
 from marketplace.models import Dataset
 from marketplace.services.actors import Actor
@@ -42,14 +41,10 @@ def machine_error(error: MarketplaceError) -> Response:
 def catalogue(ext: str) -> Response:
     """A page of the catalogue, with Hydra links to the first, last, next and previous pages."""
     _check_extension(ext)
-    page_number, q, since = read_page_params(request.args)
-    page = catalogue_page(current_actor(), page=page_number, q=q, since=since)
-    at = _addresses()
-    graph = new_graph()
-    add_catalogue(graph, at, page.entries, page.modified)
-    for entry in page.entries:
-        add_entry(graph, at, entry, page.served.get(entry.slug, ()))
-    _add_paging(graph, page, ext)
+    number, q, since = read_page_params(request.args)
+    page = catalogue_page(current_actor(), page=number, q=q, since=since)
+    graph = catalogue_graph(_addresses(), page.entries, page.served, page.modified)
+    add_paging(graph, lambda n: _page_url(ext, n), page.page, page.last_page, page.total)
     return _serialised(graph, ext)
 
 
@@ -90,23 +85,12 @@ def _page_url(ext: str, page: int) -> URIRef:
     return URIRef(f"{_addresses().base}/catalog.{ext}?{urlencode(params)}")
 
 
-def _add_paging(graph: Graph, page: CataloguePage, ext: str) -> None:
-    collection = _page_url(ext, page.page)
-    graph.add((collection, RDF.type, HYDRA.PagedCollection))
-    graph.add((collection, HYDRA.totalItems, Literal(page.total, datatype=XSD.integer)))
-    graph.add((collection, HYDRA.itemsPerPage, Literal(page.per_page, datatype=XSD.integer)))
-    graph.add((collection, HYDRA.first, _page_url(ext, 1)))
-    graph.add((collection, HYDRA.last, _page_url(ext, page.last_page)))
-    if page.page < page.last_page:
-        graph.add((collection, HYDRA.next, _page_url(ext, page.page + 1)))
-    if page.page > 1:
-        graph.add((collection, HYDRA.previous, _page_url(ext, page.page - 1)))
-
-
 def _serialised(graph: Graph, ext: str) -> Response:
     rdf_format, media_type = FORMATS[ext]
     body = graph.serialize(format=rdf_format)
     response = current_app.response_class(body, mimetype=media_type)
     response.vary.add("Accept")
+    # What is exported depends on who asks (signed in, or by token).
     response.vary.add("Cookie")
+    response.vary.add("Authorization")
     return response

@@ -196,7 +196,7 @@ def computed_quality(dataset: Dataset, actor: Actor) -> ComputedQuality | None:
 
 
 @bp.get("/datasets/<slug>")
-def show_dataset(slug: str) -> Response | str:
+def show_dataset(slug: str) -> Response:
     """The entry by slug; an id or an old slug redirects, permanently, to the current slug. A
     client whose Accept prefers Turtle, JSON-LD or RDF/XML gets the entry as DCAT-AP instead."""
     response = _negotiated(slug)
