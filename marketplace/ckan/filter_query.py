@@ -31,9 +31,12 @@ def parse_filter_query(text: str) -> Predicate:
     """A predicate over an entry's facts for `text`; FilterQueryError if it cannot be read."""
     if len(text) > MAX_FQ_LENGTH:
         raise FilterQueryError(f"fq is longer than {MAX_FQ_LENGTH} characters.")
-    tokens = [t for t in _TOKEN.findall(text) if not t.isspace()]
-    if "".join(tokens) != re.sub(r"\s+", "", text):
+    pieces = _TOKEN.findall(text)
+    # Every character belongs to a piece unless a quote is left open (a quoted value keeps
+    # its spaces, so the pieces are compared with the text as it is).
+    if "".join(pieces) != text:
         raise FilterQueryError("fq has an unbalanced quote.")
+    tokens = [t for t in pieces if not t.isspace()]
     if not tokens:
         return lambda facts: True
     parser = _Parser(tokens)

@@ -36,6 +36,9 @@ def test_package_search_filters_with_fq(ckan, catalogue):
     assert names("-organization:department-for-education") == {catalogue.roads.slug, catalogue.rail.slug}
     assert names("tags:rail OR tags:schools") == {catalogue.rail.slug, catalogue.schools.slug}
     assert names('res_format:"XLSX"') == {catalogue.rail.slug}
+    # A quoted value keeps its spaces (CKAN's own tags often have them).
+    assert names('tags:"road safety" OR tags:traffic') == {catalogue.roads.slug}
+    assert names('-tags:"road safety"') == {catalogue.roads.slug, catalogue.rail.slug, catalogue.schools.slug}
     assert names("license_id:cc-by") == {catalogue.rail.slug}
     assert names("groups:education") == {catalogue.schools.slug}
     assert len(names("metadata_modified:[2000-01-01T00:00:00Z TO *]")) == 3
