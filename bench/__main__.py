@@ -1,8 +1,9 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing, hostile, search
+from bench import api_listing, harvest, hostile, search
 
 if __name__ == "__main__":
     api_listing.main()
     search.main()
     hostile.main()
+    harvest.main()
