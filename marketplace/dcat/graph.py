@@ -10,6 +10,9 @@ the UK model has a value they lack, it goes under our own namespace, `MARKETPLAC
 
 - `dm:securityClassification` — the entry's security classification, a literal from
   vocabularies.LISTED_SECURITY_CLASSIFICATIONS (OFFICIAL, OFFICIAL_SENSITIVE, NOT_APPLICABLE).
+- `dm:serviceType`, `dm:serviceStatus` — a data service's kind of API (REST, SOAP…) and its
+  stage (DISCOVERY … LIVE, DEPRECATED), literals from vocabularies.SERVICE_TYPES / SERVICE_STATUSES.
+- `dm:format/<NAME>` — a file format the EU file-type table lacks.
 - `dm:accessRights/COMMERCIAL` — the one access right with no EU equivalent.
 - `dm:licence/DATA_SHARE_AGREEMENT` — the licence that is an agreement, not a document with a URI.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
@@ -196,7 +200,8 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
     # DCAT-AP requires a description of a dataset; the summary stands in for a draft's missing one.
     description = dataset.description or dataset.summary or dataset.title
     graph.add((node, DCTERMS.description, Literal(description, lang="en")))
-    graph.add((node, DCTERMS.identifier, Literal(dataset.identifier or str(dataset.id))))
+    if dataset.identifier:
+        graph.add((node, DCTERMS.identifier, Literal(dataset.identifier)))
     # No dcat:landingPage: the entry's URI is its page's address already, and naming it again
     # would type the dataset itself as a foaf:Document.
     _dates(graph, node, dataset)
@@ -218,6 +223,11 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
         graph.add((node, DCTERMS.accessRights, _access_rights(graph, dataset.access_rights)))
     if dataset.security_classification:
         graph.add((node, MARKETPLACE.securityClassification, Literal(dataset.security_classification)))
+    # A data service's data changes on a schedule too; DCAT-AP does not forbid saying so.
+    if dataset.update_frequency in EU_FREQUENCIES:
+        frequency = EU_FREQUENCY[EU_FREQUENCIES[dataset.update_frequency]]
+        graph.add((frequency, RDF.type, DCTERMS.Frequency))
+        graph.add((node, DCTERMS.accrualPeriodicity, frequency))
     if is_service:
         _service(graph, at, node, dataset, served)
     else:
@@ -226,10 +236,6 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
 
 
 def _dataset_only(graph: Graph, node: URIRef, dataset: Dataset) -> None:
-    if dataset.update_frequency in EU_FREQUENCIES:
-        frequency = EU_FREQUENCY[EU_FREQUENCIES[dataset.update_frequency]]
-        graph.add((frequency, RDF.type, DCTERMS.Frequency))
-        graph.add((node, DCTERMS.accrualPeriodicity, frequency))
     if dataset.version:
         graph.add((node, DCAT_VERSION, Literal(dataset.version)))
     if dataset.spatial_coverage:
@@ -254,6 +260,10 @@ def _service(graph: Graph, at: Addresses, node: URIRef, dataset: Dataset, served
         graph.add((node, DCAT.endpointURL, URIRef(dataset.endpoint_url)))
     if dataset.endpoint_description:
         graph.add((node, DCAT.endpointDescription, URIRef(dataset.endpoint_description)))
+    if dataset.service_type:
+        graph.add((node, MARKETPLACE.serviceType, Literal(dataset.service_type)))
+    if dataset.service_status:
+        graph.add((node, MARKETPLACE.serviceStatus, Literal(dataset.service_status)))
     for served_dataset in served:
         graph.add((node, DCAT.servesDataset, add_entry(graph, at, served_dataset)))
 
@@ -283,7 +293,8 @@ def _distribution(graph: Graph, entry: URIRef, dataset: Dataset, distribution: D
         graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
         graph.add((node, DCTERMS["format"], file_type))
     elif distribution.format:
-        extent = BNode()
+        # A format outside the EU table still needs a typed node (range.ttl); ours ends in its name.
+        extent = MARKETPLACE[f"format/{quote(distribution.format, safe='')}"]
         graph.add((extent, RDF.type, DCTERMS.MediaTypeOrExtent))
         graph.add((extent, RDFS.label, Literal(distribution.format)))
         graph.add((node, DCTERMS["format"], extent))
