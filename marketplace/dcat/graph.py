@@ -16,6 +16,11 @@ the UK model has a value they lack, it goes under our own namespace, `MARKETPLAC
 - `dm:accessRights/COMMERCIAL` — the one access right with no EU equivalent.
 - `dm:licence/DATA_SHARE_AGREEMENT` — the licence that is an agreement, not a document with a URI.
 
+The namespace is a name of ours, not yet an address that answers: the service's own domain
+is to be confirmed, and changing it then changes only `MARKETPLACE` (the reader in
+harvest/dcat.py matches these terms by their last part).
+
+Our themes are published as a concept scheme at `<base>/catalog/themes` (views.py serves it).
 URIs of entries end in their slug (`<base>/datasets/<slug>`), the address of their page, so a
 harvester takes the slug from the last segment.
 """
@@ -102,10 +107,10 @@ class Addresses:
         return URIRef(f"{self.base}/organisations/{slug}")
 
     def theme_scheme(self) -> URIRef:
-        return URIRef(f"{self.base}/themes")
+        return URIRef(f"{self.base}/catalog/themes")
 
     def theme(self, value: str) -> URIRef:
-        return URIRef(f"{self.base}/themes/{value}")
+        return URIRef(f"{self.base}/catalog/themes/{value}")
 
 
 def new_graph() -> Graph:

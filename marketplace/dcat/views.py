@@ -14,12 +14,20 @@ from rdflib import Graph, URIRef
 from werkzeug.wrappers import Response
 
 from marketplace.auth.bearer import current_actor
-from marketplace.dcat.graph import Addresses, add_entry, add_paging, catalogue_graph, new_graph
+from marketplace.dcat.graph import (
+    Addresses,
+    add_entry,
+    add_paging,
+    add_theme_scheme,
+    catalogue_graph,
+    new_graph,
+)
 from marketplace.dcat.paging import catalogue_page, read_page_params, served_datasets
 from marketplace.errors import MarketplaceError, NotFoundError, problem
 from marketplace.models import Dataset
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
+from marketplace.vocabularies import THEMES
 
 bp = Blueprint("dcat", __name__)
 
@@ -46,6 +54,18 @@ def catalogue(ext: str) -> Response:
     graph = catalogue_graph(_addresses(), page.entries, page.served, page.modified)
     add_paging(graph, lambda n: _page_url(ext, n), page.page, page.last_page, page.total)
     return _serialised(graph, ext)
+
+
+@bp.get("/catalog/themes")
+@bp.get("/catalog/themes/<value>")
+def themes(value: str | None = None) -> Response:
+    """Our theme scheme, so that every theme URI in the catalogue answers: as Turtle unless
+    Accept prefers JSON-LD or RDF/XML."""
+    if value is not None and value not in THEMES:
+        raise NotFoundError(f"There is no theme called {value!r}.")
+    graph = new_graph()
+    add_theme_scheme(graph, _addresses())
+    return _serialised(graph, rdf_extension_wanted() or "ttl")
 
 
 @bp.get("/datasets/<slug>.<ext>")

@@ -4,8 +4,9 @@ linked from its page, both in the head and where people can see it."""
 from __future__ import annotations
 
 import pytest
+from flask import current_app
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 from marketplace.services.datasets import patch_dataset
 from tests.dcat.entries import entry_node, fetch_graph, parse
@@ -71,3 +72,18 @@ def test_an_entry_the_visitor_may_not_see_is_not_found_in_every_format(client):
         assert response.status_code == 404
         assert response.mimetype == "application/problem+json"
         assert "Prison capacity" not in response.get_data(as_text=True)
+
+
+def test_every_theme_uri_in_the_catalogue_answers_with_our_concept_scheme(client):
+    create_dataset(organisation=create_organisation(), themes=["education", "energy"])
+    catalogue = fetch_graph(client, "/catalog.ttl")
+    themes = set(catalogue.objects(None, DCAT.theme))
+    assert len(themes) == 2
+    for theme in themes:
+        path = str(theme).removeprefix(current_app.config["BASE_URL"].rstrip("/"))
+        scheme = fetch_graph(client, path)
+        assert (theme, RDF.type, SKOS.Concept) in scheme
+        assert (theme, SKOS.inScheme, catalogue.value(None, DCAT.themeTaxonomy)) in scheme
+    response = client.get("/catalog/themes/astrology", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
