@@ -9,6 +9,7 @@ missing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
@@ -27,6 +28,7 @@ from marketplace.dcat.graph import (
 from marketplace.harvest.client import SourceClient, SourceError
 from marketplace.harvest.records import Record
 from marketplace.vocabularies import ACCESS_RIGHTS, THEMES, UPDATE_FREQUENCIES, find_licence
+from marketplace.vocabularies.formats import FORMATS
 
 ACCEPT = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8"
 PARSERS = {
@@ -43,6 +45,7 @@ SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".rdf": "xml", ".xml": "xml"
 # so the two cannot drift; the Dublin Core frequency URIs themselves end in our keys.
 FROM_EU_FREQUENCY = {eu: ours for ours, eu in EU_FREQUENCIES.items()} | {"UPDATE_CONT": "continuous"}
 FROM_EU_ACCESS_RIGHT = {eu: ours for ours, eu in EU_ACCESS_RIGHTS.items()}
+FROM_EU_FILE_TYPE = {found.eu_code: name for name, found in FORMATS.items()}
 
 
 def read_dcat(client: SourceClient, url: str, *, max_pages: int) -> list[Record]:
@@ -75,7 +78,10 @@ def _page(client: SourceClient, url: str) -> Graph:
         raise SourceError(f"{url} sent {media_type or 'no media type'}, not Turtle, JSON-LD or RDF/XML.")
     graph = Graph()
     try:
-        graph.parse(data=body, format=parser, publicID=url)
+        with warnings.catch_warnings():
+            # rdflib 7.6's JSON-LD parser warns about its own use of a deprecated API.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=body, format=parser, publicID=url)
     except Exception as error:  # rdflib's parsers raise many kinds; each means the same here
         raise SourceError(f"{url} did not send valid {parser} RDF: {error}") from error
     return graph
@@ -148,8 +154,8 @@ def entry_from_dcat(graph: Graph, node: Any, notes: dict[str, list[str]] | None 
         }
     licence = next(iter(graph.objects(node, DCTERMS.license)), None)
     if licence is not None:
-        found = find_licence(str(licence))
-        entry["licence"] = found.uri if found else unplaced("licence", licence, "a licence")
+        found = _licence(licence)
+        entry["licence"] = found or unplaced("licence", licence, "a licence")
     access = next(iter(graph.objects(node, DCTERMS.accessRights)), None)
     if access is not None:
         code = _last_segment(access)
@@ -172,6 +178,10 @@ def entry_from_dcat(graph: Graph, node: Any, notes: dict[str, list[str]] | None 
         entry["distributions"] = [
             _distribution(graph, distribution) for distribution in graph.objects(node, DCAT.distribution)
         ]
+        for distribution in entry["distributions"]:
+            # A distribution carries its dataset's licence in DCAT when it has none of its own.
+            if distribution.get("licence") == entry.get("licence"):
+                distribution.pop("licence", None)
     return {key: value for key, value in entry.items() if value not in (None, [], "")}
 
 
@@ -216,17 +226,27 @@ def _distribution(graph: Graph, node: Any) -> dict[str, Any]:
         "format": _format_name(file_format),
         "media_type": _media_type(media_type),
         "byte_size": int(size) if size and size.isdigit() and len(size) < 20 else None,
-        "licence": found.uri if licence is not None and (found := find_licence(str(licence))) else None,
+        "licence": _licence(licence) if licence is not None else None,
         "issued": _date(graph, node, DCTERMS.issued),
         "modified": _date(graph, node, DCTERMS.modified),
     }
     return {key: value for key, value in distribution.items() if value is not None}
 
 
+def _licence(value: Any) -> str | None:
+    """Ours for a licence URI; our data share agreement is written under our own namespace."""
+    found = find_licence(str(value)) or find_licence(_last_segment(value))
+    return found.uri if found else None
+
+
 def _format_name(value: Any) -> str | None:
+    """Our format name for an EU file type (its code, as our DCAT writes it), or the name given."""
     if value is None:
         return None
-    return _last_segment(value).upper() if isinstance(value, URIRef) else str(value).strip().upper() or None
+    if isinstance(value, URIRef):
+        code = _last_segment(value).upper()
+        return FROM_EU_FILE_TYPE.get(code, code)
+    return str(value).strip().upper() or None
 
 
 def _media_type(value: Any) -> str | None:

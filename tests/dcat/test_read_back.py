@@ -66,3 +66,28 @@ def test_distributions_read_back_with_their_addresses_types_and_sizes(client):
     # A format outside the EU table comes back by its name, not as a blank node's id.
     assert by_title["Odd format"]["format"] == "XYZ"
     assert by_title["Casualties 2024"]["format"] == "CSV"
+
+
+def test_formats_in_the_eu_table_and_licences_read_back_as_ours(client):
+    csv = {"title": "Data", "download_url": "https://example.gov.uk/a.csv", "format": "CSV"}
+    overrides = {
+        "licence": "DATA_SHARE_AGREEMENT",
+        "access_rights": "RESTRICTED",
+        "distributions": [
+            {
+                **csv,
+                "title": "Linked data",
+                "format": "JSON-LD",
+                "download_url": "https://example.gov.uk/a.jsonld",
+            },
+            {**csv, "title": "Turtle", "format": "TTL", "download_url": "https://example.gov.uk/a.ttl"},
+            {**csv, "title": "Own licence", "licence": "OGL-UK-3.0"},
+        ],
+    }
+    ours, back = _read_back(client, overrides)
+    assert back["licence"] == ours["licence"] == "DATA_SHARE_AGREEMENT"
+    by_title = {d["title"]: d for d in back["distributions"]}
+    assert by_title["Linked data"]["format"] == "JSON-LD" and by_title["Turtle"]["format"] == "TTL"
+    # The dataset's licence, which DCAT repeats on a distribution without one, is not copied on.
+    assert "licence" not in by_title["Linked data"]
+    assert by_title["Own licence"]["licence"] == ours["distributions"][2]["licence"]

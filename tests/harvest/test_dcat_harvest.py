@@ -279,3 +279,18 @@ def test_values_outside_our_vocabularies_are_left_out_and_reported_and_the_entry
     assert f"themes: {EU}data-theme/AGRI is not a theme we know: left out." in result.output
     road = _entries()["Road counts 1"]
     assert road.update_frequency is None and road.themes == []
+
+
+@pytest.mark.parametrize(
+    ("rdf_format", "media_type"), [("json-ld", "application/ld+json"), ("xml", "application/rdf+xml")]
+)
+def test_a_catalogue_in_json_ld_or_rdf_xml_is_read_as_turtle_is(app, cli, server, rdf_format, media_type):
+    graph = Graph()
+    _dataset(graph, "https://other.gov.uk/dataset/road-1", "Road counts 1")
+    body = graph.serialize(format=rdf_format).encode()
+    server.set("/catalog.ttl", Answer(body=body, media_type=media_type))
+    _add(cli, server)
+    result = cli("run", "other")
+    assert result.exit_code == 0, result.output
+    assert _last_run().counts == {"created": 1}
+    assert _entries()["Road counts 1"].licence == OGL
