@@ -10,6 +10,7 @@ floor in the same run, the time to fetch the same pages alone, without bringing 
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -60,6 +61,7 @@ def main() -> None:
             rebuild_index(index_root())
             db.session.remove()
             shown = a.test_client().get("/api/v1/datasets?per_page=1").get_json()["total"]
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
         server = make_server("127.0.0.1", 0, a, threaded=True)
         a_url = f"http://127.0.0.1:{server.server_port}"
         a.config["BASE_URL"] = a_url
