@@ -36,7 +36,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from marketplace.dcat.paging import PER_PAGE
-from marketplace.models import Dataset, Distribution, Organisation
+from marketplace.models import Dataset, Distribution, HarvestedEntry, Organisation
 from marketplace.vocabularies import THEMES, find_licence
 from marketplace.vocabularies.formats import find_format
 
@@ -48,6 +48,7 @@ EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequ
 EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3's, not in rdflib's DCAT 2 namespace
 
@@ -122,6 +123,7 @@ def new_graph() -> Graph:
         "vcard": VCARD,
         "skos": SKOS,
         "hydra": HYDRA,
+        "adms": ADMS,
         "dm": MARKETPLACE,
     }.items():
         graph.bind(prefix, namespace)
@@ -207,6 +209,8 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
     graph.add((node, DCTERMS.description, Literal(description, lang="en")))
     if dataset.identifier:
         graph.add((node, DCTERMS.identifier, Literal(dataset.identifier)))
+    if dataset.harvested is not None:
+        _harvested_from(graph, node, dataset.harvested)
     # No dcat:landingPage: the entry's URI is its page's address already, and naming it again
     # would type the dataset itself as a foaf:Document.
     _dates(graph, node, dataset)
@@ -238,6 +242,23 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
     else:
         _dataset_only(graph, node, dataset)
     return node
+
+
+def _harvested_from(graph: Graph, node: URIRef, harvested: HarvestedEntry) -> None:
+    """Where a harvested entry came from: its identifier there as an adms:Identifier, and a
+    dct:provenance statement naming the catalogue. (Not dct:source: DCAT-AP ranges it over
+    dcat:Dataset, which would put the source's record in this catalogue as a second dataset,
+    one that any harvester of ours would bring in twice.)"""
+    identifier = BNode()
+    graph.add((identifier, RDF.type, ADMS.Identifier))
+    graph.add((identifier, SKOS.notation, Literal(harvested.source_identifier)))
+    graph.add((node, ADMS.identifier, identifier))
+    source = harvested.source
+    where = "a CKAN export file" if source.type == "ckan-dump" else source.url
+    provenance = BNode()
+    graph.add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    graph.add((provenance, RDFS.label, Literal(f"Harvested from {where}", lang="en")))
+    graph.add((node, DCTERMS.provenance, provenance))
 
 
 def _dataset_only(graph: Graph, node: URIRef, dataset: Dataset) -> None:

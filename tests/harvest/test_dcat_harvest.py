@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from sqlalchemy import select
 
 from marketplace.extensions import db
@@ -17,6 +17,7 @@ from marketplace.models import Dataset, Organisation
 from marketplace.models.harvest import HarvestRun
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import patch_dataset
+from tests.dcat.shacl import violations
 from tests.factories import create_organisation, create_user
 from tests.harvest.source_server import Answer, SourceServer, source_server
 
@@ -294,3 +295,29 @@ def test_a_catalogue_in_json_ld_or_rdf_xml_is_read_as_turtle_is(app, cli, server
     assert result.exit_code == 0, result.output
     assert _last_run().counts == {"created": 1}
     assert _entries()["Road counts 1"].licence == OGL
+
+
+def test_a_harvested_entry_says_where_it_came_from_on_its_page(app, cli, server):
+    _pages(server, {"https://other.gov.uk/dataset/road-1": "Road counts 1"})
+    _add(cli, server)
+    assert cli("run", "other").exit_code == 0
+    html = app.test_client().get("/datasets/road-1", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Harvested from" in html
+    catalogue = server.url("/catalog.ttl")
+    assert f'<a class="govuk-link" href="{catalogue}">{catalogue}</a>' in html
+    assert "Its identifier there: " in html and 'href="https://other.gov.uk/dataset/road-1"' in html
+
+
+def test_a_harvested_entry_says_where_it_came_from_in_dcat_and_still_conforms(app, cli, server):
+    _pages(server, {"https://other.gov.uk/dataset/road-1": "Road counts 1"})
+    _add(cli, server)
+    assert cli("run", "other").exit_code == 0
+    turtle = app.test_client().get("/datasets/road-1.ttl").get_data(as_text=True)
+    graph = Graph().parse(data=turtle, format="turtle")
+    adms = Namespace("http://www.w3.org/ns/adms#")
+    node = next(graph.subjects(RDF.type, DCAT.Dataset))
+    identifier = next(graph.objects(node, adms.identifier))
+    assert str(next(graph.objects(identifier, SKOS.notation))) == "https://other.gov.uk/dataset/road-1"
+    provenance = next(graph.objects(node, DCTERMS.provenance))
+    assert str(next(graph.objects(provenance, RDFS.label))) == f"Harvested from {server.url('/catalog.ttl')}"
+    assert violations(graph).violations == 0
