@@ -15,6 +15,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from flask import Flask
@@ -99,10 +100,18 @@ def main() -> None:
                     run_source(source, client=client)
                     again_s = time.perf_counter() - started
                     counts = ", ".join(f"{n} {outcome}" for outcome, n in first.counts.items()) or first.error
+                    reasons = Counter(
+                        f"{field}: {messages[0]}"
+                        for problem in first.problems
+                        if problem.outcome == "failed"
+                        for field, messages in problem.errors.items()
+                    )
                     print(
                         f"{kind:<8}{len(records):>9,}{floor:>9.1f}{first_s:>9.1f}"
                         f"{len(records) / first_s:>8.0f}{again_s:>9.1f}  {counts}"
                     )
+                    for reason, number in reasons.most_common(3):
+                        print(f"{'':<8}{number:,} failed on {reason}")
                 db.engine.dispose()
         finally:
             server.shutdown()
