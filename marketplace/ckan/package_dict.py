@@ -21,6 +21,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.schemas.dataset_out import dump_dataset
 from marketplace.services.actors import Actor
+from marketplace.services.dataset_fields import LIST_FIELDS, SCALAR_FIELDS
 from marketplace.vocabularies import find_licence
 
 # extras key -> what it holds. Scalars are our field of the same name; `json` ones are JSON text
@@ -57,24 +58,11 @@ EXTRAS: dict[str, str] = {
     "metadata_quality_band": "read-only: metadata quality band",
     "harvested_from": "read-only: JSON of the catalogue it was harvested from",
 }
-_SCALARS = (
-    "summary",
-    "access_rights",
-    "security_classification",
-    "update_frequency",
-    "issued",
-    "modified",
-    "created",
-    "identifier",
-    "spatial_coverage",
-    "endpoint_url",
-    "endpoint_description",
-    "service_type",
-    "service_status",
-    "withdrawal_reason",
-    "replaced_by",
-)
-_JSON_LISTS = ("alternative_titles", "creators", "related_resources", "serves_datasets")
+# Our plain fields that CKAN has no home for travel as extras under their own names; the rest
+# (title, notes, version, license_id) are CKAN's own fields.
+_CKAN_HOMES = frozenset({"title", "description", "version", "licence"})
+_SCALARS = tuple(field for field in SCALAR_FIELDS if field not in _CKAN_HOMES)
+_JSON_LISTS = LIST_FIELDS
 # Keys of a package dict that describe the stored record and are ignored when sent back.
 READ_ONLY_KEYS = frozenset(
     {
