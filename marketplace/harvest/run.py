@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from marketplace.extensions import db
 from marketplace.harvest.ckan import read_ckan, read_ckan_dump
 from marketplace.harvest.client import SourceClient, SourceError
 from marketplace.harvest.mapping import entry_for
@@ -78,4 +79,10 @@ def _apply(run: HarvestRun, records: list[Record], overwrite: bool, progress: Pr
     def to_entry(record: Record) -> dict[str, Any]:
         return entry_for(kind, record)
 
-    return apply_records(run, records, to_entry, overwrite=overwrite, progress=progress or (lambda r: r))
+    try:
+        return apply_records(run, records, to_entry, overwrite=overwrite, progress=progress or (lambda r: r))
+    except Exception as error:
+        # Not left "running" for ever: what was done stays done, and the run says where it stopped.
+        db.session.rollback()
+        fail_run(run, f"Stopped part way by an error: {type(error).__name__}: {error}")
+        raise

@@ -177,9 +177,10 @@ def _bring_in(
     try:
         entry = to_entry(record)
     except ValidationError as error:
-        return _problem(
-            run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
-        )
+        return _failed(run, record, error)
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        # A record shaped as no catalogue should shape one (a list where text belongs…).
+        return _problem(run, record, "failed", {"record": [f"Could not be read: {error}"]})
     outcome = _write(run, actor, record, link, entry, overwrite)
     if record.notes and outcome != "failed":
         # It came in (or stayed) with values left out or filled in: say so, without failing it.
@@ -211,18 +212,14 @@ def _write(
             update_dataset(actor, str(dataset.id), entry)
         except MarketplaceError as error:
             db.session.rollback()
-            return _problem(
-                run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
-            )
+            return _failed(run, record, error)
         outcome = "updated"
     else:
         try:
             dataset = _create(actor, entry)
         except MarketplaceError as error:
             db.session.rollback()
-            return _problem(
-                run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})}
-            )
+            return _failed(run, record, error)
         if link is None:
             # Given its entry as it is made: reading dataset.id later would flush it without one.
             link = HarvestedEntry(
@@ -252,7 +249,10 @@ def _withdraw_gone(actor: Actor, source: HarvestSource, link: HarvestedEntry) ->
     dataset = link.dataset
     if dataset is None or dataset.is_deleted or dataset.status != "published":
         return False
-    reason = f"No longer in the catalogue it was harvested from ({source.url})."
+    if source.type == "ckan-dump":  # a file's path is the server's business, not the page's
+        reason = "No longer in the CKAN export file it was imported from."
+    else:
+        reason = f"No longer in the catalogue it was harvested from ({source.url})."
     withdraw_dataset(actor, str(dataset.id), reason=reason)
     link.revision_id = _last_revision(dataset)
     db.session.commit()
@@ -275,7 +275,8 @@ def _last_revision(dataset: Dataset) -> int | None:
 
 def _failed(run: HarvestRun, record: Record, error: MarketplaceError) -> str:
     """Refused by our validation: each field's errors, and what the reader could not place."""
-    return _problem(run, record, "failed", {**record.notes, **(error.errors or {"record": [error.detail]})})
+    errors = error.errors or {"record": [error.detail]}
+    return _problem(run, record, "failed", {**record.notes, **errors})
 
 
 def _problem(run: HarvestRun, record: Record, outcome: str, errors: dict[str, Any]) -> str:

@@ -121,6 +121,8 @@ def test_a_later_dump_of_the_same_name_updates_and_withdraws(app, cli, tmp_path)
     entries = _entries()
     assert entries["Road traffic estimates, revised"].slug == "road-traffic-estimates-1"
     assert entries["Road traffic estimates 2"].status == "withdrawn"
+    reason = entries["Road traffic estimates 2"].withdrawal_reason
+    assert reason == "No longer in the CKAN export file it was imported from."  # no server path
 
 
 def test_a_package_our_validation_refuses_is_reported_and_the_rest_come_in(app, cli, tmp_path):
