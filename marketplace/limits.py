@@ -99,13 +99,25 @@ def person_or_address() -> str:
     return f"user:{user.id}" if user else f"address:{client_address()}"
 
 
+def presented_token() -> str | None:
+    """The API token a request presents: "Bearer <token>", or as CKAN clients send it, the bare
+    token in Authorization or in X-CKAN-API-Key."""
+    authorization = request.headers.get("Authorization", "").strip()
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return secret.strip()
+    if authorization and not secret:
+        return authorization
+    return request.headers.get("X-CKAN-API-Key", "").strip() or None
+
+
 def api_client() -> str:
     """The presented API token (by its hash, never the secret), else the signed-in person, else
     the address. A made-up token gets a fresh count here, but fails its lookup, and
     BEARER_FAILURES stops an address after a few of those."""
-    scheme, _, secret = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer" and secret.strip():
-        return f"token:{hash_token(secret)[:32]}"
+    token = presented_token()
+    if token:
+        return f"token:{hash_token(token)[:32]}"
     return person_or_address()
 
 
@@ -151,8 +163,12 @@ API_RULE = Rule(api_limit, api_client, "api")
 DEVELOPMENT_ONLY = frozenset({"devidp.token"})
 
 
+# The machine interfaces share the API's count: our REST API, CKAN's Action API and the DCAT pages.
+API_BLUEPRINTS = ("api.", "ckan.", "dcat.")
+
+
 def rule_for(endpoint: str) -> Rule | None:
-    if endpoint.startswith("api."):
+    if endpoint.startswith(API_BLUEPRINTS):
         return API_RULE
     return ENDPOINT_RULES.get(endpoint)
 

@@ -344,3 +344,23 @@ def test_production_without_redis_warns_that_each_worker_counts_alone(tmp_path, 
         assert not any("REDIS_URL" in record.getMessage() for record in caplog.records)
     finally:
         logger.removeHandler(caplog.handler)
+
+
+def test_the_ckan_api_and_dcat_pages_share_the_apis_count(base):
+    allowed = per_minute(limits.API_ANONYMOUS)
+    half = allowed // 2
+    assert spend("GET", f"{base}/api/3/action/status_show", half) == [200] * half
+    assert spend("GET", f"{base}/catalog.ttl", allowed - half) == [200] * (allowed - half)
+    assert_refused(requests.get(f"{base}/api/action/site_read", timeout=10), html=False)
+    assert_refused(requests.get(f"{base}/api/v1/licences", timeout=10), html=False)
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-CKAN-API-Key"])
+def test_a_token_sent_as_ckan_clients_send_it_gets_the_higher_limit(base, header):
+    secret = create_token(user=create_user(email="ckan@cabinetoffice.gov.uk", roles=()))
+    anonymous, authenticated = per_minute(limits.API_ANONYMOUS), per_minute(limits.API_AUTHENTICATED)
+    url = f"{base}/api/3/action/status_show"
+    assert spend("GET", url, anonymous) == [200] * anonymous
+    assert requests.get(url, timeout=10).status_code == 429
+    assert spend("GET", url, authenticated, headers={header: secret}) == [200] * authenticated
+    assert_refused(requests.get(url, headers={header: secret}, timeout=10), html=False)
