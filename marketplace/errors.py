@@ -29,15 +29,28 @@ CSRF_DETAIL = (
 
 
 class MarketplaceError(Exception):
+    """An error a client can act on. `code` is its stable machine name, in every problem body and
+    listed in the OpenAPI document; a raise may give a narrower one (``code="slug_taken"``)."""
+
     status = 400
     title = "Bad request"
+    code = "bad_request"
 
-    def __init__(self, detail: str, errors: dict[str, Any] | list | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: dict[str, Any] | list | None = None,
+        *,
+        code: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if isinstance(errors, list):
             errors = {"_schema": errors}
         self.errors = flatten_errors(errors) if errors else None
+        if code is not None:
+            self.code = code
         self.extra = extra
 
 
@@ -46,12 +59,13 @@ class ValidationError(MarketplaceError):
 
     status = 422
     title = "Invalid data"
+    code = "validation_failed"
 
-    def __init__(self, errors: dict[str, Any], detail: str | None = None) -> None:
+    def __init__(self, errors: dict[str, Any], detail: str | None = None, *, code: str | None = None) -> None:
         if isinstance(errors, list):
             errors = {"_schema": errors}
         fields = ", ".join(sorted(flatten_errors(errors)))
-        super().__init__(detail or f"Check these fields: {fields}.", errors)
+        super().__init__(detail or f"Check these fields: {fields}.", errors, code=code)
 
 
 class BadRequestError(MarketplaceError):
@@ -59,41 +73,49 @@ class BadRequestError(MarketplaceError):
 
     status = 400
     title = "Bad request"
+    code = "bad_request"
 
 
 class UnsupportedMediaTypeError(MarketplaceError):
     status = 415
     title = "Unsupported media type"
+    code = "unsupported_media_type"
 
 
 class AuthenticationError(MarketplaceError):
     status = 401
     title = "Not signed in"
+    code = "authentication_required"
 
 
 class PermissionDeniedError(MarketplaceError):
     status = 403
     title = "Forbidden"
+    code = "forbidden"
 
 
 class NotFoundError(MarketplaceError):
     status = 404
     title = "Not found"
+    code = "not_found"
 
 
 class GoneError(MarketplaceError):
     status = 410
     title = "Gone"
+    code = "gone"
 
 
 class ConflictError(MarketplaceError):
     status = 409
     title = "Conflict"
+    code = "conflict"
 
 
 class PreconditionFailedError(MarketplaceError):
     status = 412
     title = "Precondition failed"
+    code = "stale_etag"
 
 
 class TooManyRequestsError(MarketplaceError):
@@ -101,6 +123,7 @@ class TooManyRequestsError(MarketplaceError):
 
     status = 429
     title = "Too many requests"
+    code = "rate_limited"
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
@@ -122,12 +145,36 @@ def flatten_errors(errors: dict[str, Any], prefix: str = "") -> dict[str, list[s
     return flat
 
 
-def problem(status: int, title: str, detail: str, errors: dict | None = None, **extra: Any) -> Response:
+# The machine name of a failure that did not come as a MarketplaceError (routing, Werkzeug,
+# Flask-Limiter, an unexpected exception): by its status.
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    410: "gone",
+    412: "stale_etag",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int, title: str, detail: str, errors: dict | None = None, *, code: str | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {
         "type": f"https://www.rfc-editor.org/rfc/rfc9110#status.{status}" if status < 500 else "about:blank",
         "title": title,
         "status": status,
         "detail": detail,
+        "code": code or CODES_BY_STATUS.get(status, "bad_request" if status < 500 else "internal_error"),
     }
     if errors:
         body["errors"] = errors
@@ -164,12 +211,19 @@ def error_page(status: int, detail: str, template: str | None = None) -> Respons
 
 
 def error_response(
-    status: int, title: str, detail: str, errors: dict | None = None, *, template: str | None = None, **extra
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict | None = None,
+    *,
+    template: str | None = None,
+    code: str | None = None,
+    **extra,
 ) -> Response:
     """A GOV.UK error page for browsers; problem+json for the APIs and every other client."""
     if prefers_html() and (page := error_page(status, detail, template)) is not None:
         return page
-    return problem(status, title, detail, errors, **extra)
+    return problem(status, title, detail, errors, code=code, **extra)
 
 
 def too_many_requests(retry_after: int, reason: str | None = None) -> Response:
@@ -212,7 +266,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_marketplace_error(error: MarketplaceError) -> Response:
         if isinstance(error, TooManyRequestsError):
             return too_many_requests(error.retry_after, error.detail)
-        response = error_response(error.status, error.title, error.detail, error.errors, **error.extra)
+        response = error_response(
+            error.status, error.title, error.detail, error.errors, code=error.code, **error.extra
+        )
         if isinstance(error, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="data-marketplace"'
         return response
@@ -241,4 +297,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError) -> Response:
-        return error_response(400, "Form expired", CSRF_DETAIL, template="errors/csrf.html")
+        return error_response(
+            400, "Form expired", CSRF_DETAIL, template="errors/csrf.html", code="csrf_failed"
+        )

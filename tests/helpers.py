@@ -33,7 +33,7 @@ def assert_problem(response: TestResponse, *fields: str) -> dict[str, Any]:
     """The response is problem+json whose `errors` name each of `fields`."""
     assert response.mimetype == "application/problem+json", response.mimetype
     body = response.get_json()
-    assert {"type", "title", "status", "detail"} <= set(body)
+    assert {"type", "title", "status", "detail", "code"} <= set(body)
     assert body["status"] == response.status_code
     for field in fields:
         assert field in (body.get("errors") or {}), f"{field} not named in {body}"

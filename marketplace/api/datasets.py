@@ -25,9 +25,7 @@ def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> 
         "quality": url_for("api.get_quality", reference=dataset.slug, _external=True),
         "revisions": url_for("api.list_revisions", reference=dataset.slug, _external=True),
     }
-    # The body's freshness changes with the calendar, not only with edits: the tag says which.
-    etag = f"{dataset.etag}.{body['freshness']}"
-    return json_response(body, status=status, etag=etag, headers=headers)
+    return json_response(body, status=status, etag=datasets.entry_etag(dataset), headers=headers)
 
 
 @bp.get("/datasets")
@@ -103,14 +101,14 @@ def get_quality(reference: str) -> Response:
     dataset, moved = datasets.resolve_dataset(actor, reference)
     if moved:
         return redirect(url_for("api.get_quality", reference=dataset.slug), 301)
-    return json_response(dump_quality(dataset, actor), etag=dataset.etag)
+    return json_response(dump_quality(dataset, actor), etag=datasets.entry_etag(dataset))
 
 
 @bp.put("/datasets/<reference>/quality")
 def put_quality(reference: str) -> Response:
     actor = current_actor()
     dataset = quality.rate_quality(actor, reference, json_body(), if_match=if_match())
-    return json_response(dump_quality(dataset, actor), etag=dataset.etag)
+    return json_response(dump_quality(dataset, actor), etag=datasets.entry_etag(dataset))
 
 
 @bp.get("/datasets/<reference>/revisions")

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -25,7 +25,11 @@ class Dataset(db.Model):
     """
 
     __tablename__ = "datasets"
-    __table_args__ = (Index("ix_datasets_listing", "status", "access_rights", "modified"),)
+    __table_args__ = (
+        Index("ix_datasets_listing", "status", "access_rights", "modified"),
+        # The change feed's order (GET /api/v1/datasets?cursor=…, modified_since=…).
+        Index("ix_datasets_changed", "updated_at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     type: Mapped[str] = mapped_column(String(20))
@@ -82,6 +86,10 @@ class Dataset(db.Model):
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     replaced_by: Mapped[str | None] = mapped_column(String(100))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether the entry was ever published with OPEN access, that is, listed to everyone: a
+    # signed-out client's change feed gets a tombstone for it once it is not (and never one for
+    # an entry it could not have seen, which would tell it the entry exists).
+    public_once: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     keywords: Mapped[list[DatasetKeyword]] = relationship(

@@ -36,6 +36,7 @@ from marketplace.search.worker import index_committed_changes
 from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
+from marketplace.services.freshness import freshness_state
 from marketplace.services.permissions import can_view, require_publisher
 from marketplace.services.served_datasets import check_served_datasets
 from marketplace.services.slugs import change_slug, slug_for_title
@@ -226,6 +227,7 @@ def _require_free_slug(
         raise ConflictError(
             f"The slug {slug!r} is already used by another entry.",
             {"slug": ["Already used by another entry: choose another."]},
+            code="slug_taken",
         )
 
 
@@ -239,11 +241,19 @@ def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | N
     return dataset
 
 
+def entry_etag(dataset: Dataset) -> str:
+    """The entity tag an entry is served with. The body's freshness changes with the calendar,
+    not only with edits, so the tag says which; a write is checked against the part before
+    the dot (api/http.py: if_match)."""
+    state = freshness_state(dataset.fresh_until, dataset.overdue_after, utcnow().date())
+    return f"{dataset.etag}.{state}"
+
+
 def check_etag(dataset: Dataset, if_match: Collection[str] | None) -> None:
     if if_match is not None and "*" not in if_match and dataset.etag not in if_match:
         raise PreconditionFailedError(
             "The entry has changed since you read it. Fetch it again, re-apply your change and retry.",
-            current_etag=dataset.etag,
+            current_etag=entry_etag(dataset),
         )
 
 
@@ -324,6 +334,7 @@ def commit_change(*, index: bool = True) -> None:
         raise ConflictError(
             "The change conflicts with another entry (most likely its slug was taken a moment ago). Retry.",
             {"slug": ["Already used by another entry."]},
+            code="slug_taken",
         ) from error
     if index:
         index_committed_changes()
