@@ -1,4 +1,5 @@
-"""Bulk import from CSV and the lossless export: ``import csv FILE --org SLUG`` and ``export jsonl FILE``."""
+"""Bulk import from CSV, ``import csv FILE --org SLUG``, and the lossless export and restore of the
+whole catalogue, ``export jsonl FILE`` and ``import jsonl FILE``."""
 
 from __future__ import annotations
 
@@ -7,15 +8,12 @@ from pathlib import Path
 import click
 
 from marketplace.cli.errors import reports_errors
+from marketplace.cli.search import bring_up_to_date
 from marketplace.services.actors import Actor
-from marketplace.services.importing import (
-    check_rows,
-    decode_csv,
-    export_jsonl,
-    import_rows,
-    parse_csv,
-)
+from marketplace.services.export import export_jsonl
+from marketplace.services.importing import check_rows, decode_csv, import_rows, parse_csv
 from marketplace.services.organisations import find_organisation
+from marketplace.services.restore import check_export, restore_export
 
 CLI_ACTOR = Actor.system("system:cli")
 
@@ -50,6 +48,35 @@ def import_csv(file: Path, organisation_slug: str, dry_run: bool) -> None:
     click.echo(f"Created {len(created)} entries for {organisation.title}.")
 
 
+@import_group.command("jsonl")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only check the file and report; write nothing.")
+@reports_errors
+def import_jsonl(file: Path, dry_run: bool) -> None:
+    """Restore every organisation and entry of FILE (made by `export jsonl`): all or none.
+
+    Entries whose id or slug this catalogue already has are refused, never overwritten."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file} is not UTF-8 text (byte {error.start + 1}).") from error
+    plan = check_export(CLI_ACTOR, text)
+    for line in plan.lines():
+        click.echo(line)
+    if not plan.ok:
+        raise click.ClickException(f"{plan.summary}, so nothing was imported.")
+    if dry_run:
+        click.echo(f"All {len(plan.entries)} entries are ready to import (dry run: nothing written).")
+        return
+    restore_export(CLI_ACTOR, text)
+    bring_up_to_date()  # builds the index when there is none yet (a new instance)
+    created = len(plan.organisations) - len(plan.reused_organisations)
+    reused = (
+        f" ({', '.join(plan.reused_organisations)} were here already)" if plan.reused_organisations else ""
+    )
+    click.echo(f"Imported {len(plan.entries)} entries and {created} organisations from {file}{reused}.")
+
+
 @click.group("export", help="Export the catalogue.")
 def export_group() -> None:
     pass
@@ -59,8 +86,8 @@ def export_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @reports_errors
 def export_jsonl_command(file: Path) -> None:
-    """Write every entry (all statuses, all organisations) to FILE, one JSON object a line, in the
-    API's shape."""
+    """Write every organisation and entry (deleted ones too) to FILE, one JSON object a line, as
+    `import jsonl` restores them."""
     with file.open("w", encoding="utf-8", newline="\n") as out:
         count = export_jsonl(CLI_ACTOR, out)
     click.echo(f"Exported {count} entries to {file}.")

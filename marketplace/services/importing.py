@@ -1,4 +1,5 @@
-"""Bulk import of entries from CSV, and the operator's lossless export as JSON lines.
+"""Bulk import of entries from CSV (the operator's export and restore are services/export.py and
+services/restore.py).
 
 A CSV row becomes the JSON body an API client would send (`schemas/csv_entry.py`) and goes in
 through `create_datasets`, so it meets the same schema and permission rules as the API. A file
@@ -10,18 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
 
 from sqlalchemy import inspect, select
 
-from marketplace.errors import PermissionDeniedError, ValidationError
+from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.schemas.csv_entry import COLUMN_NAMES, COLUMNS, column_for, entry_from_row, normalise_header
-from marketplace.schemas.dataset_out import DatasetOutSchema
 from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_datasets, load_entry
@@ -275,27 +273,3 @@ def csv_template() -> str:
     writer.writerow(COLUMN_NAMES)
     writer.writerow([c.example for c in COLUMNS])
     return out.getvalue()
-
-
-def export_entries(actor: Actor) -> Iterator[dict[str, Any]]:
-    """Every entry of every organisation, whatever its status, in the API's shape (deleted entries
-    are left out: they are gone). Only the operator (a site administrator) may export."""
-    if not actor.is_site_admin:
-        raise PermissionDeniedError("Only site administrators can export the whole catalogue.")
-    query = (
-        select(Dataset)
-        .where(Dataset.deleted_at.is_(None))
-        .order_by(Dataset.created_at, Dataset.id)
-        .execution_options(yield_per=500)
-    )
-    schema = DatasetOutSchema()
-    return (schema.dump(dataset) for dataset in db.session.scalars(query))
-
-
-def export_jsonl(actor: Actor, out: TextIO) -> int:
-    """Write `export_entries` to `out`, one JSON object a line; returns how many."""
-    count = 0
-    for entry in export_entries(actor):
-        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        count += 1
-    return count

@@ -21,7 +21,6 @@ from marketplace.services.importing import (
     check_rows,
     csv_template,
     decode_csv,
-    export_entries,
     import_rows,
     parse_csv,
 )
@@ -296,9 +295,3 @@ def test_only_publishers_of_the_organisation_may_check_or_import(dft):
             import_rows(actor, dft, rows)
     assert count() == 0
     assert len(import_rows(ADMIN, dft, rows)) == 1
-
-
-def test_only_the_operator_may_export_the_whole_catalogue(dft, publisher):
-    with pytest.raises(PermissionDeniedError):
-        export_entries(publisher)
-    assert list(export_entries(ADMIN)) == []

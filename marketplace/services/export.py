@@ -1,0 +1,123 @@
+"""The operator's lossless export of the catalogue as JSON lines (``export jsonl FILE``).
+
+The file (schemas/catalogue_file.py) holds every organisation and every entry, deleted ones too
+(they answer 410 Gone, and their ids and slugs stay taken), with everything needed to restore
+them exactly: `import jsonl` (services/restore.py) reads it back. The same catalogue always gives
+the same bytes: lines in a stable order, keys sorted, no time of export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlalchemy import func, select
+
+from marketplace.errors import PermissionDeniedError
+from marketplace.extensions import db
+from marketplace.models import Dataset, Organisation, Revision
+from marketplace.schemas.catalogue_file import ENTRY, FORMAT, ORGANISATION, VERSION
+from marketplace.schemas.dataset_out import editable_view
+from marketplace.services.actors import Actor
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """A stored time as the file writes it: UTC, always to the microsecond (so it reads back equal)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value is not None else None
+
+
+def dumps(line: dict[str, Any]) -> str:
+    return json.dumps(line, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def export_lines(actor: Actor) -> Iterator[dict[str, Any]]:
+    """The header, each organisation (by slug) and each entry (by creation, then id), as mappings.
+
+    Only the operator (a site administrator) may export: the file holds drafts and history."""
+    if not actor.is_site_admin:
+        raise PermissionDeniedError("Only site administrators can export the whole catalogue.")
+    yield {
+        "format": FORMAT,
+        "version": VERSION,
+        "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
+        "entries": db.session.scalar(select(func.count()).select_from(Dataset)),
+    }
+    for organisation in db.session.scalars(select(Organisation).order_by(Organisation.slug)):
+        yield organisation_line(organisation)
+    query = select(Dataset).order_by(Dataset.created_at, Dataset.id).execution_options(yield_per=500)
+    for dataset in db.session.scalars(query):
+        yield entry_line(dataset)
+
+
+def organisation_line(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "kind": ORGANISATION,
+        "id": str(organisation.id),
+        "slug": organisation.slug,
+        "title": organisation.title,
+        "abbreviation": organisation.abbreviation,
+        "organisation_type": organisation.organisation_type,
+        "email_domains": organisation.email_domains,
+        "access_request_mailbox": organisation.access_request_mailbox,
+        "created_at": timestamp(organisation.created_at),
+        "updated_at": timestamp(organisation.updated_at),
+    }
+
+
+def entry_line(dataset: Dataset) -> dict[str, Any]:
+    """The entry as a client sends it, with its distributions' ids and ratings' times inside,
+    and the restore-only fields beside."""
+    line = editable_view(dataset)
+    line["distributions"] = [
+        {"id": str(row.id), **data}
+        for row, data in zip(dataset.distributions, line["distributions"], strict=True)
+    ]
+    declared = {r.dimension: r for r in dataset.quality_ratings}
+    line["quality"] = {
+        dimension: {**rating, "updated_at": timestamp(declared[dimension].updated_at)}
+        for dimension, rating in line["quality"].items()
+    }
+    revisions = db.session.scalars(
+        select(Revision).where(Revision.dataset_id == dataset.id).order_by(Revision.id)
+    )
+    line.update(
+        {
+            "kind": ENTRY,
+            "id": str(dataset.id),
+            "created_at": timestamp(dataset.created_at),
+            "updated_at": timestamp(dataset.updated_at),
+            "published_at": timestamp(dataset.published_at),
+            "withdrawn_at": timestamp(dataset.withdrawn_at),
+            "deleted_at": timestamp(dataset.deleted_at),
+            "public_once": bool(dataset.public_once),
+            "lock_version": dataset.lock_version,
+            "old_slugs": [
+                {"slug": old.slug, "retired_at": timestamp(old.retired_at)}
+                for old in sorted(dataset.old_slugs, key=lambda old: (old.retired_at, old.slug))
+            ],
+            # Who acted is kept as the label history shows; user accounts are not exported.
+            "revisions": [
+                {
+                    "action": revision.action,
+                    "actor": revision.actor_label,
+                    "changes": revision.changes,
+                    "created_at": timestamp(revision.created_at),
+                }
+                for revision in revisions
+            ],
+        }
+    )
+    return line
+
+
+def export_jsonl(actor: Actor, out: TextIO) -> int:
+    """Write `export_lines` to `out`, one JSON object a line; returns how many entries."""
+    lines = export_lines(actor)
+    out.write(dumps(next(lines)) + "\n")
+    entries = 0
+    for line in lines:
+        out.write(dumps(line) + "\n")
+        entries += line["kind"] == ENTRY
+    return entries
