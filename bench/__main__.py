@@ -1,9 +1,10 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing, harvest, hostile, search
+from bench import api_listing, change_feed, harvest, hostile, search
 
 if __name__ == "__main__":
     api_listing.main()
     search.main()
     hostile.main()
     harvest.main()
+    change_feed.main()

@@ -68,6 +68,9 @@ class BaseConfig:
     SEARCH_INDEX_ON_COMMIT = True
     API_DEFAULT_PER_PAGE = 20
     API_MAX_PER_PAGE = 100
+    # A cursor of GET /api/v1/datasets (the change feed) is refused after this many hours; the
+    # client then carries on with modified_since, which the refusal names.
+    API_CURSOR_TTL_HOURS = 24
     # Rate limits (Flask-Limiter), kept in Redis when REDIS_URL is set, else in each process.
     RATELIMIT_ENABLED = True
     REDIS_URL = ""
@@ -84,6 +87,9 @@ class BaseConfig:
     HARVEST_RETRIES = 3
     HARVEST_BACKOFF_MS = 500
     HARVEST_MAX_PAGES = 1000
+    # A retried POST with the same Idempotency-Key gets the first answer for this many hours;
+    # after that the key is forgotten.
+    IDEMPOTENCY_TTL_HOURS = 24
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
     JSON_SORT_KEYS = False
@@ -148,6 +154,7 @@ ENV_KEYS = (
     "HARVEST_RETRIES",
     "HARVEST_BACKOFF_MS",
     "HARVEST_MAX_PAGES",
+    "IDEMPOTENCY_TTL_HOURS",
 )
 
 
@@ -247,6 +254,7 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         "SESSION_ABSOLUTE_HOURS",
         "MAX_ACTIVE_TOKENS",
         "TOKEN_DEFAULT_EXPIRY_DAYS",
+        "IDEMPOTENCY_TTL_HOURS",
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")

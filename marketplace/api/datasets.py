@@ -6,14 +6,23 @@ from flask import Response, redirect, request, url_for
 from marshmallow import ValidationError as SchemaValidationError
 
 from marketplace.api.blueprint import bp
-from marketplace.api.http import if_match, json_body, json_response, page_links
+from marketplace.api.http import (
+    cursor_links,
+    if_match,
+    json_body,
+    json_line,
+    json_response,
+    page_links,
+    stream_lines,
+)
+from marketplace.api.idempotency import idempotent
 from marketplace.auth.bearer import current_actor
 from marketplace.errors import BadRequestError
-from marketplace.schemas.dataset_out import dump_dataset
-from marketplace.schemas.listing import load_list_params
+from marketplace.schemas.dataset_out import dump_change, dump_dataset
+from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema, is_feed, load_list_params
 from marketplace.schemas.quality_out import dump_quality
 from marketplace.schemas.revision import RevisionOutSchema, load_page_params
-from marketplace.services import catalogue, datasets, finding, quality
+from marketplace.services import catalogue, change_feed, datasets, finding, quality
 
 MAX_SUGGEST_LENGTH = 200
 
@@ -31,10 +40,12 @@ def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> 
 @bp.get("/datasets")
 def list_datasets() -> Response:
     try:
-        params = load_list_params(request.args)
+        params = load_list_params(request.args, ApiListParamsSchema())
     except SchemaValidationError as error:
         raise BadRequestError("Check the query parameters.", error.messages) from error
     actor = current_actor()
+    if is_feed(params):
+        return _feed_response(actor, params)
     page = finding.find_datasets(actor, params)
     items = [dump_dataset(dataset, actor) for dataset in page.items]
     if page.highlights is not None:
@@ -47,9 +58,47 @@ def list_datasets() -> Response:
         "per_page": page.per_page,
         "facets": page.facets,
         "suggestion": page.suggestion,
+        "next_cursor": None,
         "links": page_links("api.list_datasets", page.page, page.per_page, page.total),
     }
     return json_response(body)
+
+
+def _feed_response(actor, params: dict) -> Response:
+    """A page of the change feed: entries, and with modified_since tombstones, in change order."""
+    feed = change_feed.read_page(actor, params)
+    body = {
+        "items": [dump_change(change, actor) for change in feed.changes],
+        "total": feed.total,
+        "page": None,
+        "per_page": feed.per_page,
+        "facets": None,
+        "suggestion": None,
+        "next_cursor": feed.next_cursor,
+        "links": cursor_links("api.list_datasets", feed.next_cursor),
+    }
+    return json_response(body)
+
+
+@bp.get("/datasets.jsonl")
+def download_datasets() -> Response:
+    """Every entry the caller may list (or, with modified_since, every change), one JSON object a
+    line, streamed in change order; gzip-compressed when the client accepts it."""
+    try:
+        params = load_list_params(request.args, BulkParamsSchema())
+    except SchemaValidationError as error:
+        raise BadRequestError("Check the query parameters.", error.messages) from error
+    actor = current_actor()
+    rows = change_feed.walk(actor, params)
+    first = next(rows, None)  # a fault in the filters is a 400 before anything is sent
+
+    def lines():
+        if first is not None:
+            yield json_line(dump_change(first, actor))
+        for change in rows:
+            yield json_line(dump_change(change, actor))
+
+    return stream_lines(lines(), filename="datasets.jsonl")
 
 
 @bp.get("/suggest")
@@ -63,6 +112,7 @@ def suggest() -> Response:
 
 
 @bp.post("/datasets")
+@idempotent
 def create_dataset() -> Response:
     dataset = datasets.create_dataset(current_actor(), json_body())
     location = url_for("api.get_dataset", reference=dataset.slug, _external=True)
@@ -85,7 +135,10 @@ def replace_dataset(reference: str) -> Response:
 
 @bp.patch("/datasets/<reference>")
 def patch_dataset(reference: str) -> Response:
-    dataset = datasets.patch_dataset(current_actor(), reference, json_body(), if_match=if_match())
+    merge = request.mimetype == "application/merge-patch+json"
+    dataset = datasets.patch_dataset(
+        current_actor(), reference, json_body(), if_match=if_match(), merge=merge
+    )
     return _entry_response(dataset)
 
 

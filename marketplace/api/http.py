@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request, stream_with_context, url_for
 
 from marketplace.errors import BadRequestError, UnsupportedMediaTypeError
+from marketplace.schemas.listing import MAX_RESULT_WINDOW
 
 JSON_TYPES = {"application/json", "application/merge-patch+json"}
 # No field takes a whole number of more than 19 digits (byte_size is at most 2^63-1). Longer
@@ -98,7 +101,8 @@ def page_links(endpoint: str, page: int, per_page: int, total: int, **values: An
     def link(number: int) -> str:
         return url_for(endpoint, page=number, per_page=per_page, _external=True, **values, **args)
 
-    last = max(1, -(-total // per_page))
+    # Never offer a page the list refuses (beyond the result window, which the cursor walks past).
+    last = max(1, min(-(-total // per_page), MAX_RESULT_WINDOW // per_page))
     return {
         "self": link(page),
         "first": link(1),
@@ -106,3 +110,61 @@ def page_links(endpoint: str, page: int, per_page: int, total: int, **values: An
         "next": link(page + 1) if page < last else None,
         "prev": link(page - 1) if page > 1 else None,
     }
+
+
+def cursor_links(endpoint: str, next_cursor: str | None, **values: Any) -> dict[str, str | None]:
+    """Links of a page walked by cursor: there is a next page or not, and no numbered pages."""
+    args = {k: v for k, v in request.args.lists() if k != "cursor"}
+    here = url_for(endpoint, _external=True, **values, **{k: v for k, v in request.args.lists()})
+    return {
+        "self": here,
+        "first": url_for(endpoint, _external=True, **values, **args),
+        "last": None,
+        "next": url_for(endpoint, _external=True, cursor=next_cursor, **values, **args)
+        if next_cursor
+        else None,
+        "prev": None,
+    }
+
+
+NDJSON = "application/x-ndjson"
+# Lines gathered before a chunk is sent (and compressed): fewer, larger writes.
+_LINES_PER_CHUNK = 200
+
+
+def json_line(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+
+
+def stream_lines(lines: Iterator[str], *, filename: str) -> Response:
+    """A streamed JSON Lines response, gzip-compressed when the client accepts gzip.
+
+    Compressed here rather than by a proxy so that a harvester gets a small download from the
+    bare app too; the stream is made as it is sent, so memory stays flat whatever its length.
+    """
+    gzip = request.accept_encodings["gzip"] > 0
+
+    def chunks() -> Iterator[bytes]:
+        compressor = zlib.compressobj(6, zlib.DEFLATED, 31) if gzip else None  # 31: a gzip wrapper
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= _LINES_PER_CHUNK:
+                data = "".join(batch).encode()
+                batch.clear()
+                out = compressor.compress(data) if compressor else data
+                if out:
+                    yield out
+        data = "".join(batch).encode()
+        if compressor:
+            yield compressor.compress(data) + compressor.flush()
+        elif data:
+            yield data
+
+    response = current_app.response_class(stream_with_context(chunks()), mimetype=NDJSON)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.vary.update(("Authorization", "Cookie", "Accept-Encoding"))
+    response.cache_control.no_cache = True
+    if gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return response

@@ -3,6 +3,7 @@
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
 from marketplace.models.feedback import Feedback
 from marketplace.models.harvest import HarvestedEntry, HarvestProblem, HarvestRun, HarvestSource
+from marketplace.models.idempotency import IdempotencyKey
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
 from marketplace.models.quality import LinkCheck, QualityRating
@@ -23,6 +24,7 @@ __all__ = [
     "HarvestRun",
     "HarvestSource",
     "HarvestedEntry",
+    "IdempotencyKey",
     "LinkCheck",
     "Membership",
     "Organisation",

@@ -29,6 +29,9 @@ class Dataset(db.Model):
         Index("ix_datasets_listing", "status", "access_rights", "modified"),
         # The change feed's order (GET /api/v1/datasets?cursor=…, modified_since=…).
         Index("ix_datasets_changed", "updated_at", "id"),
+        # An organisation's entry by its own identifier: no two live entries share one
+        # (services/datasets.py); deleted ones may, so this is not a unique index.
+        Index("ix_datasets_organisation_identifier", "organisation_id", "identifier"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
@@ -90,38 +90,62 @@ def _word_condition(word: str) -> ColumnElement[bool]:
     )
 
 
-def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
-    """Entries matching `filters` that `actor` may list; `q` is a plain word match in the
-    database (every word somewhere in title, alternative titles, identifier, summary,
-    description or keywords)."""
-    stmt = select(Dataset).where(listable_condition(actor, filters.status))
+def filter_conditions(actor: Actor, filters: DatasetFilters) -> list[ColumnElement[bool]]:
+    """The conditions of `filters`, visibility to `actor` first: what the lists, the search's
+    database fallback and the change feed share. `q` is a plain word match in the database
+    (every word somewhere in title, alternative titles, identifier, summary, description or
+    keywords)."""
+    conditions = [listable_condition(actor, filters.status)]
     if filters.organisation:
-        stmt = stmt.where(Dataset.organisation.has(Organisation.slug.in_(filters.organisation)))
+        conditions.append(Dataset.organisation.has(Organisation.slug.in_(filters.organisation)))
     if filters.theme:
-        stmt = stmt.where(
+        conditions.append(
             Dataset.id.in_(select(DatasetTheme.dataset_id).where(DatasetTheme.theme.in_(filters.theme)))
         )
     if filters.format:
         formats = [f.upper() for f in filters.format]
-        stmt = stmt.where(
+        conditions.append(
             Dataset.id.in_(
                 select(Distribution.dataset_id).where(func.upper(Distribution.format).in_(formats))
             )
         )
     if filters.licence:
-        stmt = stmt.where(Dataset.licence.in_(filters.licence))
+        conditions.append(Dataset.licence.in_(filters.licence))
     if filters.access_rights:
-        stmt = stmt.where(Dataset.access_rights.in_(filters.access_rights))
+        conditions.append(Dataset.access_rights.in_(filters.access_rights))
     if filters.type:
-        stmt = stmt.where(Dataset.type.in_(filters.type))
+        conditions.append(Dataset.type.in_(filters.type))
     if filters.quality:
-        stmt = stmt.where(Dataset.metadata_band.in_(filters.quality))
+        conditions.append(Dataset.metadata_band.in_(filters.quality))
     if filters.freshness:
         today = filters.today or date.today()
-        stmt = stmt.where(or_(*(freshness_condition(state, today) for state in filters.freshness)))
+        conditions.append(or_(*(freshness_condition(state, today) for state in filters.freshness)))
+    conditions.extend(_word_condition(word) for word in (filters.q or "").split())
+    return conditions
+
+
+def once_visible_condition(actor: Actor) -> ColumnElement[bool]:
+    """Entries `actor` could have listed at some time: their own organisations' (any status),
+    any ever published for someone signed in, and for everyone else those ever published as
+    OPEN. The change feed tells a caller that such an entry has left its view, and never
+    mentions one it could not have seen."""
+    if actor.is_site_admin:
+        return true()
+    parts = []
+    own = actor.publishing_organisation_ids()
+    if own:
+        parts.append(Dataset.organisation_id.in_(own))
+    if actor.is_authenticated:
+        parts.append(Dataset.published_at.is_not(None))
+    else:
+        parts.append(Dataset.public_once.is_(True))
+    return or_(*parts)
+
+
+def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
+    """Entries matching `filters` (see filter_conditions) that `actor` may list, in the list's order."""
+    stmt = select(Dataset).where(*filter_conditions(actor, filters))
     words = (filters.q or "").split()
-    for word in words:
-        stmt = stmt.where(_word_condition(word))
     sort = filters.sort or ("relevance" if words else "updated")
     if sort == "title":
         stmt = stmt.order_by(func.lower(Dataset.title), Dataset.id)

@@ -57,6 +57,7 @@ READ_ONLY_FIELDS = frozenset(
         "licence_title",
         "created_at",
         "updated_at",
+        "metadata_modified",
         "published_at",
         "withdrawn_at",
         "links",

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from marketplace.models import Dataset, Distribution
+from marketplace.queries.changes import Change
 from marketplace.schemas.quality_out import dump_freshness, dump_quality
 from marketplace.services.actors import Actor
 from marketplace.vocabularies import find_licence
@@ -80,6 +81,9 @@ class DatasetOutSchema(Schema):
     freshness = fields.Function(lambda d: dump_freshness(d))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    # When the record itself last changed here (any edit, publication, withdrawal or rating),
+    # as CKAN names it; `modified` is the publisher's date for the data.
+    metadata_modified = fields.Function(lambda d: d.updated_at.isoformat() if d.updated_at else None)
     published_at = fields.DateTime(allow_none=True)
     withdrawn_at = fields.DateTime(allow_none=True)
 
@@ -122,6 +126,21 @@ def dump_dataset(dataset: Dataset, viewer: Actor) -> dict[str, Any]:
     body = _OUT_SCHEMA.dump(dataset)
     body["quality"] = dump_quality(dataset, viewer)
     return body
+
+
+def dump_change(change: Change, viewer: Actor) -> dict[str, Any]:
+    """A row of the change feed: the entry, or a tombstone saying that an entry the caller could
+    once list no longer matches (withdrawn, deleted, restricted, or out of the filters)."""
+    if change.matching:
+        return dump_dataset(change.dataset, viewer)
+    dataset = change.dataset
+    return {
+        "id": str(dataset.id),
+        "slug": dataset.slug,
+        "status": "deleted" if dataset.is_deleted else dataset.status,
+        "metadata_modified": dataset.updated_at.isoformat(),
+        "tombstone": True,
+    }
 
 
 def editable_view(dataset: Dataset) -> dict[str, Any]:

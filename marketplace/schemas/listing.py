@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
 from marketplace.errors import BadRequestError
+from marketplace.models.types import utcnow
 from marketplace.schemas.fields import LicenceField, Vocabulary
 from marketplace.services.freshness import FRESHNESS_STATES
 from marketplace.services.metadata_quality import BANDS
@@ -78,13 +81,83 @@ class DatasetListParamsSchema(Schema):
 
     @validates_schema
     def within_window(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["page"] * data["per_page"] > MAX_RESULT_WINDOW:
+        if data.get("page", 1) * data.get("per_page", 1) > MAX_RESULT_WINDOW:
             raise ValidationError(
-                f"Results beyond the first {MAX_RESULT_WINDOW:,} are not paged: narrow the search.", "page"
+                f"Results beyond the first {MAX_RESULT_WINDOW:,} are not paged by number: narrow the "
+                f"search, or walk them all with sort={FEED_SORT} and the cursor in links.next.",
+                "page",
             )
 
 
-def load_list_params(args: MultiDict) -> dict[str, Any]:
+# The change feed's order: by the time each entry's record last changed, oldest first.
+FEED_SORT = "metadata_modified"
+MAX_CURSOR_LENGTH = 500
+# "2026-01-01T10:00:00+01:00" typed into a URL unencoded arrives with a space for the "+".
+_SPACED_OFFSET = re.compile(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+
+
+class ApiListParamsSchema(DatasetListParamsSchema):
+    """`GET /api/v1/datasets`: the find page's parameters, and the change feed's. A `cursor`,
+    `modified_since` or ``sort=metadata_modified`` pages by cursor through the feed
+    (services/change_feed.py), in change order, from the database: search words and the other
+    sorts belong to the search, and are refused there."""
+
+    sort = fields.String(
+        validate=validate.OneOf((*SORTS, FEED_SORT), error=f"Use one of: {', '.join((*SORTS, FEED_SORT))}.")
+    )
+    cursor = fields.String(
+        validate=validate.Length(
+            min=1, max=MAX_CURSOR_LENGTH, error="Use the cursor in links.next exactly as it was given."
+        )
+    )
+    modified_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        error_messages={
+            "invalid": "Must be a date and time in ISO 8601 form, such as 2026-01-31T09:00:00Z.",
+            "invalid_awareness": "Must be a date and time in ISO 8601 form, such as 2026-01-31T09:00:00Z.",
+        },
+    )
+
+    @pre_load
+    def plus_for_space(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if isinstance(data.get("modified_since"), str):
+            data = {**data, "modified_since": _SPACED_OFFSET.sub(r"\1+\2", data["modified_since"].strip())}
+        return data
+
+    @validates_schema(pass_original=True)
+    def feed_rules(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        if not is_feed(data):
+            return
+        errors: dict[str, list[str]] = {}
+        if data.get("q"):
+            errors["q"] = [
+                "Search words cannot be combined with a cursor, modified_since or "
+                f"sort={FEED_SORT}: page a search by number, or walk the catalogue without words."
+            ]
+        if data.get("sort") not in (None, FEED_SORT):
+            errors["sort"] = [f"A cursor walk is in sort={FEED_SORT} order: leave sort out or use that."]
+        if "page" in original:
+            errors["page"] = ["Give either page or cursor: a cursor walk follows links.next."]
+        since = data.get("modified_since")
+        if since is not None and since > utcnow():
+            errors["modified_since"] = ["Must not be in the future."]
+        if errors:
+            raise ValidationError(errors)
+
+
+def is_feed(params: dict[str, Any]) -> bool:
+    """Whether the list parameters ask for the change feed rather than the search."""
+    return bool(params.get("cursor") or params.get("modified_since") or params.get("sort") == FEED_SORT)
+
+
+class BulkParamsSchema(ApiListParamsSchema):
+    """`GET /api/v1/datasets.jsonl`: the filters and `modified_since`; everything, unpaged."""
+
+    class Meta:
+        exclude = ("q", "sort", "cursor", "page", "per_page")
+
+
+def load_list_params(args: MultiDict, schema: Schema | None = None) -> dict[str, Any]:
     """Turn query arguments into checked values; raises marshmallow's ValidationError naming each field.
 
     Multi-valued filters may be repeated (``theme=a&theme=b``) or comma-separated (``theme=a,b``);
@@ -111,7 +184,7 @@ def load_list_params(args: MultiDict) -> dict[str, Any]:
         errors["_schema"] = [f"Give at most {MAX_PARAMETERS} parameters ({given:,} given)."]
     if errors:
         raise ValidationError(errors)
-    return DatasetListParamsSchema().load(raw)
+    return (schema or DatasetListParamsSchema()).load(raw)
 
 
 class PageNumberSchema(Schema):
