@@ -4,9 +4,11 @@ change, and modified_since with tombstones, so that a harvester's mirror stays e
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from marketplace.services import datasets as datasets_service
 from tests.factories import ADMIN, create_dataset, create_organisation, create_token, create_user
@@ -297,3 +299,62 @@ def test_numbered_pages_stop_at_the_result_window_and_links_last_never_offers_be
     assert body["links"]["next"] is None
     # The cursor walks past the window.
     assert len(walk(client)) == 6
+
+
+def test_a_harvester_over_http_mirrors_the_catalogue_exactly_while_publishers_change_it(
+    app, live_server, dft, reader
+):
+    """A real client walks by cursor while a publisher publishes, withdraws, edits and deletes
+    through the API between its pages; then it asks what changed since the walk began. Its
+    mirror ends equal to the catalogue, entry for entry and version for version."""
+    publisher = create_token(user=create_user(email="pat@dft.gov.uk", organisation=dft, roles=("publisher",)))
+    entries = published(dft, 30)
+    drafts = [create_dataset(organisation=dft, title=f"Draft {n}", status="draft") for n in range(5)]
+    harvester = requests.Session()
+    harvester.headers["Authorization"] = f"Bearer {reader}"
+    writer = requests.Session()
+    writer.headers["Authorization"] = f"Bearer {publisher}"
+
+    def entry_url(entry) -> str:
+        return f"{live_server}{DATASETS}/{entry.id}"
+
+    edits = {
+        2: lambda: [writer.patch(entry_url(d), json={"status": "published"}) for d in drafts],
+        3: lambda: [
+            writer.patch(entry_url(entries[i]), json={"status": "withdrawn", "withdrawal_reason": "Old."})
+            for i in (0, 20, 21)
+        ],
+        4: lambda: [writer.patch(entry_url(entries[i]), json={"version": "2"}) for i in (1, 25)],
+        5: lambda: [writer.delete(entry_url(entries[i])) for i in (2, 26)],
+    }
+    mirror: dict[str, dict] = {}
+    url = f"{live_server}{DATASETS}?sort=metadata_modified&per_page=4"
+    page = 0
+    walk_began = None
+    while url:
+        response = harvester.get(url, timeout=30)
+        # The server's clock when the walk began, less the Date header's second of rounding.
+        walk_began = walk_began or parsedate_to_datetime(response.headers["Date"]) - timedelta(seconds=1)
+        body = response.json()
+        mirror.update((row["id"], row) for row in body["items"])
+        page += 1
+        for response in edits.get(page, list)():
+            assert response.status_code in {200, 204}, response.text
+        url = body["links"]["next"]
+    # Then what changed since the walk began.
+    url = f"{live_server}{DATASETS}"
+    params = {"modified_since": walk_began.isoformat(), "per_page": 100}
+    while url:
+        body = harvester.get(url, params=params, timeout=30).json()
+        params = None
+        for row in body["items"]:
+            if row.get("tombstone"):
+                mirror.pop(row["id"], None)
+            else:
+                mirror[row["id"]] = row
+        url = body["links"]["next"]
+    harvester.close()
+    writer.close()
+    catalogue = {row["id"]: row for row in walk(app.test_client(), token=reader)}
+    assert mirror == catalogue
+    assert len(catalogue) == 30 + 5 - 3 - 2
