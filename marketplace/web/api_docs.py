@@ -1,14 +1,21 @@
 """/api: how to use the catalogue from software — the REST API's resources, tokens and errors,
 and CKAN's Action API (its actions and the extras keys of a package).
 
-The machine-readable description (OpenAPI) comes with the interoperability work; this page is
-for the person writing the client.
+The REST API's operations are listed from its OpenAPI document (api/openapi.py), so the page
+names every route the document does, with its parameters and answers; the document itself is
+linked for client generators.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import re
+from dataclasses import dataclass
+from typing import Any
 
+from flask import Blueprint, current_app, render_template
+from markupsafe import Markup, escape
+
+from marketplace.api.openapi import openapi_document
 from marketplace.ckan.package_dict import EXTRAS
 from marketplace.ckan.views import DOCUMENTED as CKAN_ACTIONS
 from marketplace.schemas.listing import MULTI_VALUED
@@ -16,65 +23,92 @@ from marketplace.services.metadata_quality import MAX_SCORE, band_ranges
 
 bp = Blueprint("api_docs", __name__)
 
-# (method(s), path, what it does, who may call it)
-ENDPOINTS = [
-    (
-        "GET",
-        "/api/v1/datasets",
-        "Search and list entries, with filters, facets, highlights and paging.",
-        "anyone",
-    ),
-    ("GET", "/api/v1/suggest?q=", "Title completion for a search box.", "anyone"),
-    (
-        "POST",
-        "/api/v1/datasets",
-        'Create an entry (a draft unless the body says "status": "published").',
-        "publishers",
-    ),
-    ("GET", "/api/v1/datasets/<id or slug>", "One entry.", "anyone who can see it"),
-    (
-        "PUT, PATCH",
-        "/api/v1/datasets/<id or slug>",
-        'Replace it, or change some fields; PATCH {"status": "published"} publishes, "withdrawn" withdraws.',
-        "its publishers",
-    ),
-    ("DELETE", "/api/v1/datasets/<id or slug>", "Delete it (then 410 Gone).", "its publishers"),
-    (
-        "GET, PUT",
-        "/api/v1/datasets/<id>/quality",
-        "Declared Data Quality Framework ratings.",
-        "read: anyone; write: its publishers",
-    ),
-    (
-        "GET",
-        "/api/v1/datasets/<id>/revisions",
-        "Its history: who changed which fields, when.",
-        "anyone who can see it",
-    ),
-    ("GET", "/api/v1/organisations", "Organisations, with how many entries you can see.", "anyone"),
-    ("GET", "/api/v1/organisations/<slug>", "One organisation.", "anyone"),
-    ("GET", "/api/v1/organisations/<slug>/members", "Its people and their roles.", "its org admins"),
-    (
-        "PUT, DELETE",
-        "/api/v1/organisations/<slug>/members/<email>/roles/<role>",
-        "Give or take away publisher or org_admin.",
-        "its org admins",
-    ),
-    (
-        "GET",
-        "/api/v1/organisations/<slug>/role-changes",
-        "Who gave or took away which role, when.",
-        "its org admins",
-    ),
-    (
-        "GET",
-        "/api/v1/quality/summary",
-        "The quality report: per organisation, entries by metadata quality band and freshness.",
-        "anyone (counts what you can see)",
-    ),
-    ("GET", "/api/v1/licences", "The licences an entry may carry.", "anyone"),
-    ("GET", "/api/v1/me", "Who you are: e-mail, organisation, roles.", "signed in or with a token"),
-]
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    where: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the OpenAPI document, as the page shows it."""
+
+    id: str
+    method: str
+    path: str
+    summary: str
+    description: list[Markup]
+    audience: str
+    parameters: list[Parameter]
+    body: str | None
+    responses: list[tuple[str, str]]
+
+
+def _paragraphs(text: str) -> list[Markup]:
+    """The document's Markdown as the page needs it: paragraphs, and `code` spans."""
+    return [
+        Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(paragraph))))
+        for paragraph in text.split("\n\n")
+        if paragraph.strip()
+    ]
+
+
+def _type(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return "one of " + ", ".join(str(value) for value in schema["enum"] if value is not None)
+    if schema.get("type") == "array":
+        return f"list of {_type(schema.get('items', {}))}"
+    kind = schema.get("type", "any")
+    kind = " or ".join(kind) if isinstance(kind, list) else kind
+    return f"{kind} ({schema['format']})" if "format" in schema else kind
+
+
+def _resolve(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" not in item:
+        return item
+    _, section, kind, name = item["$ref"].split("/")
+    return document[section][kind][name]
+
+
+def operations(document: dict[str, Any]) -> list[Operation]:
+    """Every operation of `document`, in its order."""
+    found = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            parameters = [_resolve(document, p) for p in operation.get("parameters", [])]
+            body = operation.get("requestBody", {}).get("content", {})
+            found.append(
+                Operation(
+                    id=operation["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    summary=operation["summary"],
+                    description=_paragraphs(operation.get("description", "")),
+                    audience=operation.get("x-audience", ""),
+                    parameters=[
+                        Parameter(
+                            p["name"],
+                            p["in"],
+                            _type(p.get("schema", {})),
+                            p.get("required", False),
+                            p.get("description", ""),
+                        )
+                        for p in parameters
+                    ],
+                    body=", ".join(body) or None,
+                    responses=[
+                        (status, _resolve(document, response)["description"])
+                        for status, response in operation["responses"].items()
+                    ],
+                )
+            )
+    return found
+
+
 # The list query's parameters, from the schema that reads them.
 FILTERS = ["q", *MULTI_VALUED, "sort", "page", "per_page"]
 
@@ -83,7 +117,7 @@ FILTERS = ["q", *MULTI_VALUED, "sort", "page", "per_page"]
 def api_docs():
     return render_template(
         "api_docs.html",
-        endpoints=ENDPOINTS,
+        operations=operations(openapi_document(current_app._get_current_object())),
         filters=FILTERS,
         base=current_app.config["BASE_URL"],
         bands=band_ranges(),

@@ -1,0 +1,285 @@
+"""What each /api/v1 endpoint does, for the OpenAPI document (openapi.py builds it from this).
+
+One `Operation` per endpoint: a summary, who may call it, the schemas of its query, body and
+answer, and the statuses it can answer with besides success. The schemas are marshmallow's
+(schemas/, schemas/api_docs.py); nothing here is JSON Schema written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import Schema, fields, validate
+
+from marketplace.api.datasets import MAX_SUGGEST_LENGTH
+from marketplace.schemas import api_docs
+from marketplace.schemas.dataset import DatasetInputSchema
+from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema
+from marketplace.schemas.revision import PageParamsSchema
+from marketplace.services.freshness import FRESHNESS_STATES
+from marketplace.services.metadata_quality import BANDS
+from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, THEMES
+
+SuggestParamsSchema = Schema.from_dict(
+    {
+        "q": fields.String(
+            validate=validate.Length(max=MAX_SUGGEST_LENGTH),
+            metadata={"description": "The start of a title."},
+        )
+    },
+    name="SuggestParamsSchema",
+)
+
+PUBLIC = "anyone"
+
+
+def _one_of(terms: dict[str, str]) -> str:
+    return "One of: " + ", ".join(terms) + " (or their labels)."
+
+
+# What each query parameter means, wherever it is taken (the schemas give names and types).
+QUERY_PARAMETERS = {
+    "q": 'Search words: "phrases", -exclude, OR.',
+    "organisation": "Publishers' slugs.",
+    "theme": _one_of(THEMES),
+    "format": "File formats, such as CSV.",
+    "licence": "Licence URIs or ids (GET /api/v1/licences lists them).",
+    "access_rights": _one_of(ACCESS_RIGHTS),
+    "type": _one_of(ENTRY_TYPES),
+    "quality": "Metadata quality bands. " + _one_of(BANDS),
+    "freshness": _one_of(FRESHNESS_STATES),
+    "status": _one_of(DATASET_STATUSES) + " Drafts are your organisation's only; the default is published.",
+    "sort": "relevance (with q), updated, title, quality; metadata_modified walks the change feed.",
+    "page": "The page number, from 1 (not with a cursor).",
+    "per_page": "Entries a page, 1 to 100.",
+    "cursor": "The next page of the change feed, as given in next_cursor or links.next.",
+    "modified_since": "Only entries whose record changed since then (ISO 8601), with tombstones.",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    audience: str
+    # The schema of the success response's body (None: no body), its status and media type.
+    answer: type[Schema] | Schema | None
+    status: int = 200
+    answer_type: str = "application/json"
+    # Statuses besides success, each answered with a problem document.
+    problems: tuple[int, ...] = ()
+    description: str = ""
+    tags: tuple[str, ...] = ("datasets",)
+    query: type[Schema] | None = None
+    body: type[Schema] | Schema | None = None
+    # Body media types besides application/json, and an example of the body.
+    body_types: tuple[str, ...] = ()
+    body_example: dict | None = None
+    # Writes need a bearer token; reads take a token, the session cookie or nothing.
+    write: bool = False
+    signed_in: bool = False
+    # GET: answers 301 to an old slug's new address.
+    moved: bool = False
+    # Writes: honour If-Match (412 when stale). Reads: honour If-None-Match (304).
+    if_match: bool = False
+    created_location: bool = False
+    # Header parameters besides If-Match and If-None-Match (components in openapi.py).
+    headers: tuple[str, ...] = ()
+    also: dict[int, str] = field(default_factory=dict)
+
+
+READ = (400, 401)
+ENTRY_READ = (400, 401, 404, 410)
+WRITE = (400, 401, 403, 404, 410, 413, 415, 422)
+
+OPERATIONS: dict[str, Operation] = {
+    "list_datasets": Operation(
+        "Search and list entries, with filters, facets, highlights and paging.",
+        PUBLIC,
+        api_docs.DatasetListSchema,
+        query=ApiListParamsSchema,
+        problems=READ,
+        description=(
+            "Values of one filter combine with OR (repeat it or separate values with commas), "
+            "different filters with AND. Anonymous callers see published OPEN entries; "
+            "with a token or a session, every published entry and their organisation's drafts.\n\n"
+            "With `cursor`, `modified_since` or `sort=metadata_modified` the list is the change "
+            "feed: entries in the order their records last changed, paged by cursor (follow "
+            "`links.next`, or send `next_cursor` as `cursor`; `page` is null, and search words "
+            "are refused). With `modified_since`, items include tombstones for entries that "
+            "no longer match."
+        ),
+    ),
+    "download_datasets": Operation(
+        "Every entry you may list, one JSON object a line (or, with modified_since, every change).",
+        PUBLIC,
+        None,
+        answer_type="application/x-ndjson",
+        query=BulkParamsSchema,
+        problems=READ,
+        description=(
+            "Streamed in change order, gzip-compressed when Accept-Encoding allows; each line is "
+            "an entry as in `GET /api/v1/datasets`, or with modified_since a tombstone."
+        ),
+    ),
+    "suggest": Operation(
+        "Title completion for a search box.",
+        PUBLIC,
+        api_docs.SuggestionsSchema,
+        query=SuggestParamsSchema,
+        problems=READ,
+    ),
+    "create_dataset": Operation(
+        'Create an entry (a draft unless the body says "status": "published").',
+        "publishers, with a token",
+        api_docs.DatasetEntrySchema,
+        status=201,
+        body=DatasetInputSchema,
+        body_example={"title": "Road safety statistics: draft", "publisher": "department-for-transport"},
+        write=True,
+        created_location=True,
+        headers=("Idempotency-Key",),
+        problems=(400, 401, 403, 409, 413, 415, 422),
+        description=(
+            "Drafts need only `title` and `publisher`; publishing needs the required fields. "
+            "With an `Idempotency-Key`, a retry of the same request gets the first answer again "
+            "(marked `Idempotent-Replayed: true`); the key with another body is refused (422), "
+            "and while the first request runs a retry gets 409 with Retry-After."
+        ),
+    ),
+    "get_dataset": Operation(
+        "One entry, by id or slug.",
+        "anyone who can see it",
+        api_docs.DatasetEntrySchema,
+        moved=True,
+        problems=ENTRY_READ,
+    ),
+    "replace_dataset": Operation(
+        "Replace an entry.",
+        "its publishers, with a token",
+        api_docs.DatasetEntrySchema,
+        body=DatasetInputSchema,
+        write=True,
+        if_match=True,
+        problems=(*WRITE, 409, 412),
+    ),
+    "patch_dataset": Operation(
+        'Change some fields; {"status": "published"} publishes, "withdrawn" withdraws.',
+        "its publishers, with a token",
+        api_docs.DatasetEntrySchema,
+        body=DatasetInputSchema(partial=True),
+        body_types=("application/merge-patch+json",),
+        body_example={"summary": "Casualties in reported road collisions, by severity."},
+        write=True,
+        if_match=True,
+        problems=(*WRITE, 409, 412),
+        description="The body is merged into the entry (RFC 7396): a null removes a field.",
+    ),
+    "delete_dataset": Operation(
+        "Delete an entry (then 410 Gone).",
+        "its publishers, with a token",
+        None,
+        status=204,
+        write=True,
+        if_match=True,
+        problems=(400, 401, 403, 404, 410, 412),
+    ),
+    "get_quality": Operation(
+        "An entry's quality: declared Data Quality Framework ratings and metadata quality.",
+        "anyone who can see it",
+        api_docs.QualitySchema,
+        moved=True,
+        problems=ENTRY_READ,
+        tags=("quality",),
+    ),
+    "put_quality": Operation(
+        "Declare the entry's Data Quality Framework ratings.",
+        "its publishers, with a token",
+        api_docs.QualitySchema,
+        body=api_docs.DeclaredQualityInputSchema,
+        write=True,
+        if_match=True,
+        problems=(*WRITE, 412),
+        tags=("quality",),
+    ),
+    "list_revisions": Operation(
+        "An entry's history: who changed which fields, when.",
+        "anyone who can see it",
+        api_docs.RevisionListSchema,
+        query=PageParamsSchema,
+        moved=True,
+        problems=ENTRY_READ,
+    ),
+    "list_organisations": Operation(
+        "Organisations, with how many entries you can see.",
+        PUBLIC,
+        api_docs.OrganisationListSchema,
+        problems=(401,),
+        tags=("organisations",),
+    ),
+    "get_organisation": Operation(
+        "One organisation.",
+        PUBLIC,
+        api_docs.OrganisationSchema,
+        problems=(400, 401, 404),
+        tags=("organisations",),
+    ),
+    "list_organisation_members": Operation(
+        "An organisation's people and their roles.",
+        "its org admins",
+        api_docs.MemberListSchema,
+        signed_in=True,
+        problems=(400, 401, 403, 404),
+        tags=("organisations",),
+    ),
+    "grant_organisation_role": Operation(
+        "Give a member the publisher or org_admin role (201 when it is new, 200 if they had it).",
+        "its org admins, with a token",
+        api_docs.MemberSchema,
+        write=True,
+        problems=(400, 401, 403, 404, 409, 422),
+        also={201: "The role was granted."},
+        tags=("organisations",),
+    ),
+    "revoke_organisation_role": Operation(
+        "Take a role away from a member.",
+        "its org admins, with a token",
+        None,
+        status=204,
+        write=True,
+        problems=(400, 401, 403, 404, 409, 422),
+        tags=("organisations",),
+    ),
+    "list_organisation_role_changes": Operation(
+        "Who gave or took away which role, when.",
+        "its org admins",
+        api_docs.RoleChangeListSchema,
+        query=PageParamsSchema,
+        signed_in=True,
+        problems=(400, 401, 403, 404),
+        tags=("organisations",),
+    ),
+    "get_quality_summary": Operation(
+        "The quality report: per organisation, entries by metadata quality band and freshness.",
+        "anyone (counts what you can see)",
+        api_docs.QualitySummarySchema,
+        problems=(401,),
+        tags=("quality",),
+    ),
+    "licences": Operation(
+        "The licences an entry may carry.", PUBLIC, api_docs.LicenceListSchema, tags=("reference",)
+    ),
+    "me": Operation(
+        "Who you are: e-mail, organisation, roles, and the token's scopes.",
+        "signed in or with a token",
+        api_docs.MeSchema,
+        signed_in=True,
+        problems=(401,),
+        tags=("reference",),
+    ),
+    "openapi_json": Operation(
+        "This document: the API described in OpenAPI 3.1.",
+        PUBLIC,
+        api_docs.OpenAPIDocumentSchema,
+        tags=("reference",),
+    ),
+}

@@ -1,0 +1,139 @@
+"""schemathesis against the live server: no 5xx, and every answer is one the document describes.
+
+A bounded, repeatable run over the seed catalogue (conftest.py), with a publisher's token: each
+operation's documented examples, then EXAMPLES_PER_OPERATION generated cases that fit the
+document and as many that do not, derandomised. Driven through schemathesis's strategies rather
+than its pytest plugin, whose lazy loader does not run under pytest 9.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from marketplace.api.openapi_operations import OPERATIONS
+from tests.api.contract.conftest import CASES_RUN, SeededServer
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+EXAMPLES_PER_OPERATION = 25
+EMPTY_TAG = re.compile(r'(^|[\s,])(W/)?""')
+# Different failures of one operation worth reporting; the rest would repeat them.
+MAX_FAILURES_KEPT = 5
+BOUNDED = settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
+
+
+def is_known_bug(case: Case, status: int) -> bool:
+    """A 500 for an empty entity tag in If-Match (``W/""``, ``""``): werkzeug reads it as None,
+    which api/http.py's if_match() does not expect. Reported, with its fix; until it is fixed,
+    test_an_empty_entity_tag_in_if_match_is_not_a_server_error fails as expected, and when it
+    passes (strict xfail) this and that mark go."""
+    if_match = (case.headers or {}).get("If-Match", "")
+    return status == HTTPStatus.INTERNAL_SERVER_ERROR and bool(EMPTY_TAG.search(if_match))
+
+
+@dataclass
+class OperationRun:
+    cases: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _run(strategy: st.SearchStrategy[Case], check: Callable[[Case], None], examples: int) -> None:
+    @given(case=strategy)
+    @settings(BOUNDED, max_examples=examples)
+    def run(case: Case) -> None:
+        check(case)
+
+    run()
+
+
+def _checker(run: OperationRun, base_url: str, headers: dict[str, str]) -> Callable[[Case], None]:
+    def check(case: Case) -> None:
+        run.cases += 1
+        response = case.call(base_url=base_url, headers=headers)
+        CASES_RUN[f"{case.method} {case.path}"][response.status_code] += 1
+        if is_known_bug(case, response.status_code):
+            return
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except (AssertionError, FailureGroup) as error:
+            message = f"{case.method} {case.formatted_path} → {response.status_code}: {error}"[:3000]
+            if len(run.failures) < MAX_FAILURES_KEPT and message not in run.failures:
+                run.failures.append(message)
+
+    return check
+
+
+def exercise(server: SeededServer) -> dict[str, OperationRun]:
+    """Every operation of the served document, by operationId."""
+    served = requests.get(f"{server.url}/api/v1/openapi.json", timeout=10)
+    served.raise_for_status()
+    schema = schemathesis.openapi.from_dict(served.json())
+    headers = {"Authorization": f"Bearer {server.token}"}
+    runs: dict[str, OperationRun] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        run = runs.setdefault(operation.definition.raw["operationId"], OperationRun())
+
+        check = _checker(run, server.url, headers)
+        for example in schema.get_strategies_from_examples(operation):
+            _run(example, check, 1)
+        _run(operation.as_strategy(generation_mode=GenerationMode.POSITIVE), check, EXAMPLES_PER_OPERATION)
+        # Unsatisfiable: nothing to get wrong, as the operation takes no parameters and no body.
+        with suppress(Unsatisfiable):
+            negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+            _run(negative, check, EXAMPLES_PER_OPERATION)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def runs(seeded_server: SeededServer) -> dict[str, OperationRun]:
+    return exercise(seeded_server)
+
+
+@pytest.mark.parametrize("endpoint", sorted(OPERATIONS))
+def test_every_answer_is_documented_and_none_is_a_server_error(endpoint, runs):
+    run = runs[endpoint]
+    assert run.cases > 0
+    assert not run.failures, "\n\n".join(run.failures)
+
+
+@pytest.mark.xfail(strict=True, reason='api/http.py if_match() reads W/"" as None: reported, with its fix')
+def test_an_empty_entity_tag_in_if_match_is_not_a_server_error(seeded_server: SeededServer):
+    response = requests.delete(
+        f"{seeded_server.url}/api/v1/datasets/consumer-price-inflation",
+        headers={"Authorization": f"Bearer {seeded_server.token}", "If-Match": 'W/""'},
+        timeout=10,
+    )
+    assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR
