@@ -78,10 +78,12 @@ def _run(strategy: st.SearchStrategy[Case], check: Callable[[Case], None], examp
     run()
 
 
-def _checker(run: OperationRun, base_url: str, headers: dict[str, str]) -> Callable[[Case], None]:
+def _checker(
+    run: OperationRun, base_url: str, session: requests.Session, headers: dict[str, str]
+) -> Callable[[Case], None]:
     def check(case: Case) -> None:
         run.cases += 1
-        response = case.call(base_url=base_url, headers=headers)
+        response = case.call(base_url=base_url, session=session, headers=headers)
         CASES_RUN[f"{case.method} {case.path}"][response.status_code] += 1
         if is_known_bug(case, response.status_code):
             return
@@ -102,11 +104,12 @@ def exercise(server: SeededServer) -> dict[str, OperationRun]:
     schema = schemathesis.openapi.from_dict(served.json())
     headers = {"Authorization": f"Bearer {server.token}"}
     runs: dict[str, OperationRun] = {}
+    session = requests.Session()  # one connection, kept alive, for every case
     for result in schema.get_all_operations():
         operation = result.ok()
         run = runs.setdefault(operation.definition.raw["operationId"], OperationRun())
 
-        check = _checker(run, server.url, headers)
+        check = _checker(run, server.url, session, headers)
         for example in schema.get_strategies_from_examples(operation):
             _run(example, check, 1)
         _run(operation.as_strategy(generation_mode=GenerationMode.POSITIVE), check, EXAMPLES_PER_OPERATION)
@@ -114,6 +117,7 @@ def exercise(server: SeededServer) -> dict[str, OperationRun]:
         with suppress(Unsatisfiable):
             negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
             _run(negative, check, EXAMPLES_PER_OPERATION)
+    session.close()
     return runs
 
 
