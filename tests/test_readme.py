@@ -52,9 +52,9 @@ def test_readme_api_examples_work_as_written(live_server, database_url, runner, 
     )
     assert result.returncode == 0, result.stderr
 
-    listing, filtered, searched, organisation, draft, refused, published, quality, history = json_documents(
-        result.stdout
-    )
+    documents = json_documents(result.stdout)
+    listing, filtered, searched, organisation, draft, refused, published, quality, history = documents[:9]
+    walked, changed, *lines = documents[9:]
     assert len(listing["items"]) == 2 and listing["total"] > 100
     assert filtered["total"] > 0
     for item in filtered["items"]:
@@ -68,3 +68,10 @@ def test_readme_api_examples_work_as_written(live_server, database_url, runner, 
     assert published["status"] == "published" and published["distributions"][0]["format"] == "CSV"
     assert quality["declared"]["completeness"]["rating"] == 4
     assert [revision["action"] for revision in history["items"]] == ["rate_quality", "patch", "create"]
+    # The walk and the feed come after the README published one more entry.
+    assert len(walked["items"]) == 100 and walked["links"]["next"] and walked["total"] == listing["total"] + 1
+    times = [item["metadata_modified"] for item in walked["items"]]
+    assert times == sorted(times)
+    # All of the seed changed since 2025; its withdrawn entries come as tombstones too.
+    assert changed["total"] > walked["total"]
+    assert len(lines) == 2 and all("metadata_modified" in line for line in lines)
