@@ -13,7 +13,7 @@ from marketplace.services.actors import Actor
 from marketplace.services.export import export_jsonl
 from marketplace.services.importing import check_rows, decode_csv, import_rows, parse_csv
 from marketplace.services.organisations import find_organisation
-from marketplace.services.restore import check_export, restore_export
+from marketplace.services.restore import RestoreRejectedError, restore_export
 
 CLI_ACTOR = Actor.system("system:cli")
 
@@ -60,15 +60,15 @@ def import_jsonl(file: Path, dry_run: bool) -> None:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text (byte {error.start + 1}).") from error
-    plan = check_export(CLI_ACTOR, text)
-    for line in plan.lines():
-        click.echo(line)
-    if not plan.ok:
-        raise click.ClickException(f"{plan.summary}, so nothing was imported.")
+    try:
+        plan = restore_export(CLI_ACTOR, text, dry_run=dry_run)
+    except RestoreRejectedError as error:
+        for line in error.plan.lines():
+            click.echo(line)
+        raise click.ClickException(error.detail) from error
     if dry_run:
         click.echo(f"All {len(plan.entries)} entries are ready to import (dry run: nothing written).")
         return
-    restore_export(CLI_ACTOR, text)
     bring_up_to_date()  # builds the index when there is none yet (a new instance)
     created = len(plan.organisations) - len(plan.reused_organisations)
     reused = (

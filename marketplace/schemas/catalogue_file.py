@@ -122,17 +122,22 @@ class EntryRestoreSchema(Schema):
             raise ValidationError("An old slug is listed twice.", "old_slugs")
 
 
+# The restore-only names an entry line has at its top level (the others travel inside).
+RESTORE_FIELDS = frozenset(EntryRestoreSchema().fields) - {"distribution_ids", "quality_updated_at"}
+
+
 def split_entry_line(line: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     """An entry line as (the editable entry, its restore-only parts, unknown fields by name).
 
     The distributions' ids and the ratings' `updated_at` travel inside the editable shape in
     the file (where a reader looks for them) and are taken out here."""
-    restore_names = set(EntryRestoreSchema().fields) - {"distribution_ids", "quality_updated_at"}
     unknown = {
-        name: ["Unknown field."] for name in line if name not in EDITABLE_FIELDS and name not in restore_names
+        name: ["Unknown field."]
+        for name in line
+        if name not in EDITABLE_FIELDS and name not in RESTORE_FIELDS
     }
     editable = {k: v for k, v in line.items() if k in EDITABLE_FIELDS}
-    restore = {k: v for k, v in line.items() if k in restore_names}
+    restore = {k: v for k, v in line.items() if k in RESTORE_FIELDS}
     distributions = editable.get("distributions")
     if isinstance(distributions, list):
         restore["distribution_ids"] = [d.get("id") if isinstance(d, dict) else None for d in distributions]

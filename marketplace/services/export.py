@@ -47,8 +47,19 @@ def export_lines(actor: Actor) -> Iterator[dict[str, Any]]:
     for organisation in db.session.scalars(select(Organisation).order_by(Organisation.slug)):
         yield organisation_line(organisation)
     query = select(Dataset).order_by(Dataset.created_at, Dataset.id).execution_options(yield_per=500)
-    for dataset in db.session.scalars(query):
-        yield entry_line(dataset)
+    for datasets in db.session.scalars(query).partitions():
+        history = _revisions([d.id for d in datasets])
+        for dataset in datasets:
+            yield entry_line(dataset, history.get(dataset.id, []))
+
+
+def _revisions(dataset_ids: list[Any]) -> dict[Any, list[Revision]]:
+    """The history of each of these entries, oldest first (one query for a batch of entries)."""
+    history: dict[Any, list[Revision]] = {}
+    query = select(Revision).where(Revision.dataset_id.in_(dataset_ids)).order_by(Revision.id)
+    for revision in db.session.scalars(query):
+        history.setdefault(revision.dataset_id, []).append(revision)
+    return history
 
 
 def organisation_line(organisation: Organisation) -> dict[str, Any]:
@@ -66,9 +77,9 @@ def organisation_line(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def entry_line(dataset: Dataset) -> dict[str, Any]:
+def entry_line(dataset: Dataset, revisions: list[Revision]) -> dict[str, Any]:
     """The entry as a client sends it, with its distributions' ids and ratings' times inside,
-    and the restore-only fields beside."""
+    and the restore-only fields beside (`revisions` is its history, oldest first)."""
     line = editable_view(dataset)
     line["distributions"] = [
         {"id": str(row.id), **data}
@@ -79,9 +90,6 @@ def entry_line(dataset: Dataset) -> dict[str, Any]:
         dimension: {**rating, "updated_at": timestamp(declared[dimension].updated_at)}
         for dimension, rating in line["quality"].items()
     }
-    revisions = db.session.scalars(
-        select(Revision).where(Revision.dataset_id == dataset.id).order_by(Revision.id)
-    )
     line.update(
         {
             "kind": ENTRY,

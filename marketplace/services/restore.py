@@ -46,6 +46,10 @@ from marketplace.services.datasets import load_entry
 # The file's names for the restore-only parts that the schema checks under names of its own.
 FIELD_NAMES = {"distribution_ids": "distributions", "quality_updated_at": "quality"}
 CHUNK = 500
+# Built once: building a schema costs more than loading a line with it.
+_HEADER = HeaderSchema()
+_ORGANISATION = OrganisationLineSchema()
+_ENTRY_RESTORE = EntryRestoreSchema()
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def check_export(actor: Actor, text: str) -> RestorePlan:
     if not parsed or parsed[0][0] != numbered[0][0]:
         return plan  # no readable header: the rest cannot be read safely
     header_number, header = parsed[0]
-    _check(plan, header_number, HeaderSchema(), header)
+    _check(plan, header_number, _HEADER, header)
     if plan.errors:
         return plan
     for number, line in parsed[1:]:
@@ -162,7 +166,7 @@ def _line_errors(number: int, messages: Any, path: str = "") -> list[LineError]:
 
 
 def _check_organisation(plan: RestorePlan, number: int, line: dict[str, Any]) -> None:
-    data = _check(plan, number, OrganisationLineSchema(), line)
+    data = _check(plan, number, _ORGANISATION, line)
     if data is None:
         return
     if any(o["slug"] == data["slug"] for o in plan.organisations):
@@ -175,7 +179,7 @@ def _check_entry(plan: RestorePlan, number: int, line: dict[str, Any]) -> None:
     editable, restore, unknown = split_entry_line(line)
     for name, messages in unknown.items():
         plan.errors.extend(LineError(number, name, m) for m in messages)
-    restored = _check(plan, number, EntryRestoreSchema(), restore)
+    restored = _check(plan, number, _ENTRY_RESTORE, restore)
     try:
         data = load_entry(editable)
     except ValidationError as error:
@@ -261,14 +265,17 @@ def _existing(column: Any, values: Iterable[Any]) -> set[Any]:
     return found
 
 
-def restore_export(actor: Actor, text: str) -> RestorePlan:
-    """Restore an export file: everything, or nothing (RestoreRejectedError with every problem).
+def restore_export(actor: Actor, text: str, *, dry_run: bool = False) -> RestorePlan:
+    """Restore an export file: everything, or nothing (RestoreRejectedError with every problem);
+    with `dry_run`, only check it.
 
     Writes each entry's outbox row (so search catches up, here and in every other process) and its
     history as exported; the import itself adds no revision, so exporting again gives the same file."""
     plan = check_export(actor, text)
     if not plan.ok:
         raise RestoreRejectedError(plan)
+    if dry_run:
+        return plan
     organisations = {o.slug: o for o in db.session.scalars(select(Organisation))}
     for data in plan.organisations:
         if data["slug"] not in organisations:
