@@ -82,6 +82,14 @@ class UnsupportedMediaTypeError(MarketplaceError):
     code = "unsupported_media_type"
 
 
+class NotAcceptableError(MarketplaceError):
+    """The request's Accept header names nothing the resource can be answered with."""
+
+    status = 406
+    title = "Not acceptable"
+    code = "not_acceptable"
+
+
 class AuthenticationError(MarketplaceError):
     status = 401
     title = "Not signed in"

@@ -1,8 +1,10 @@
 """REST API v1: thin views that load the request, call a service and dump the result."""
 
-from marketplace.api import (  # noqa: F401  (importing registers the routes)
+from marketplace.api import (  # noqa: F401  (importing registers the routes and the hooks)
+    cors,
     datasets,
     meta,
+    negotiation,
     openapi,
     organisations,
     quality_summary,

@@ -16,6 +16,7 @@ from marketplace.api.http import (
     stream_lines,
 )
 from marketplace.api.idempotency import idempotent
+from marketplace.api.negotiation import produces
 from marketplace.auth.bearer import current_actor
 from marketplace.errors import BadRequestError
 from marketplace.schemas.dataset_out import dump_change, dump_dataset
@@ -81,6 +82,7 @@ def _feed_response(actor, params: dict) -> Response:
 
 
 @bp.get("/datasets.jsonl")
+@produces("application/x-ndjson")
 def download_datasets() -> Response:
     """Every entry the caller may list (or, with modified_since, every change), one JSON object a
     line, streamed in change order; gzip-compressed when the client accepts it."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from marshmallow import ValidationError as SchemaValidationError
+from marshmallow.fields import List
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,11 +38,14 @@ from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
 from marketplace.services.freshness import freshness_state
+from marketplace.services.merge_patch import merge_patch
 from marketplace.services.permissions import can_view, require_publisher
 from marketplace.services.served_datasets import check_served_datasets
 from marketplace.services.slugs import change_slug, slug_for_title
 
 _ENTRY_SCHEMA = DatasetInputSchema()
+# An entry's list fields: in a plain PATCH, null clears one, as it clears any other field.
+_LIST_FIELDS = frozenset(name for name, field in _ENTRY_SCHEMA.fields.items() if isinstance(field, List))
 # Lifecycle moves an entry may make (staying put is always allowed).
 TRANSITIONS = {("draft", "published"), ("published", "withdrawn"), ("withdrawn", "published")}
 
@@ -160,17 +164,48 @@ def update_dataset(
 
 
 def patch_dataset(
-    actor: Actor, reference: str, raw: Mapping[str, Any], *, if_match: Collection[str] | None = None
+    actor: Actor,
+    reference: str,
+    raw: Mapping[str, Any],
+    *,
+    if_match: Collection[str] | None = None,
+    merge: bool = False,
 ) -> Dataset:
-    """Change only the fields in `raw` (PATCH); ``{"status": "published"}`` publishes."""
+    """Change only the fields in `raw` (PATCH); ``{"status": "published"}`` publishes.
+
+    With `merge`, `raw` is a JSON Merge Patch (RFC 7396) of the entry as GET shows it: null
+    removes a member, an object merges into the one it names (``{"temporal_coverage": {"end":
+    …}}`` keeps the start), an array replaces. Without it, each field in `raw` replaces the
+    stored one whole, and null clears it (``{"keywords": null}`` leaves no keywords). Either
+    way the result is validated as a whole entry: a change that would leave it invalid (a
+    required field removed) is refused, naming the field, and nothing changes.
+    """
     dataset = writable_dataset(actor, reference, if_match)
     body = _as_object(raw)
-    merged = editable_view(dataset)
-    merged.update(body)
+    if merge:
+        merged = _merge_into_entry(editable_view(dataset), body)
+    else:
+        cleared = {name: [] for name, value in body.items() if value is None and name in _LIST_FIELDS}
+        merged = {**editable_view(dataset), **body, **cleared}
     action = "patch"
     if set(body) - {"withdrawal_reason", "replaced_by"} == {"status"} and isinstance(body["status"], str):
         action = {"published": "publish", "withdrawn": "withdraw"}.get(body["status"], "patch")
     return _change(actor, dataset, load_entry(merged), action)
+
+
+def _merge_into_entry(entry: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    quality = patch.get("quality")
+    if isinstance(quality, dict) and "declared" in quality:
+        # Written against GET's `quality` ({"declared": {…}, "metadata_score": …}) rather than
+        # the ratings alone, as PUT takes them: merge it into the shape it was written for.
+        entry = {**entry, "quality": {"declared": entry["quality"]}}
+    merged = merge_patch(entry, patch)
+    for name in ("type", "status"):
+        if name not in merged:
+            raise ValidationError({name: ["Every entry has one: it can be changed but not removed."]})
+    # Removing `quality` removes the declared ratings (absent, _change would keep them).
+    merged.setdefault("quality", {})
+    return merged
 
 
 def publish_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> Dataset:
