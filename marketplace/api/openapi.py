@@ -37,8 +37,8 @@ PATH_PARAMETERS = {
         "The entry's id (a UUID) or its slug; an old slug answers 301 with the new address.",
         "consumer-price-inflation",
     ),
-    "slug": ("The organisation's slug.", "office-for-national-statistics"),
-    "email": ("The member's e-mail address.", "publisher@ons.gov.uk"),
+    "slug": ("The organisation's slug.", "department-for-transport"),
+    "email": ("The member's e-mail address.", "publisher@dft.gov.uk"),
     "role": ("publisher or org_admin.", "publisher"),
 }
 PROBLEM_TITLES = {

@@ -1,10 +1,12 @@
 """The seed catalogue served over HTTP for the API's contract tests, with a publisher's token.
 
 One server for the folder (seeding takes seconds): a database and search index of its own, so
-the other tests' emptying of tables never reaches it. The token belongs to a publisher at the
-Department for Transport; the document's examples name another department's entry and
-organisation, so the writes schemathesis makes with them are refused (403) and the seeded
-catalogue stays as it was for the reads that follow.
+the other tests' emptying of tables never reaches it. The token belongs to a publisher and org
+admin at the Department for Transport. The document's example entry is another department's,
+so the changes schemathesis makes to it are refused (403) and the seeded entries stay as they
+were for the reads that follow; its example organisation and member are the token's own, so
+the people and roles operations answer with their lists (a seeded publisher's role is taken
+away and given back).
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def seeded_server(new_database_url, tmp_path_factory: pytest.TempPathFactory) ->
         result = app.test_cli_runner().invoke(args=["seed"])
         assert result.exit_code == 0, result.output
         dft = db.session.scalars(select(Organisation).filter_by(slug="department-for-transport")).one()
-        user = create_user(email="contract.tests@dft.gov.uk", organisation=dft, roles=("publisher",))
+        user = create_user(
+            email="contract.tests@dft.gov.uk", organisation=dft, roles=("publisher", "org_admin")
+        )
         token = create_token(user=user, name="contract tests")
         db.session.remove()
     # A line per request would bury a failure's own output.
