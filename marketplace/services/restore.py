@@ -38,6 +38,7 @@ from marketplace.schemas.catalogue_file import (
     OrganisationLineSchema,
     split_entry_line,
 )
+from marketplace.schemas.fields import unstorable_text
 from marketplace.search.worker import index_committed_changes
 from marketplace.services.actors import Actor
 from marketplace.services.dataset_fields import apply_entry
@@ -116,13 +117,18 @@ def check_export(actor: Actor, text: str) -> RestorePlan:
         if not isinstance(value, dict):
             plan.errors.append(LineError(number, "", "Each line must be a JSON object."))
             continue
+        # Checked here for the whole line: history and organisations too, not only what
+        # load_entry reads (PostgreSQL would refuse them at the commit).
+        unstorable = unstorable_text(value)
+        if unstorable:
+            plan.errors.extend(_line_errors(number, unstorable))
+            continue
         parsed.append((number, value))
     if not parsed or parsed[0][0] != numbered[0][0]:
         return plan  # no readable header: the rest cannot be read safely
     header_number, header = parsed[0]
-    _check(plan, header_number, _HEADER, header)
-    if plan.errors:
-        return plan
+    if _check(plan, header_number, _HEADER, header) is None:
+        return plan  # not our file, or a version this code cannot read
     for number, line in parsed[1:]:
         kind = line.get("kind")
         if kind == ORGANISATION:
@@ -187,13 +193,16 @@ def _check_entry(plan: RestorePlan, number: int, line: dict[str, Any]) -> None:
         return
     if unknown or restored is None:
         return
+    problems = []
     if len(restored["distribution_ids"]) != len(data.get("distributions") or []):
-        plan.errors.append(LineError(number, "distributions", "Each distribution needs its id."))
+        problems.append(LineError(number, "distributions", "Each distribution needs its id."))
     if set(restored["quality_updated_at"]) != set(data.get("quality") or {}):
-        plan.errors.append(LineError(number, "quality", "Each rating needs its updated_at."))
+        problems.append(LineError(number, "quality", "Each rating needs its updated_at."))
     if not data.get("slug") or any(old["slug"] == data["slug"] for old in restored["old_slugs"]):
-        plan.errors.append(LineError(number, "slug", "Give the entry's slug (not one of its old slugs)."))
-    plan.entries.append((number, data, restored))
+        problems.append(LineError(number, "slug", "Give the entry's slug (not one of its old slugs)."))
+    plan.errors.extend(problems)
+    if not problems:
+        plan.entries.append((number, data, restored))
 
 
 def _check_against_catalogue(plan: RestorePlan) -> None:
@@ -285,15 +294,21 @@ def restore_export(actor: Actor, text: str, *, dry_run: bool = False) -> Restore
         for _, data, restored in plan.entries:
             _add_entry(data, restored, organisations[data["publisher"]])
             lock_versions.append({"entry_id": restored["id"], "lock": restored["lock_version"]})
-    db.session.flush()
-    # The mapper writes 1 on insert whatever the entry holds (it owns the version column).
-    table = Dataset.__table__
-    for start in range(0, len(lock_versions), CHUNK):
-        db.session.execute(
-            update(table).where(table.c.id == bindparam("entry_id")).values(lock_version=bindparam("lock")),
-            lock_versions[start : start + CHUNK],
-        )
-    db.session.commit()
+    try:
+        db.session.flush()
+        # The mapper writes 1 on insert whatever the entry holds (it owns the version column).
+        table = Dataset.__table__
+        for start in range(0, len(lock_versions), CHUNK):
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("entry_id"))
+                .values(lock_version=bindparam("lock")),
+                lock_versions[start : start + CHUNK],
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # e.g. an id or slug taken by another writer since the check
+        raise
     index_committed_changes()
     return plan
 

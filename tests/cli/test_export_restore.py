@@ -277,3 +277,20 @@ def test_only_the_operator_may_export_or_restore(app):
         next(export_lines(publisher))
     with pytest.raises(PermissionDeniedError):
         check_export(publisher, "")
+
+
+def test_restore_only_fields_are_checked_too(runner, emptied, tmp_path):
+    lines = list(emptied)
+    entry = json.loads(lines[3])
+    entry["revisions"][0]["actor"] = "nul\u0000byte"
+    lines[3] = json.dumps(entry)
+    lines[4] = edited(lines[4], created_at="yesterday", old_slugs=[{"slug": "Not A Slug"}])
+    refused_import(
+        runner,
+        tmp_path,
+        lines,
+        "Line 4, revisions.0.actor: Must not contain NUL characters",
+        "Line 5, created_at: Not a timestamp with a time zone.",
+        "Line 5, old_slugs.0.slug: Use lower-case letters",
+        "Line 5, old_slugs.0.retired_at: Missing data for required field.",
+    )
