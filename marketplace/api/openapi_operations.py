@@ -172,7 +172,13 @@ OPERATIONS: dict[str, Operation] = {
         write=True,
         if_match=True,
         problems=(*WRITE, 409, 412),
-        description="The body is merged into the entry (RFC 7396): a null removes a field.",
+        description=(
+            "As `application/merge-patch+json` the body is a JSON Merge Patch (RFC 7396) of the "
+            "entry as GET shows it: null removes a member, an object merges into the one it "
+            "names (so a nested object may be partial), an array replaces. As `application/json` "
+            "each field given replaces the stored one whole, and null clears it (a list too). "
+            "Either way the result must be a valid entry, or nothing changes (422)."
+        ),
     ),
     "delete_dataset": Operation(
         "Delete an entry (then 410 Gone).",

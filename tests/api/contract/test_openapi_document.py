@@ -112,3 +112,17 @@ def test_list_parameters_come_from_the_schema_that_reads_them(client):
     assert "metadata_modified" in by_name["sort"]["schema"]["enum"]
     assert by_name["theme"]["schema"]["type"] == "array"
     assert by_name["modified_since"]["schema"]["format"] == "date-time"
+
+
+def test_each_read_answers_the_media_type_the_document_names_and_refuses_others(client):
+    """The document's success type per GET agrees with the API's content negotiation (406)."""
+    document = served_document(client)
+    for path, methods in document["paths"].items():
+        if "get" not in methods:
+            continue
+        address = re.sub(r"{[^}]+}", "no-such-thing", path)
+        (media_type,) = methods["get"]["responses"]["200"]["content"]
+        assert client.get(address, headers={"Accept": media_type}).status_code != 406, path
+        refused = client.get(address, headers={"Accept": "text/csv"})
+        assert refused.status_code == 406, path
+        assert "406" in methods["get"]["responses"], path
