@@ -67,6 +67,15 @@ def _type(schema: dict[str, Any]) -> str:
     return f"{kind} ({schema['format']})" if "format" in schema else kind
 
 
+def _body(content: dict[str, Any]) -> str | None:
+    """What the body is, such as: DatasetInput (…), as application/json or application/merge-patch+json."""
+    if not content:
+        return None
+    schema = next(iter(content.values()))["schema"]
+    name = schema.get("$ref", "").rsplit("/", 1)[-1] or "JSON"
+    return f"{name} (see the OpenAPI document), as {' or '.join(content)}"
+
+
 def _resolve(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     if "$ref" not in item:
         return item
@@ -99,7 +108,7 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                         )
                         for p in parameters
                     ],
-                    body=", ".join(body) or None,
+                    body=_body(body),
                     responses=[
                         (status, _resolve(document, response)["description"])
                         for status, response in operation["responses"].items()
