@@ -73,9 +73,11 @@ def if_match() -> set[str] | None:
     header = request.if_match
     if header.star_tag:
         return {"*"}
-    # An entry's tag may end ".<freshness>" (see datasets._entry_response); the entry itself
+    # An entry's tag may end ".<freshness>" (services.datasets.entry_etag); the entry itself
     # is the part before it, which is what a write is checked against.
-    return {tag.split(".", 1)[0] for tag in header.as_set(include_weak=True)}
+    # An empty tag ("" or W/"") is read as None by werkzeug: it matches no entry, so the write
+    # gets 412 like any other tag that is not the entry's.
+    return {(tag or "").split(".", 1)[0] for tag in header.as_set(include_weak=True)}
 
 
 def json_response(

@@ -350,3 +350,10 @@ def test_problem_documents_for_validation_list_every_field_in_the_detail(client,
     problem = assert_problem(response, "access_rights", "licence")
     assert "access_rights" in problem["detail"] and "licence" in problem["detail"]
     assert problem["title"] == "Invalid data"
+
+
+@pytest.mark.parametrize("tag", ['""', 'W/""', '"", W/""'])
+def test_an_empty_entity_tag_in_if_match_matches_nothing_and_gets_412(client, token, entry, tag):
+    problem = refused(client, "PATCH", entry, status=412, token=token, headers={"If-Match": tag}, json={})
+    assert problem["code"] == "stale_etag"
+    refused(client, "DELETE", entry, status=412, token=token, headers={"If-Match": tag})
