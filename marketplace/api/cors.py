@@ -6,9 +6,9 @@
 - A request that carries credentials gets no CORS header. Its answer may hold drafts or a
   person's details; `*` alone already stops a browser sharing a credentialed answer, and
   leaving the header off says the same on the server, whatever a browser does.
-- `Access-Control-Allow-Credentials` is never sent, so a browser never sends a visitor's cookie
-  cross-site and shares the answer. A script could set Authorization itself, but that needs a
-  preflight, and the preflight's allowed headers leave Authorization out.
+- `Access-Control-Allow-Credentials` is never sent, so a browser never lets another site's
+  script read an answer to a request that carried the visitor's cookie. A script could set
+  Authorization itself, but that needs a preflight, whose allowed headers leave it out.
 - Writes (POST, PUT, PATCH, DELETE) carry no CORS header, and a preflight for one gets 204
   with no Access-Control-* header, so the browser does not send it. Writing needs a token,
   which belongs in a server or a script, not in a page on another site.
