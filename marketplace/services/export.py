@@ -38,6 +38,10 @@ def export_lines(actor: Actor) -> Iterator[dict[str, Any]]:
     Only the operator (a site administrator) may export: the file holds drafts and history."""
     if not actor.is_site_admin:
         raise PermissionDeniedError("Only site administrators can export the whole catalogue.")
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        # One snapshot for the whole file, so that it agrees with its header's counts while
+        # others write (`import jsonl` refuses a file that does not).
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     yield {
         "format": FORMAT,
         "version": VERSION,
