@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from marketplace.extensions import db
 from marketplace.models import Dataset
@@ -41,8 +41,17 @@ def _scope(actor: Actor, filters: DatasetFilters, since: datetime | None) -> tup
     matches; with it, whatever changed since then that matches now or that the caller could once list."""
     matching = and_(*filter_conditions(actor, filters))
     if since is None:
-        return matching, [matching]
-    return matching, [Dataset.updated_at >= since, or_(matching, once_visible_condition(actor))]
+        return matching, [_unindexed(matching)]
+    return matching, [Dataset.updated_at >= since, _unindexed(or_(matching, once_visible_condition(actor)))]
+
+
+def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, in a form no index answers (a function of it). SQLite's planner otherwise
+    takes the listing index for the status and access-rights terms and sorts every matching
+    row to find the first page (2.3 s at 100,000 entries, against 36 ms when it walks
+    ix_datasets_changed in order and stops after a page); PostgreSQL, told little about the
+    term's selectivity, makes the same choice as a page is a LIMIT."""
+    return func.coalesce(condition, false())
 
 
 def _after(position: Position | None) -> list[ColumnElement[bool]]:

@@ -61,14 +61,20 @@ def _filters(params: dict[str, Any]) -> DatasetFilters:
     return DatasetFilters(**{name: params[name] for name in MULTI_VALUED if params.get(name)})
 
 
-def encode_cursor(position: Position, params: dict[str, Any]) -> str:
+def encode_cursor(position: Position, total: int, params: dict[str, Any]) -> str:
     return _serializer().dumps(
-        {"t": position.changed.isoformat(), "i": position.dataset_id.hex, "q": _fingerprint(params)}
+        {
+            "t": position.changed.isoformat(),
+            "i": position.dataset_id.hex,
+            "n": total,
+            "q": _fingerprint(params),
+        }
     )
 
 
-def decode_cursor(cursor: str, params: dict[str, Any]) -> Position:
-    """The position `cursor` names, if this service made it for this query and it has not expired."""
+def decode_cursor(cursor: str, params: dict[str, Any]) -> tuple[Position, int]:
+    """The position `cursor` names and the walk's total when it began, if this service made it
+    for this query and it has not expired."""
     ttl_hours = current_app.config["API_CURSOR_TTL_HOURS"]
     try:
         payload = _serializer().loads(cursor, max_age=ttl_hours * 3600)
@@ -88,7 +94,7 @@ def decode_cursor(cursor: str, params: dict[str, Any]) -> Position:
         ) from error
     try:
         position = Position(datetime.fromisoformat(payload["t"]), uuid.UUID(hex=payload["i"]))
-        fingerprint = payload["q"]
+        total, fingerprint = int(payload["n"]), payload["q"]
     except (KeyError, TypeError, ValueError) as error:  # signed by us but not a cursor: another salt's
         raise BadRequestError(
             "The cursor is not one this service gave out.",
@@ -102,7 +108,7 @@ def decode_cursor(cursor: str, params: dict[str, Any]) -> Position:
             {"cursor": ["Made for a different set of filters."]},
             code="cursor_mismatch",
         )
-    return position
+    return position, total
 
 
 def _payload_time(payload: Any) -> str | None:
@@ -116,16 +122,20 @@ def _payload_time(payload: Any) -> str | None:
 def read_page(actor: Actor, params: dict[str, Any]) -> FeedPage:
     """One page of the feed for the checked list parameters (schemas/listing.py, feed mode)."""
     check_filters(actor, params)
-    after = decode_cursor(params["cursor"], params) if params.get("cursor") else None
-    per_page = params["per_page"]
     filters, since = _filters(params), params.get("modified_since")
+    if params.get("cursor"):
+        after, total = decode_cursor(params["cursor"], params)
+    else:
+        # Counted once, on the first page, and carried in the cursor: counting every matching
+        # row on every page would cost each page what the whole walk holds.
+        after, total = None, count_changes(actor, filters, since=since)
+    per_page = params["per_page"]
     rows = changes(actor, filters, since=since, after=after, limit=per_page + 1)
     next_cursor = None
     if len(rows) > per_page:
         rows = rows[:per_page]
         last = rows[-1].dataset
-        next_cursor = encode_cursor(Position(last.updated_at, last.id), params)
-    total = count_changes(actor, filters, since=since)
+        next_cursor = encode_cursor(Position(last.updated_at, last.id), total, params)
     return FeedPage(rows, total, per_page, next_cursor)
 
 

@@ -110,11 +110,14 @@ def create_datasets(
 
 
 class _Batch:
-    """What entries created together share: organisations looked up once, slugs not yet written."""
+    """What entries created together share: organisations looked up once, slugs and identifiers
+    not yet written."""
 
     def __init__(self) -> None:
         self.organisations: dict[str, Organisation] = {}
         self.slugs: set[str] = set()
+        # (organisation id, identifier) -> the slug of the entry in this batch that has it.
+        self.identifiers: dict[tuple[uuid.UUID, str], str] = {}
 
     def organisation(self, slug: str) -> Organisation:
         if slug not in self.organisations:
@@ -136,12 +139,15 @@ def _add_dataset(
     check_served_datasets(actor, data.get("serves_datasets") or [], pending=batch.slugs)
     if data.get("slug"):
         _require_free_slug(data["slug"], reserved=batch.slugs)
+    _require_free_identifier(data.get("identifier"), organisation, reserved=batch.identifiers)
     dataset = Dataset(
         id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation
     )
     apply_entry(dataset, data)
     dataset.slug = data.get("slug") or slug_for_title(data["title"], reserved=batch.slugs)
     batch.slugs.add(dataset.slug)
+    if dataset.identifier:
+        batch.identifiers[(organisation.id, dataset.identifier)] = dataset.slug
     _move(dataset, data["status"])
     db.session.add(dataset)
     record_change(dataset, actor, "create", diff({}, editable_view(dataset)))
@@ -266,6 +272,51 @@ def _require_free_slug(
         )
 
 
+def identifiers_taken(
+    organisation: Organisation, identifiers: Iterable[str], *, except_id: uuid.UUID | None = None
+) -> dict[str, str]:
+    """Which of `identifiers` entries of `organisation` already have, each with one such entry's slug.
+
+    A deleted entry's identifier is free again: it is gone.
+    """
+    wanted = sorted({identifier for identifier in identifiers if identifier})
+    taken: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(Dataset.identifier, Dataset.slug).where(
+            Dataset.organisation_id == organisation.id,
+            Dataset.identifier.in_(wanted[start : start + 500]),
+            Dataset.deleted_at.is_(None),
+        )
+        if except_id is not None:
+            query = query.where(Dataset.id != except_id)
+        for identifier, slug in db.session.execute(query.order_by(Dataset.slug)):
+            taken.setdefault(identifier, slug)
+    return taken
+
+
+def _require_free_identifier(
+    identifier: str | None,
+    organisation: Organisation,
+    *,
+    except_id: uuid.UUID | None = None,
+    reserved: Mapping[tuple[uuid.UUID, str], str] | None = None,
+) -> None:
+    """No two entries of one organisation share their own identifier. `reserved` holds those of
+    entries being created alongside, not yet written."""
+    if not identifier:
+        return
+    taken_by = (reserved or {}).get((organisation.id, identifier))
+    if taken_by is None:
+        taken_by = identifiers_taken(organisation, [identifier], except_id=except_id).get(identifier)
+    if taken_by is not None:
+        raise ConflictError(
+            f"The identifier {identifier!r} is already used by {taken_by}, another entry of "
+            f"{organisation.title}. Give each entry its own identifier, or change {taken_by} instead.",
+            {"identifier": [f"Already used by {taken_by}: each entry of an organisation needs its own."]},
+            code="identifier_taken",
+        )
+
+
 def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | None) -> Dataset:
     if not actor.is_authenticated:
         # Before the lookup: an anonymous writer learns to send a token, not that a draft is missing.
@@ -316,6 +367,8 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     organisation = _publisher(data["publisher"])
     if organisation.id != dataset.organisation_id:
         require_publisher(actor, organisation)
+    if data.get("identifier") != dataset.identifier or organisation.id != dataset.organisation_id:
+        _require_free_identifier(data.get("identifier"), organisation, except_id=dataset.id)
     check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
     if new_status != "withdrawn":  # the reason and replacement belong to a withdrawal only
         data = {**data, "withdrawal_reason": None, "replaced_by": None}

@@ -240,7 +240,9 @@ def _create(actor: Actor, entry: dict[str, Any]) -> Dataset:
     """A new entry, at the source's own address if it is free here, else at one from its title."""
     try:
         return create_dataset(actor, entry)
-    except ConflictError:
+    except ConflictError as error:
+        if error.code != "slug_taken":  # its identifier taken, say: fails with that reason
+            raise
         db.session.rollback()
         return create_dataset(actor, {**entry, "slug": None})
 

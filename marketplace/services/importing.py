@@ -22,7 +22,7 @@ from marketplace.models import Dataset, Organisation
 from marketplace.schemas.csv_entry import COLUMN_NAMES, COLUMNS, column_for, entry_from_row, normalise_header
 from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.services.actors import Actor
-from marketplace.services.datasets import create_datasets, load_entry
+from marketplace.services.datasets import create_datasets, identifiers_taken, load_entry
 from marketplace.services.permissions import require_publisher
 from marketplace.spreadsheet_cells import csv_writer
 
@@ -193,8 +193,11 @@ def check_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow])
     """
     require_publisher(actor, organisation)
     report = ImportReport(rows=len(rows))
+    identifiers: dict[int, str] = {}
     for row in rows:
-        report.errors.extend(_row_errors(row, organisation))
+        report.errors.extend(_row_errors(row, organisation, identifiers))
+    report.errors.extend(_identifier_errors(organisation, identifiers))
+    report.errors.sort(key=lambda error: error.row)  # stable: a row's own errors keep their order
     return report
 
 
@@ -225,7 +228,8 @@ def _plain(column: str, message: str) -> str:
     return message
 
 
-def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:
+def _row_errors(row: CsvRow, organisation: Organisation, identifiers: dict[int, str]) -> list[RowError]:
+    """The row's own problems; notes its identifier in `identifiers` (checked across rows after)."""
     if row.problem:
         return [RowError(row.number, "", row.problem)]
     try:
@@ -240,7 +244,27 @@ def _row_errors(row: CsvRow, organisation: Organisation) -> list[RowError]:
         return [RowError(row.number, column, message) for column, message in first.items()]
     if data["status"] == "withdrawn":
         return [RowError(row.number, "status", "A new entry can be a draft or published, not withdrawn.")]
+    if data.get("identifier"):
+        identifiers[row.number] = data["identifier"]
     return []
+
+
+def _identifier_errors(organisation: Organisation, identifiers: dict[int, str]) -> list[RowError]:
+    """Each entry of an organisation has its own identifier: not one of another entry's, nor one
+    an earlier row of the file has."""
+    taken = identifiers_taken(organisation, identifiers.values())
+    first_row: dict[str, int] = {}
+    errors = []
+    for number, identifier in identifiers.items():
+        if identifier in taken:
+            message = f"Already used by {taken[identifier]}: each entry of {organisation.title} needs its own"
+        elif identifier in first_row:
+            message = f"Row {first_row[identifier]} has the same identifier: each entry needs its own"
+        else:
+            first_row[identifier] = number
+            continue
+        errors.append(RowError(number, column_for("identifier"), message))
+    return errors
 
 
 def import_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow]) -> list[Dataset]:
