@@ -149,6 +149,7 @@ def _add_dataset(
     if dataset.identifier:
         batch.identifiers[(organisation.id, dataset.identifier)] = dataset.slug
     _move(dataset, data["status"])
+    _note_audience(dataset)
     db.session.add(dataset)
     record_change(dataset, actor, "create", diff({}, editable_view(dataset)))
     return dataset
@@ -392,9 +393,16 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
         db.session.rollback()  # nothing changed: no revision, and the ETag stays the same
         return dataset
     dataset.updated_at = utcnow()
+    _note_audience(dataset)
     record_change(dataset, actor, action, changes)
     commit_change()
     return dataset
+
+
+def _note_audience(dataset: Dataset) -> None:
+    """Remember that everyone could list the entry (the change feed's tombstones depend on it)."""
+    if dataset.status == "published" and dataset.access_rights == "OPEN":
+        dataset.public_once = True
 
 
 def _check_replacement(actor: Actor, dataset: Dataset, slug: str | None) -> None:
