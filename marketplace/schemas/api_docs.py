@@ -207,7 +207,13 @@ class DatasetListSchema(Schema):
     `modified_since` or sort=metadata_modified), whose items may include tombstones."""
 
     items = fields.List(ChangeField(), required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Results in all; paged by cursor, the rows the walk held when it began "
+            "(counted on its first page)."
+        },
+    )
     page = fields.Integer(allow_none=True, metadata={"description": "null when paged by cursor."})
     per_page = fields.Integer()
     facets = fields.Dict(
