@@ -45,7 +45,7 @@ PROBLEM_CODES: dict[str, tuple[int, str]] = {
     "idempotency_key_in_use": (409, "A request with the same Idempotency-Key is still being processed."),
     "invalid_idempotency_key": (400, "The Idempotency-Key is not 1 to 255 printable ASCII characters."),
     "cursor_invalid": (400, "The cursor is not one this API gave out."),
-    "cursor_expired": (400, "The cursor is too old: start the listing again."),
+    "cursor_expired": (400, "The cursor is over 24 hours old: carry on with the modified_since in detail."),
     "cursor_mismatch": (400, "The cursor was given out for a listing with other parameters."),
 }
 
