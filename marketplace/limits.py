@@ -65,6 +65,10 @@ FIND_PAGES = "60 per minute; 1000 per hour"
 # at 100 entries a page, 300 pages a minute read 30,000 entries.
 API_ANONYMOUS = "60 per minute"
 API_AUTHENTICATED = "300 per minute"
+# The whole catalogue as one download (GET /api/v1/datasets.jsonl), on top of the API's count,
+# per token or address: each is the work of a thousand pages, and a mirror needs one now and then
+# (the change feed keeps it up to date between).
+BULK_DOWNLOAD = "10 per hour"
 # Bulk CSV import (upload and confirm, together), per person: a few imports an hour, with room
 # to fix a file and upload it again.
 CSV_IMPORT = "30 per hour"
@@ -159,6 +163,10 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "service_pages.send_feedback": Rule(FEEDBACK, person_or_address, "feedback"),
 }
 API_RULE = Rule(api_limit, api_client, "api")
+# Endpoints counted by a rule of their own besides API_RULE.
+EXTRA_API_RULES: dict[str, Rule] = {
+    "api.download_datasets": Rule(BULK_DOWNLOAD, api_client, "bulk-download"),
+}
 # Endpoints that exist only with the embedded provider (development and tests).
 DEVELOPMENT_ONLY = frozenset({"devidp.token"})
 
@@ -167,10 +175,10 @@ DEVELOPMENT_ONLY = frozenset({"devidp.token"})
 API_BLUEPRINTS = ("api.", "ckan.", "dcat.")
 
 
-def rule_for(endpoint: str) -> Rule | None:
+def rules_for(endpoint: str) -> list[Rule]:
     if endpoint.startswith(API_BLUEPRINTS):
-        return API_RULE
-    return ENDPOINT_RULES.get(endpoint)
+        return [API_RULE, *([EXTRA_API_RULES[endpoint]] if endpoint in EXTRA_API_RULES else [])]
+    return [ENDPOINT_RULES[endpoint]] if endpoint in ENDPOINT_RULES else []
 
 
 # --- Wiring -----------------------------------------------------------------------------------
@@ -185,7 +193,7 @@ def init_app(app: Flask) -> None:
     """
     if not app.config["RATELIMIT_ENABLED"]:
         return
-    missing = set(ENDPOINT_RULES) - set(app.view_functions) - DEVELOPMENT_ONLY
+    missing = (set(ENDPOINT_RULES) | set(EXTRA_API_RULES)) - set(app.view_functions) - DEVELOPMENT_ONLY
     if missing:
         raise RuntimeError(f"rate limits name endpoints that do not exist: {', '.join(sorted(missing))}")
     redis_url = app.config["REDIS_URL"]
@@ -211,11 +219,10 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
     for endpoint, view in list(app.view_functions.items()):
-        rule = rule_for(endpoint)
-        if rule is None:
-            continue
-        limit = limiter.shared_limit(rule.limit, rule.scope, key_func=rule.key, deduct_when=rule.counts)
-        app.view_functions[endpoint] = limit(view)
+        for rule in rules_for(endpoint):
+            limit = limiter.shared_limit(rule.limit, rule.scope, key_func=rule.key, deduct_when=rule.counts)
+            view = limit(view)
+        app.view_functions[endpoint] = view
 
 
 def _limiter() -> Limiter | None:

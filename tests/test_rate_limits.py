@@ -128,7 +128,7 @@ def assert_refused(response: requests.Response, *, html: bool) -> int:
 
 
 def test_the_policy_names_only_endpoints_that_exist(app):
-    assert set(limits.ENDPOINT_RULES) <= set(app.view_functions)
+    assert set(limits.ENDPOINT_RULES) | set(limits.EXTRA_API_RULES) <= set(app.view_functions)
 
 
 def test_sign_in_stops_after_its_limit_with_a_page_for_browsers_and_json_for_others(base):
@@ -353,6 +353,18 @@ def test_the_ckan_api_and_dcat_pages_share_the_apis_count(base):
     assert spend("GET", f"{base}/catalog.ttl", allowed - half) == [200] * (allowed - half)
     assert_refused(requests.get(f"{base}/api/action/site_read", timeout=10), html=False)
     assert_refused(requests.get(f"{base}/api/v1/licences", timeout=10), html=False)
+
+
+def test_the_whole_catalogue_download_has_a_tighter_limit_of_its_own_within_the_apis(base):
+    allowed = next(item.amount for item in parse_many(limits.BULK_DOWNLOAD))
+    assert allowed < per_minute(limits.API_ANONYMOUS)
+    assert spend("GET", f"{base}/api/v1/datasets.jsonl", allowed) == [200] * allowed
+    assert_refused(requests.get(f"{base}/api/v1/datasets.jsonl", timeout=10), html=False)
+    # The rest of the API still answers; the downloads counted towards its limit too (the refused
+    # one as well: Flask-Limiter had counted it there before the download's own limit refused it).
+    left = per_minute(limits.API_ANONYMOUS) - allowed - 1
+    assert spend("GET", f"{base}/api/v1/licences", left) == [200] * left
+    assert requests.get(f"{base}/api/v1/licences", timeout=10).status_code == 429
 
 
 @pytest.mark.parametrize("header", ["Authorization", "X-CKAN-API-Key"])
