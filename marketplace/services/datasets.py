@@ -30,13 +30,14 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.models.types import utcnow
-from marketplace.queries.datasets import find_dataset, slug_taken
+from marketplace.queries.datasets import find_dataset
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.dataset_out import editable_view
 from marketplace.search.worker import index_committed_changes
 from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
+from marketplace.services.entry_uniqueness import require_free_identifier, require_free_slug
 from marketplace.services.freshness import freshness_state
 from marketplace.services.merge_patch import merge_patch
 from marketplace.services.permissions import can_view, require_publisher
@@ -138,8 +139,8 @@ def _add_dataset(
     require_publisher(actor, organisation)
     check_served_datasets(actor, data.get("serves_datasets") or [], pending=batch.slugs)
     if data.get("slug"):
-        _require_free_slug(data["slug"], reserved=batch.slugs)
-    _require_free_identifier(data.get("identifier"), organisation, reserved=batch.identifiers)
+        require_free_slug(data["slug"], reserved=batch.slugs)
+    require_free_identifier(data.get("identifier"), organisation, reserved=batch.identifiers)
     dataset = Dataset(
         id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation
     )
@@ -262,62 +263,6 @@ def _publisher(slug: str) -> Organisation:
     return organisation
 
 
-def _require_free_slug(
-    slug: str, except_id: uuid.UUID | None = None, reserved: set[str] | None = None
-) -> None:
-    if (reserved and slug in reserved) or slug_taken(slug, except_id=except_id):
-        raise ConflictError(
-            f"The slug {slug!r} is already used by another entry.",
-            {"slug": ["Already used by another entry: choose another."]},
-            code="slug_taken",
-        )
-
-
-def identifiers_taken(
-    organisation: Organisation, identifiers: Iterable[str], *, except_id: uuid.UUID | None = None
-) -> dict[str, str]:
-    """Which of `identifiers` entries of `organisation` already have, each with one such entry's slug.
-
-    A deleted entry's identifier is free again: it is gone.
-    """
-    wanted = sorted({identifier for identifier in identifiers if identifier})
-    taken: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        query = select(Dataset.identifier, Dataset.slug).where(
-            Dataset.organisation_id == organisation.id,
-            Dataset.identifier.in_(wanted[start : start + 500]),
-            Dataset.deleted_at.is_(None),
-        )
-        if except_id is not None:
-            query = query.where(Dataset.id != except_id)
-        for identifier, slug in db.session.execute(query.order_by(Dataset.slug)):
-            taken.setdefault(identifier, slug)
-    return taken
-
-
-def _require_free_identifier(
-    identifier: str | None,
-    organisation: Organisation,
-    *,
-    except_id: uuid.UUID | None = None,
-    reserved: Mapping[tuple[uuid.UUID, str], str] | None = None,
-) -> None:
-    """No two entries of one organisation share their own identifier. `reserved` holds those of
-    entries being created alongside, not yet written."""
-    if not identifier:
-        return
-    taken_by = (reserved or {}).get((organisation.id, identifier))
-    if taken_by is None:
-        taken_by = identifiers_taken(organisation, [identifier], except_id=except_id).get(identifier)
-    if taken_by is not None:
-        raise ConflictError(
-            f"The identifier {identifier!r} is already used by {taken_by}, another entry of "
-            f"{organisation.title}. Give each entry its own identifier, or change {taken_by} instead.",
-            {"identifier": [f"Already used by {taken_by}: each entry of an organisation needs its own."]},
-            code="identifier_taken",
-        )
-
-
 def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | None) -> Dataset:
     if not actor.is_authenticated:
         # Before the lookup: an anonymous writer learns to send a token, not that a draft is missing.
@@ -369,14 +314,14 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     if organisation.id != dataset.organisation_id:
         require_publisher(actor, organisation)
     if data.get("identifier") != dataset.identifier or organisation.id != dataset.organisation_id:
-        _require_free_identifier(data.get("identifier"), organisation, except_id=dataset.id)
+        require_free_identifier(data.get("identifier"), organisation, except_id=dataset.id)
     check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
     if new_status != "withdrawn":  # the reason and replacement belong to a withdrawal only
         data = {**data, "withdrawal_reason": None, "replaced_by": None}
     _check_replacement(actor, dataset, data.get("replaced_by"))
     new_slug = data.get("slug")
     if new_slug and new_slug != dataset.slug:
-        _require_free_slug(new_slug, except_id=dataset.id)
+        require_free_slug(new_slug, except_id=dataset.id)
     elif dataset.published_at is None and data["title"] != dataset.title:
         # Until first published, the slug follows the title; after that it is stable.
         new_slug = slug_for_title(data["title"], except_id=dataset.id)

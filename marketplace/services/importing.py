@@ -22,7 +22,8 @@ from marketplace.models import Dataset, Organisation
 from marketplace.schemas.csv_entry import COLUMN_NAMES, COLUMNS, column_for, entry_from_row, normalise_header
 from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
 from marketplace.services.actors import Actor
-from marketplace.services.datasets import create_datasets, identifiers_taken, load_entry
+from marketplace.services.datasets import create_datasets, load_entry
+from marketplace.services.entry_uniqueness import identifiers_taken
 from marketplace.services.permissions import require_publisher
 from marketplace.spreadsheet_cells import csv_writer
 
