@@ -90,6 +90,9 @@ class BaseConfig:
     # A retried POST with the same Idempotency-Key gets the first answer for this many hours;
     # after that the key is forgotten.
     IDEMPOTENCY_TTL_HOURS = 24
+    # Machine clients (OAuth 2.0 client credentials): a token from /ClientAuth/get-token works
+    # for this many seconds; the client asks again after that.
+    CLIENT_TOKEN_LIFETIME_SECONDS = 1800
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
     JSON_SORT_KEYS = False
@@ -155,6 +158,7 @@ ENV_KEYS = (
     "HARVEST_BACKOFF_MS",
     "HARVEST_MAX_PAGES",
     "IDEMPOTENCY_TTL_HOURS",
+    "CLIENT_TOKEN_LIFETIME_SECONDS",
 )
 
 
@@ -255,6 +259,7 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         "MAX_ACTIVE_TOKENS",
         "TOKEN_DEFAULT_EXPIRY_DAYS",
         "IDEMPOTENCY_TTL_HOURS",
+        "CLIENT_TOKEN_LIFETIME_SECONDS",
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")

@@ -10,6 +10,7 @@ from marketplace import limits
 from marketplace.auth.session import current_user
 from marketplace.errors import AuthenticationError
 from marketplace.services.actors import Actor
+from marketplace.services.api_clients import authenticate_client_token, is_client_token
 from marketplace.services.tokens import authenticate_token
 
 
@@ -36,6 +37,8 @@ def _actor_from_headers() -> Actor:
     # lookup, whatever it sends now: otherwise a right guess would still be told apart.
     limits.refuse_blocked_bearer()
     try:
+        if is_client_token(secret):  # a machine client's token, from /ClientAuth/get-token
+            return authenticate_client_token(secret)
         return authenticate_token(secret)
     except AuthenticationError:
         limits.count_bearer_failure()

@@ -1,5 +1,6 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
+from marketplace.models.api_client import ApiClient, ApiClientAssertion, ApiClientToken
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
 from marketplace.models.feedback import Feedback
 from marketplace.models.harvest import HarvestedEntry, HarvestProblem, HarvestRun, HarvestSource
@@ -13,6 +14,9 @@ from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, Ro
 
 __all__ = [
     "ORGANISATION_ROLES",
+    "ApiClient",
+    "ApiClientAssertion",
+    "ApiClientToken",
     "ApiToken",
     "Dataset",
     "DatasetKeyword",

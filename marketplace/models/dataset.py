@@ -68,6 +68,9 @@ class Dataset(db.Model):
     endpoint_description: Mapped[str | None] = mapped_column(String(2048))
     service_type: Mapped[str | None] = mapped_column(String(20))
     service_status: Mapped[str | None] = mapped_column(String(20))
+    # DCAT-UK's `serviceType` (bulk, transactional, information): what kind of service it is,
+    # beside service_type, which is the API's style (REST, SOAP...), DCAT-UK's `apiType`.
+    service_kind: Mapped[str | None] = mapped_column(String(20))
     serves_datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Computed by services.metadata_quality on every change; stored so search can filter and sort.
     metadata_score: Mapped[int | None] = mapped_column(Integer)
@@ -164,6 +167,8 @@ class Distribution(db.Model):
     licence: Mapped[str | None] = mapped_column(String(255))
     issued: Mapped[date | None] = mapped_column(Date)
     modified: Mapped[date | None] = mapped_column(Date)
+    # DCAT-UK's `accessService`: ids of the data services that give this distribution's data.
+    access_services: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class DatasetSlug(db.Model):

@@ -235,7 +235,7 @@ def withdraw_dataset(
 
 def delete_dataset(actor: Actor, reference: str, *, if_match: Collection[str] | None = None) -> None:
     """Delete an entry softly: it answers 410 Gone from then on and leaves search."""
-    dataset = writable_dataset(actor, reference, if_match)
+    dataset = writable_dataset(actor, reference, if_match, deleting=True)
     dataset.deleted_at = utcnow()
     dataset.updated_at = dataset.deleted_at
     record_change(dataset, actor, "delete", {"deleted": {"before": False, "after": True}})
@@ -263,12 +263,14 @@ def _publisher(slug: str) -> Organisation:
     return organisation
 
 
-def writable_dataset(actor: Actor, reference: str, if_match: Collection[str] | None) -> Dataset:
+def writable_dataset(
+    actor: Actor, reference: str, if_match: Collection[str] | None, *, deleting: bool = False
+) -> Dataset:
     if not actor.is_authenticated:
         # Before the lookup: an anonymous writer learns to send a token, not that a draft is missing.
         raise AuthenticationError("Send an API token: Authorization: Bearer <token>.")
     dataset = get_dataset(actor, reference)
-    require_publisher(actor, dataset.organisation)
+    require_publisher(actor, dataset.organisation, deleting=deleting)
     check_etag(dataset, if_match)
     return dataset
 

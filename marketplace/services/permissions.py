@@ -16,11 +16,17 @@ def can_publish_anywhere(actor: Actor) -> bool:
     return actor.is_site_admin or bool(actor.publishing_organisation_ids())
 
 
-def require_publisher(actor: Actor, organisation: Organisation) -> None:
-    """Raise unless `actor` may create and change `organisation`'s entries."""
+def require_publisher(actor: Actor, organisation: Organisation, *, deleting: bool = False) -> None:
+    """Raise unless `actor` may create and change (or, `deleting`, delete) `organisation`'s entries."""
     if not actor.is_authenticated:
         raise AuthenticationError("Send an API token: Authorization: Bearer <token>.")
-    if not actor.may_write:
+    if deleting and not actor.may_delete:
+        raise PermissionDeniedError(
+            "This client was not granted the delete scope."
+            if actor.client is not None
+            else read_only_message(actor)
+        )
+    if not deleting and not actor.may_write:
         raise PermissionDeniedError(read_only_message(actor))
     if not can_publish_for(actor, organisation):
         raise PermissionDeniedError(
@@ -29,6 +35,8 @@ def require_publisher(actor: Actor, organisation: Organisation) -> None:
 
 
 def read_only_message(actor: Actor) -> str:
+    if actor.client is not None:
+        return "This client was not granted the publish scope."
     if actor.via == "session":
         return "Changes through the API need an API token: create one at /account/tokens."
     return "This token may only read. Create a token with the publish scope to make changes."
