@@ -19,6 +19,7 @@ __all__ = [
     "ORGANISATION_TYPES",
     "QUALITY_DIMENSIONS",
     "REFUSED_SECURITY_CLASSIFICATIONS",
+    "SERVICE_KINDS",
     "SERVICE_STATUSES",
     "SERVICE_TYPES",
     "THEMES",
@@ -103,6 +104,12 @@ SERVICE_TYPES: dict[str, str] = {
     "EVENT": "Event",
     "GRAPHQL": "GraphQL",
     "RPC": "RPC",
+}
+# What a data service is for (DCAT-UK's `serviceType`), beside its API style above (`apiType`).
+SERVICE_KINDS: dict[str, str] = {
+    "BULK": "Bulk",
+    "TRANSACTIONAL": "Transactional",
+    "INFORMATION": "Information",
 }
 SERVICE_STATUSES: dict[str, str] = {
     "DISCOVERY": "Discovery",
