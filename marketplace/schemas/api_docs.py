@@ -32,7 +32,7 @@ PROBLEM_CODES: dict[str, tuple[int, str]] = {
     "gone": (410, "The entry was deleted."),
     "conflict": (409, "The change conflicts with the current state."),
     "slug_taken": (409, "Another entry already has that slug."),
-    "identifier_taken": (409, "Another entry of the organisation already has that identifier."),
+    "identifier_taken": (409, "Another entry of the organisation and type already has that identifier."),
     "stale_etag": (412, "If-Match named a version that is no longer current; `current_etag` is."),
     "rate_limited": (429, "Too many requests; `retry_after` (and Retry-After) say how many seconds to wait."),
     "method_not_allowed": (405, "The address does not take that method (Allow lists those it does)."),

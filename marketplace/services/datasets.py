@@ -118,7 +118,7 @@ class _Batch:
         self.organisations: dict[str, Organisation] = {}
         self.slugs: set[str] = set()
         # (organisation id, identifier) -> the slug of the entry in this batch that has it.
-        self.identifiers: dict[tuple[uuid.UUID, str], str] = {}
+        self.identifiers: dict[tuple[uuid.UUID, str, str], str] = {}
 
     def organisation(self, slug: str) -> Organisation:
         if slug not in self.organisations:
@@ -140,7 +140,7 @@ def _add_dataset(
     check_served_datasets(actor, data.get("serves_datasets") or [], pending=batch.slugs)
     if data.get("slug"):
         require_free_slug(data["slug"], reserved=batch.slugs)
-    require_free_identifier(data.get("identifier"), organisation, reserved=batch.identifiers)
+    require_free_identifier(data.get("identifier"), organisation, data["type"], reserved=batch.identifiers)
     dataset = Dataset(
         id=dataset_id or uuid.uuid4(), type=data["type"], status="draft", organisation=organisation
     )
@@ -148,7 +148,7 @@ def _add_dataset(
     dataset.slug = data.get("slug") or slug_for_title(data["title"], reserved=batch.slugs)
     batch.slugs.add(dataset.slug)
     if dataset.identifier:
-        batch.identifiers[(organisation.id, dataset.identifier)] = dataset.slug
+        batch.identifiers[(organisation.id, dataset.type, dataset.identifier)] = dataset.slug
     _move(dataset, data["status"])
     _note_audience(dataset)
     db.session.add(dataset)
@@ -316,7 +316,7 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     if organisation.id != dataset.organisation_id:
         require_publisher(actor, organisation)
     if data.get("identifier") != dataset.identifier or organisation.id != dataset.organisation_id:
-        require_free_identifier(data.get("identifier"), organisation, except_id=dataset.id)
+        require_free_identifier(data.get("identifier"), organisation, dataset.type, except_id=dataset.id)
     check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
     if new_status != "withdrawn":  # the reason and replacement belong to a withdrawal only
         data = {**data, "withdrawal_reason": None, "replaced_by": None}

@@ -1,6 +1,10 @@
 """What no two entries may share: a slug (current or old, anywhere), and an organisation's own
-identifier for an entry (among its entries not deleted). Checked by the services before a write;
-`reserved` holds what entries being created alongside will take."""
+identifier for an entry (among its entries of the same type not deleted). Checked by the services
+before a write; `reserved` holds what entries being created alongside will take.
+
+The identifier is per type because a supplier's system commonly gives a dataset and the API that
+serves it one reference (the Data Marketplace's own samples do: "acme-123" for both).
+"""
 
 from __future__ import annotations
 
@@ -27,9 +31,14 @@ def require_free_slug(
 
 
 def identifiers_taken(
-    organisation: Organisation, identifiers: Iterable[str], *, except_id: uuid.UUID | None = None
+    organisation: Organisation,
+    identifiers: Iterable[str],
+    entry_type: str,
+    *,
+    except_id: uuid.UUID | None = None,
 ) -> dict[str, str]:
-    """Which of `identifiers` entries of `organisation` already have, each with one such entry's slug.
+    """Which of `identifiers` entries of `organisation` of `entry_type` already have, each with one
+    such entry's slug.
 
     A deleted entry's identifier is free again: it is gone.
     """
@@ -38,6 +47,7 @@ def identifiers_taken(
     for start in range(0, len(wanted), 500):
         query = select(Dataset.identifier, Dataset.slug).where(
             Dataset.organisation_id == organisation.id,
+            Dataset.type == entry_type,
             Dataset.identifier.in_(wanted[start : start + 500]),
             Dataset.deleted_at.is_(None),
         )
@@ -51,17 +61,19 @@ def identifiers_taken(
 def require_free_identifier(
     identifier: str | None,
     organisation: Organisation,
+    entry_type: str,
     *,
     except_id: uuid.UUID | None = None,
-    reserved: Mapping[tuple[uuid.UUID, str], str] | None = None,
+    reserved: Mapping[tuple[uuid.UUID, str, str], str] | None = None,
 ) -> None:
-    """No two entries of one organisation share their own identifier. `reserved` holds those of
-    entries being created alongside, not yet written."""
+    """No two entries of one organisation and type share their own identifier. `reserved` holds
+    those of entries being created alongside, not yet written, by (organisation id, type, identifier)."""
     if not identifier:
         return
-    taken_by = (reserved or {}).get((organisation.id, identifier))
+    taken_by = (reserved or {}).get((organisation.id, entry_type, identifier))
     if taken_by is None:
-        taken_by = identifiers_taken(organisation, [identifier], except_id=except_id).get(identifier)
+        taken = identifiers_taken(organisation, [identifier], entry_type, except_id=except_id)
+        taken_by = taken.get(identifier)
     if taken_by is not None:
         raise ConflictError(
             f"The identifier {identifier!r} is already used by {taken_by}, another entry of "

@@ -194,7 +194,7 @@ def check_rows(actor: Actor, organisation: Organisation, rows: Sequence[CsvRow])
     """
     require_publisher(actor, organisation)
     report = ImportReport(rows=len(rows))
-    identifiers: dict[int, str] = {}
+    identifiers: dict[int, tuple[str, str]] = {}
     for row in rows:
         report.errors.extend(_row_errors(row, organisation, identifiers))
     report.errors.extend(_identifier_errors(organisation, identifiers))
@@ -229,7 +229,9 @@ def _plain(column: str, message: str) -> str:
     return message
 
 
-def _row_errors(row: CsvRow, organisation: Organisation, identifiers: dict[int, str]) -> list[RowError]:
+def _row_errors(
+    row: CsvRow, organisation: Organisation, identifiers: dict[int, tuple[str, str]]
+) -> list[RowError]:
     """The row's own problems; notes its identifier in `identifiers` (checked across rows after)."""
     if row.problem:
         return [RowError(row.number, "", row.problem)]
@@ -246,23 +248,31 @@ def _row_errors(row: CsvRow, organisation: Organisation, identifiers: dict[int, 
     if data["status"] == "withdrawn":
         return [RowError(row.number, "status", "A new entry can be a draft or published, not withdrawn.")]
     if data.get("identifier"):
-        identifiers[row.number] = data["identifier"]
+        identifiers[row.number] = (data["type"], data["identifier"])
     return []
 
 
-def _identifier_errors(organisation: Organisation, identifiers: dict[int, str]) -> list[RowError]:
-    """Each entry of an organisation has its own identifier: not one of another entry's, nor one
-    an earlier row of the file has."""
-    taken = identifiers_taken(organisation, identifiers.values())
-    first_row: dict[str, int] = {}
+def _identifier_errors(organisation: Organisation, identifiers: dict[int, tuple[str, str]]) -> list[RowError]:
+    """Each entry of an organisation has its own identifier among entries of its type: not one of
+    another entry's, nor one an earlier row of the file has."""
+    taken = {
+        entry_type: identifiers_taken(
+            organisation, [i for t, i in identifiers.values() if t == entry_type], entry_type
+        )
+        for entry_type in {t for t, _ in identifiers.values()}
+    }
+    first_row: dict[tuple[str, str], int] = {}
     errors = []
-    for number, identifier in identifiers.items():
-        if identifier in taken:
-            message = f"Already used by {taken[identifier]}: each entry of {organisation.title} needs its own"
-        elif identifier in first_row:
-            message = f"Row {first_row[identifier]} has the same identifier: each entry needs its own"
+    for number, (entry_type, identifier) in identifiers.items():
+        if identifier in taken[entry_type]:
+            by = taken[entry_type][identifier]
+            message = f"Already used by {by}: each entry of {organisation.title} needs its own"
+        elif (entry_type, identifier) in first_row:
+            message = (
+                f"Row {first_row[entry_type, identifier]} has the same identifier: each entry needs its own"
+            )
         else:
-            first_row[identifier] = number
+            first_row[entry_type, identifier] = number
             continue
         errors.append(RowError(number, column_for("identifier"), message))
     return errors

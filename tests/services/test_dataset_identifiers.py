@@ -126,3 +126,20 @@ def test_a_csv_file_reports_each_row_whose_identifier_is_taken_and_imports_nothi
     with pytest.raises(ImportRejectedError):
         import_rows(ADMIN, dft, rows)
     assert count() == 1
+
+
+def test_a_dataset_and_a_data_service_of_one_organisation_may_share_an_identifier(dft):
+    # The Data Marketplace's own samples give a dataset and the API serving it one supplier
+    # reference ("acme-123"); two data services may not share one.
+    create_dataset(ADMIN, valid_entry(identifier="acme-123"))
+    service = valid_entry(
+        identifier="acme-123",
+        type="data_service",
+        endpoint_url="https://api.example.gov.uk/v1",
+        distributions=[],
+    )
+    create_dataset(ADMIN, service)
+    with pytest.raises(ConflictError) as caught:
+        create_dataset(ADMIN, {**service, "title": "Another API"})
+    assert caught.value.code == "identifier_taken"
+    assert count() == 2
