@@ -32,14 +32,18 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         if sent is None:
             return view(*args, **kwargs)
         actor = current_actor()
-        if actor.user is None:
+        if actor.client is not None:
+            owner = idempotency.Owner.for_client(actor.client.id)
+        elif actor.user is not None:
+            owner = idempotency.Owner.for_user(actor.user.id)
+        else:
             # Keys are kept per caller and there is none: refused (401) as without the header.
             return view(*args, **kwargs)
         key = idempotency.check_key(sent.strip())
         body_sha256 = hashlib.sha256(request.get_data(cache=True)).hexdigest()
         fingerprint = Fingerprint(request.method, request.path, body_sha256)
         try:
-            outcome = idempotency.claim_key(actor.user_id, key, fingerprint)
+            outcome = idempotency.claim_key(owner, key, fingerprint)
         except ConflictError as error:  # the request that holds the key is still running
             response = _rendered(error)
             response.headers["Retry-After"] = str(error.extra.get("retry_after", 1))

@@ -19,11 +19,16 @@ class IdempotencyKey(db.Model):
     """
 
     __tablename__ = "idempotency_keys"
-    # Two first uses of a key racing each other: the database lets one row in.
-    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),)
+    # Two first uses of a key racing each other: the database lets one row in. A key belongs to a
+    # person or to a machine client (the other column is NULL, which never conflicts).
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),
+        UniqueConstraint("client_id", "key", name="uq_idempotency_keys_client_id_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(2048))

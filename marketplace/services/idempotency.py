@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -59,6 +60,22 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Whose keys: a person's (`for_user`) or a machine client's (`for_client`); keys are kept apart."""
+
+    column: Any
+    id: uuid.UUID
+
+    @classmethod
+    def for_user(cls, user_id: uuid.UUID) -> Owner:
+        return cls(IdempotencyKey.user_id, user_id)
+
+    @classmethod
+    def for_client(cls, client_id: uuid.UUID) -> Owner:
+        return cls(IdempotencyKey.client_id, client_id)
+
+
+@dataclass(frozen=True)
 class Claim:
     """A key this request holds: it runs, then `keep_answer` or `give_up_claim`."""
 
@@ -99,8 +116,9 @@ def _unquote(text: str) -> str:
     return text if escaped else "".join(out)
 
 
-def claim_key(user_id: uuid.UUID, key: str, fingerprint: Fingerprint) -> Claim | StoredAnswer:
-    """Claim `key` for `user_id`'s request, or the answer already given for it.
+def claim_key(owner: Owner, key: str, fingerprint: Fingerprint) -> Claim | StoredAnswer:
+    """Claim `key` for the request of `owner` (a person or a machine client), or the answer
+    already given for it.
 
     Commits the claim before returning it. Raises ValidationError (422, idempotency_key_reused)
     when the key was used for another request, and ConflictError (409, idempotency_key_in_use,
@@ -110,10 +128,10 @@ def claim_key(user_id: uuid.UUID, key: str, fingerprint: Fingerprint) -> Claim |
     for _ in range(CLAIM_ATTEMPTS):
         now = utcnow()
         row = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+            select(IdempotencyKey).where(owner.column == owner.id, IdempotencyKey.key == key)
         )
         if row is None:
-            claim = _insert_claim(user_id, key, fingerprint, now, ttl)
+            claim = _insert_claim(owner, key, fingerprint, now, ttl)
         elif row.created_at <= now - ttl or _abandoned(row, fingerprint, now):
             claim = _take_over(row, fingerprint, now)
         else:
@@ -147,11 +165,11 @@ def give_up_claim(claim: Claim) -> None:
 
 
 def _insert_claim(
-    user_id: uuid.UUID, key: str, fingerprint: Fingerprint, now: datetime, ttl: timedelta
+    owner: Owner, key: str, fingerprint: Fingerprint, now: datetime, ttl: timedelta
 ) -> Claim | None:
     _sweep(now - ttl)
     row = IdempotencyKey(
-        user_id=user_id,
+        **{owner.column.key: owner.id},
         key=key,
         method=fingerprint.method,
         path=fingerprint.path,

@@ -88,6 +88,20 @@ def upgrade():
     )
     with op.batch_alter_table("api_client_assertions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_client_assertions_expires_at"), ["expires_at"], unique=False)
+    # Idempotency-Key for machine clients: a key belongs to a person or to a client.
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.Uuid(), nullable=True)
+        batch_op.add_column(sa.Column("client_id", sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_idempotency_keys_client_id_api_clients"),
+            "api_clients",
+            ["client_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_idempotency_keys_client_id_key"), ["client_id", "key"]
+        )
     with op.batch_alter_table("datasets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("service_kind", sa.String(length=20), nullable=True))
     with op.batch_alter_table("distributions", schema=None) as batch_op:
@@ -102,6 +116,12 @@ def downgrade():
         batch_op.drop_column("access_services")
     with op.batch_alter_table("datasets", schema=None) as batch_op:
         batch_op.drop_column("service_kind")
+    op.execute("DELETE FROM idempotency_keys WHERE user_id IS NULL")
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_idempotency_keys_client_id_key"), type_="unique")
+        batch_op.drop_constraint(batch_op.f("fk_idempotency_keys_client_id_api_clients"), type_="foreignkey")
+        batch_op.drop_column("client_id")
+        batch_op.alter_column("user_id", existing_type=sa.Uuid(), nullable=False)
     op.drop_table("api_client_assertions")
     op.drop_table("api_client_tokens")
     op.drop_table("api_clients")

@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 from marketplace.extensions import db
 from marketplace.models import Dataset, IdempotencyKey
 from marketplace.models.types import utcnow
+from marketplace.services import api_clients
 from marketplace.services import datasets as dataset_services
+from marketplace.services.actors import Actor
 from tests.factories import create_organisation, create_token, create_user, valid_entry
 from tests.helpers import api, assert_problem
 from tests.support import refused
@@ -259,3 +261,17 @@ def test_two_first_uses_at_the_same_moment_make_one_entry(app, live_server, toke
     else:
         assert next(a for a in answers if a.status_code == 409).json()["code"] == "idempotency_key_in_use"
     assert entries() == 1
+
+
+def test_a_machine_client_s_keys_replay_and_are_kept_apart_from_people_s(client, token, body):
+    registered, _ = api_clients.create_client(
+        Actor.system("test"), "department-for-transport", name="Catalogue sync", scopes="discover,publish"
+    )
+    client_token, _ = api_clients.issue_access_token(registered, ["discover", "publish"])
+    first = post(client, client_token, body)
+    again = post(client, client_token, body)
+    assert again.get_data() == first.get_data() and again.headers["Idempotent-Replayed"] == "true"
+    # The same key from a person is theirs, not the client's: it runs.
+    post(client, token, json.dumps(valid_entry(title="A person's own entry")).encode())
+    assert entries() == 2
+    assert sorted((k.user_id is None, k.client_id is None) for k in keys()) == [(False, True), (True, False)]
