@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import api, auth, ckan, dcat, devidp, limits, models, ops, web  # noqa: F401  (models: tables)
+from marketplace import api, auth, ckan, dcat, devidp, limits, models, oauth, ops, web  # noqa: F401  (models: tables)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(ckan.bp)
     app.register_blueprint(dcat.bp)
     app.register_blueprint(ops.bp)
+    oauth.init_app(app)  # machine clients' token endpoint (client credentials)
     auth.init_app(app)
     if app.config["MARKETPLACE_DEV_IDP"]:
         devidp.init_app(app)  # development and tests only; config refuses it in production

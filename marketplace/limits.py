@@ -51,6 +51,10 @@ PROVIDER_TOKEN = "20 per minute"
 # Back-channel logout, per address, counting only the logout tokens refused: the provider's real
 # notifications (all from its few addresses) are never held up, a forger's flood is.
 BACKCHANNEL_LOGOUT_REFUSALS = "20 per minute"
+# Machine clients' token endpoints (/ClientAuth/get-token and /oauth/token together), per address,
+# counting only the requests refused: a client that gets its token every half hour is never held
+# up, while guessing secrets or client ids stops after a few tries.
+CLIENT_TOKEN_REFUSALS = "20 per minute; 200 per hour"
 # API tokens that were not recognised (or were revoked or expired), per address. Once over, every
 # request from that address that sends a bearer token is refused before the token is looked up,
 # valid or not, until the window passes: a guesser learns nothing from a right guess.
@@ -155,6 +159,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
         BACKCHANNEL_LOGOUT_REFUSALS, by_address, "backchannel-logout", counts=refused_by_client
     ),
     "devidp.token": Rule(PROVIDER_TOKEN, by_address, "provider-token"),
+    "oauth.token": Rule(CLIENT_TOKEN_REFUSALS, by_address, "client-token", counts=refused_by_client),
     "account.create_api_token": Rule(TOKEN_CREATION, person_or_address, "token-creation"),
     "find.find_data": Rule(FIND_PAGES, person_or_address, "find"),
     "find.organisation": Rule(FIND_PAGES, person_or_address, "find"),

@@ -193,6 +193,30 @@ def _security(spec: APISpec, app: Flask) -> None:
             "description": "The signed-in session of these pages: reads only, never changes.",
         },
     )
+    spec.components.security_scheme(
+        "clientCredentials",
+        {
+            "type": "oauth2",
+            "description": (
+                "A department's system registered as an API client of its organisation gets a "
+                "short-lived token by OAuth 2.0 client credentials (client_secret_basic, "
+                "client_secret_post or private_key_jwt; also at /ClientAuth/get-token) and sends it "
+                "as Authorization: Bearer <token>, wherever bearerToken is taken. It acts for its "
+                "organisation within the scopes granted: discover reads, publish creates and "
+                "changes, delete deletes."
+            ),
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/oauth/token",
+                    "scopes": {
+                        "discover": "Read the catalogue as the organisation sees it.",
+                        "publish": "Create and change the organisation's entries.",
+                        "delete": "Delete the organisation's entries.",
+                    },
+                }
+            },
+        },
+    )
 
 
 def _operation(path: str, method: str, endpoint: str, operation: Operation) -> dict[str, Any]:

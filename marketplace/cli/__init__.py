@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.cli import harvest, importing, quality, search, seed, tokens, users
+from marketplace.cli import clients, harvest, importing, quality, search, seed, tokens, users
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed.seed_command)
     app.cli.add_command(users.users_group)
     app.cli.add_command(tokens.tokens_group)
+    app.cli.add_command(clients.clients_group)
     app.cli.add_command(search.search_group)
     app.cli.add_command(importing.import_group)
     app.cli.add_command(importing.export_group)

@@ -272,8 +272,15 @@ class MembershipSchema(Schema):
     role = fields.String(required=True)
 
 
+class MeClientSchema(Schema):
+    client_id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class MeSchema(Schema):
-    email = fields.String(required=True)
+    # A person has an e-mail; a machine client (OAuth client credentials) has `client` instead.
+    email = fields.String(metadata={"description": "A person's e-mail; absent for a machine client."})
+    client = fields.Nested(MeClientSchema, metadata={"description": "A machine client; absent for a person."})
     organisation = fields.String(allow_none=True, required=True)
     roles = fields.List(fields.String(), required=True)
     memberships = fields.List(fields.Nested(MembershipSchema))

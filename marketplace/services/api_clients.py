@@ -15,13 +15,14 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationError
 from marketplace.extensions import db
@@ -80,8 +81,8 @@ def create_client(
     require_client_manager(actor, organisation, writing=True)
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
-    if not name or len(name) > 100:
-        errors["name"] = ["Give the client a name of 1 to 100 characters."]
+    if not name or len(name) > 100 or not name.isprintable():
+        errors["name"] = ["Give the client a name of 1 to 100 printable characters."]
     try:
         granted = scopes_from(scopes)
     except ValidationError as error:
@@ -135,11 +136,17 @@ def public_key_set(value: str | Mapping[str, Any]) -> dict[str, Any]:
     return key_set.as_dict(private=False)
 
 
-def list_clients(actor: Actor, organisation_slug: str) -> list[ApiClient]:
-    organisation = find_organisation(organisation_slug)
-    require_client_manager(actor, organisation, writing=False)
-    query = select(ApiClient).where(ApiClient.organisation_id == organisation.id)
-    return list(db.session.scalars(query.order_by(ApiClient.created_at)))
+def list_clients(actor: Actor, organisation_slug: str | None = None) -> list[ApiClient]:
+    """An organisation's clients, oldest first; every organisation's for a site admin who names none."""
+    query = select(ApiClient)
+    if organisation_slug is None:
+        if not actor.is_site_admin:
+            raise PermissionDeniedError("Only a site admin can list every organisation's API clients.")
+    else:
+        organisation = find_organisation(organisation_slug)
+        require_client_manager(actor, organisation, writing=False)
+        query = query.where(ApiClient.organisation_id == organisation.id)
+    return list(db.session.scalars(query.order_by(ApiClient.created_at, ApiClient.client_id)))
 
 
 def get_client(actor: Actor, client_id: str) -> ApiClient:
@@ -253,11 +260,16 @@ def authenticate_client_token(secret: str) -> Actor:
     return Actor.for_client(client, token.scope_set)
 
 
-def spend_assertion(client: ApiClient, jti: str, expires_at: Any) -> bool:
-    """Record a private_key_jwt assertion's jti; False if this client has used it before."""
-    seen = db.session.get(ApiClientAssertion, (client.id, jti))
-    if seen is not None:
+def spend_assertion(client: ApiClient, jti: str, expires_at: datetime) -> bool:
+    """Record a private_key_jwt assertion's jti, kept until `expires_at`; False if this client has
+    used it before. Committed at once, so the same assertion sent to another worker a moment
+    later is refused too; of two sent at the same moment the primary key lets one in."""
+    if db.session.get(ApiClientAssertion, (client.id, jti)) is not None:
         return False
     db.session.add(ApiClientAssertion(client_id=client.id, jti=jti, expires_at=expires_at))
-    db.session.flush()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
     return True
