@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from marketplace.web import (
     account,
+    api_clients,
     api_docs,
     csv_import,
     dataset_page,
@@ -39,6 +40,16 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     filters.init_app(app)
     # One blueprint per area of the pages; `bp` (views.py) holds the home page and /assets.
-    areas = (find, dataset_page, publish, csv_import, account, api_docs, quality_report, service_pages)
+    areas = (
+        find,
+        dataset_page,
+        publish,
+        csv_import,
+        account,
+        api_clients,
+        api_docs,
+        quality_report,
+        service_pages,
+    )
     for area in (*areas, harvest_pages):
         app.register_blueprint(area.bp)
