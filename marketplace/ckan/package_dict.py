@@ -48,7 +48,8 @@ EXTRAS: dict[str, str] = {
     "quality": "JSON of the declared quality ratings",
     "endpoint_url": "data services: the endpoint",
     "endpoint_description": "data services: the endpoint's description",
-    "service_type": "data services: the kind of service",
+    "service_type": "data services: the style of its API (REST, SOAP, EVENT, GRAPHQL or RPC)",
+    "service_kind": "data services: the kind of service (BULK, TRANSACTIONAL or INFORMATION)",
     "service_status": "data services: its status",
     "serves_datasets": "data services: JSON list of the slugs of the entries served",
     "withdrawal_reason": "why it was withdrawn",
@@ -195,6 +196,7 @@ def _resource_dict(distribution: dict[str, Any], package_id: str, position: int)
         "license": distribution["licence"],
         "issued": distribution["issued"],
         "modified": distribution["modified"],
+        "access_services": distribution["access_services"],
     }
 
 
@@ -294,6 +296,8 @@ def _distributions(resources: Any) -> Any:
             "modified": resource.get("modified", resource.get("last_modified")) or None,
             "access_url": resource.get("access_url"),
             "download_url": resource.get("download_url"),
+            # A resource from elsewhere names no data service of ours.
+            "access_services": resource.get("access_services") or [],
         }
         url = resource.get("url")
         # A resource from elsewhere has only CKAN's url, which is most often the data itself.

@@ -1,16 +1,19 @@
-"""Bulk import from CSV, ``import csv FILE --org SLUG``, and the lossless export and restore of the
-whole catalogue, ``export jsonl FILE`` and ``import jsonl FILE``."""
+"""Bulk import from CSV, ``import csv FILE --org SLUG``, the lossless export and restore of the
+whole catalogue, ``export jsonl FILE`` and ``import jsonl FILE``, and the export of its entries as
+DCAT-UK records, ``export dcat-uk FILE``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from marketplace.cli.errors import reports_errors
 from marketplace.cli.search import bring_up_to_date
+from marketplace.dcat_uk.record import record_from_entry
 from marketplace.services.actors import Actor
-from marketplace.services.export import export_jsonl
+from marketplace.services.export import entries_to_export, export_jsonl
 from marketplace.services.importing import check_rows, decode_csv, import_rows, parse_csv
 from marketplace.services.organisations import find_organisation
 from marketplace.services.restore import RestoreRejectedError, restore_export
@@ -91,3 +94,21 @@ def export_jsonl_command(file: Path) -> None:
     with file.open("w", encoding="utf-8", newline="\n") as out:
         count = export_jsonl(CLI_ACTOR, out)
     click.echo(f"Exported {count} entries to {file}.")
+
+
+@export_group.command("dcat-uk")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--include-drafts", is_flag=True, help="Export drafts too.")
+@reports_errors
+def export_dcat_uk_command(file: Path, include_drafts: bool) -> None:
+    """Write every published and withdrawn entry (and draft, with --include-drafts) to FILE as a JSON
+    array of DCAT-UK records, one a line, as the Data Marketplace's Metadata API answers them."""
+    count = 0
+    with file.open("w", encoding="utf-8", newline="\n") as out:
+        out.write("[")
+        for dataset in entries_to_export(CLI_ACTOR, include_drafts=include_drafts):
+            record = json.dumps(record_from_entry(dataset), ensure_ascii=False, separators=(",", ":"))
+            out.write(("," if count else "") + "\n" + record)
+            count += 1
+        out.write("\n]\n")
+    click.echo(f"Exported {count} entries to {file} as DCAT-UK records.")

@@ -135,13 +135,16 @@ def catalogue_graph(
     entries: list[Dataset],
     served: Mapping[str, Iterable[Dataset]],
     modified: datetime | None,
+    *,
+    services: Mapping[str, Dataset] | None = None,
 ) -> Graph:
     """A page of the catalogue: the dcat:Catalog and each of `entries` (with the datasets each
-    data service among them serves, from `served` by slug)."""
+    data service among them serves, from `served` by slug, and the data services that give their
+    distributions' data, from `services` by id)."""
     graph = new_graph()
     add_catalogue(graph, at, entries, modified)
     for dataset in entries:
-        add_entry(graph, at, dataset, served.get(dataset.slug, ()))
+        add_entry(graph, at, dataset, served.get(dataset.slug, ()), services=services)
     return graph
 
 
@@ -197,9 +200,17 @@ def add_theme_scheme(graph: Graph, at: Addresses) -> URIRef:
     return scheme
 
 
-def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Dataset] = ()) -> URIRef:
+def add_entry(
+    graph: Graph,
+    at: Addresses,
+    dataset: Dataset,
+    served: Iterable[Dataset] = (),
+    *,
+    services: Mapping[str, Dataset] | None = None,
+) -> URIRef:
     """One entry as a dcat:Dataset or dcat:DataService; `served` are the datasets a data service
-    serves that the viewer may see (each is added too, so its type is in the graph)."""
+    serves that the viewer may see, `services` (by id) the data services giving its distributions'
+    data that the viewer may see (each is added too, so its type is in the graph)."""
     node = at.entry(dataset.slug)
     is_service = dataset.type == "data_service"
     graph.add((node, RDF.type, DCAT.DataService if is_service else DCAT.Dataset))
@@ -240,7 +251,7 @@ def add_entry(graph: Graph, at: Addresses, dataset: Dataset, served: Iterable[Da
     if is_service:
         _service(graph, at, node, dataset, served)
     else:
-        _dataset_only(graph, node, dataset)
+        _dataset_only(graph, at, node, dataset, services or {})
     return node
 
 
@@ -261,7 +272,9 @@ def _harvested_from(graph: Graph, node: URIRef, harvested: HarvestedEntry) -> No
     graph.add((node, DCTERMS.provenance, provenance))
 
 
-def _dataset_only(graph: Graph, node: URIRef, dataset: Dataset) -> None:
+def _dataset_only(
+    graph: Graph, at: Addresses, node: URIRef, dataset: Dataset, services: Mapping[str, Dataset]
+) -> None:
     if dataset.version:
         graph.add((node, DCAT_VERSION, Literal(dataset.version)))
     if dataset.spatial_coverage:
@@ -278,7 +291,12 @@ def _dataset_only(graph: Graph, node: URIRef, dataset: Dataset) -> None:
             graph.add((period, DCAT.endDate, Literal(dataset.temporal_end, datatype=XSD.date)))
         graph.add((node, DCTERMS.temporal, period))
     for distribution in dataset.distributions:
-        graph.add((node, DCAT.distribution, _distribution(graph, node, dataset, distribution)))
+        described = _distribution(graph, node, dataset, distribution)
+        graph.add((node, DCAT.distribution, described))
+        # dcat:accessService: the data services that give this distribution's data.
+        for service_id in distribution.access_services or []:
+            if service_id in services:
+                graph.add((described, DCAT.accessService, add_entry(graph, at, services[service_id])))
 
 
 def _service(graph: Graph, at: Addresses, node: URIRef, dataset: Dataset, served: Iterable[Dataset]) -> None:

@@ -8,8 +8,9 @@ Visibility is the same SQL rule every list uses (`queries.datasets.filtered_sele
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
@@ -35,6 +36,8 @@ class CataloguePage:
     last_page: int
     modified: datetime | None  # when the latest entry the visitor may list changed
     per_page: int = PER_PAGE
+    # data service id -> the service, for those the entries' distributions name, as visible
+    services: dict[str, Dataset] = field(default_factory=dict)
 
 
 def read_page_params(args: Mapping[str, str]) -> tuple[int, str | None, datetime | None]:
@@ -92,7 +95,15 @@ def catalogue_page(actor: Actor, *, page: int, q: str | None, since: datetime | 
     modified = db.session.scalar(select(func.max(visible.c.updated_at)))
     if modified is not None and modified.tzinfo is None:  # SQLite returns the aggregate naive
         modified = modified.replace(tzinfo=UTC)
-    return CataloguePage(entries, served_datasets(actor, entries), total, page, last_page, modified)
+    return CataloguePage(
+        entries,
+        served_datasets(actor, entries),
+        total,
+        page,
+        last_page,
+        modified,
+        services=access_services(actor, entries),
+    )
 
 
 def served_datasets(actor: Actor, entries: Iterable[Dataset]) -> dict[str, list[Dataset]]:
@@ -110,3 +121,24 @@ def served_datasets(actor: Actor, entries: Iterable[Dataset]) -> dict[str, list[
         service.slug: [by_slug[slug] for slug in service.serves_datasets if slug in by_slug]
         for service in services
     }
+
+
+def access_services(actor: Actor, entries: Iterable[Dataset]) -> dict[str, Dataset]:
+    """The data services that the distributions of `entries` name as giving their data (by id),
+    those `actor` may list: one the visitor cannot see is left out rather than named."""
+    ids = {
+        service_id
+        for entry in entries
+        for distribution in entry.distributions
+        for service_id in distribution.access_services or []
+    }
+    if not ids:
+        return {}
+    visible = db.session.scalars(
+        select(Dataset).where(
+            Dataset.id.in_([uuid.UUID(service_id) for service_id in ids]),
+            Dataset.type == "data_service",
+            listable_condition(actor, ["published"]),
+        )
+    )
+    return {str(service.id): service for service in visible}

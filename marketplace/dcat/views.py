@@ -22,7 +22,7 @@ from marketplace.dcat.graph import (
     catalogue_graph,
     new_graph,
 )
-from marketplace.dcat.paging import catalogue_page, read_page_params, served_datasets
+from marketplace.dcat.paging import access_services, catalogue_page, read_page_params, served_datasets
 from marketplace.errors import MarketplaceError, NotFoundError, problem
 from marketplace.models import Dataset
 from marketplace.services.actors import Actor
@@ -51,7 +51,7 @@ def catalogue(ext: str) -> Response:
     _check_extension(ext)
     number, q, since = read_page_params(request.args)
     page = catalogue_page(current_actor(), page=number, q=q, since=since)
-    graph = catalogue_graph(_addresses(), page.entries, page.served, page.modified)
+    graph = catalogue_graph(_addresses(), page.entries, page.served, page.modified, services=page.services)
     add_paging(graph, lambda n: _page_url(ext, n), page.page, page.last_page, page.total)
     return _serialised(graph, ext)
 
@@ -80,7 +80,8 @@ def entry(slug: str, ext: str) -> Response:
 def entry_response(actor: Actor, dataset: Dataset, ext: str) -> Response:
     """One entry (that `actor` may see) as RDF in the format of `ext`."""
     graph = new_graph()
-    add_entry(graph, _addresses(), dataset, served_datasets(actor, [dataset]).get(dataset.slug, ()))
+    served = served_datasets(actor, [dataset]).get(dataset.slug, ())
+    add_entry(graph, _addresses(), dataset, served, services=access_services(actor, [dataset]))
     return _serialised(graph, ext)
 
 

@@ -68,6 +68,12 @@ def _as_sent(package: dict[str, Any], notes: Notes) -> dict[str, Any]:
 def _resource(resource: Any, notes: Notes) -> Any:
     if not isinstance(resource, dict):
         return resource
+    if resource.get("access_services"):
+        # Ids of data services in the source's catalogue, which name nothing here.
+        notes.setdefault("access_services", []).append(
+            "The data services a resource names are the source's: left out."
+        )
+    resource = {key: value for key, value in resource.items() if key != "access_services"}
     media_type = resource.get("mimetype")
     if isinstance(media_type, str) and media_type.strip():
         bare = media_type.split(";")[0].strip().lower()

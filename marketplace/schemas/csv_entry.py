@@ -59,6 +59,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("endpoint_url", "Data services only. Required to publish a data service.", ""),
     Column("endpoint_description", "Data services only: a web address.", ""),
     Column("service_type", "Data services only: REST, SOAP, EVENT, GRAPHQL or RPC.", ""),
+    Column("service_kind", "Data services only: BULK, TRANSACTIONAL or INFORMATION.", ""),
     Column("service_status", "Data services only: for example BETA or LIVE.", ""),
     Column("distribution_title", "One distribution per row: its title.", "Casualties 2024"),
     Column("distribution_description", "", ""),
@@ -96,6 +97,7 @@ _SCALARS = (
     "endpoint_url",
     "endpoint_description",
     "service_type",
+    "service_kind",
     "service_status",
 )
 _LISTS = ("themes", "keywords")

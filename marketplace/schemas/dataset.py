@@ -25,6 +25,7 @@ from marketplace.vocabularies import (
     LISTED_SECURITY_CLASSIFICATIONS,
     MEDIA_TYPES,
     REFUSED_SECURITY_CLASSIFICATIONS,
+    SERVICE_KINDS,
     SERVICE_STATUSES,
     SERVICE_TYPES,
     THEMES,
@@ -34,9 +35,19 @@ from marketplace.vocabularies.formats import media_type_for
 
 MAX_KEYWORDS = 50
 MAX_DISTRIBUTIONS = 100
+MAX_ACCESS_SERVICES = 20
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SERVED_DATASET_MESSAGE = (
     "Must be the web address name (slug) of an entry in this catalogue, such as road-traffic-estimates."
+)
+ACCESS_SERVICE_MESSAGE = "Must be the id (a UUID) of a data service in this catalogue."
+# The fields only a data service has.
+SERVICE_ONLY_FIELDS = (
+    "endpoint_url",
+    "endpoint_description",
+    "service_type",
+    "service_kind",
+    "service_status",
 )
 
 # Fields an entry must have before it can be published; drafts may lack them.
@@ -106,6 +117,13 @@ class DistributionSchema(Schema):
     licence = LicenceField(allow_none=True)
     issued = PastDate(allow_none=True)
     modified = PastDate(allow_none=True)
+    # DCAT-UK's accessService: the data services that give this distribution's data, by id.
+    # That each names a data service is checked by the services (services.served_datasets).
+    access_services = list_of(
+        fields.UUID(error_messages={"invalid_uuid": ACCESS_SERVICE_MESSAGE}),
+        max_items=MAX_ACCESS_SERVICES,
+        noun="access services",
+    )
 
     @validates_schema
     def check(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -122,6 +140,9 @@ class DistributionSchema(Schema):
         # DCAT requires an access URL; a direct download is also a way to access the data.
         if not data.get("access_url") and data.get("download_url"):
             data["access_url"] = data["download_url"]
+        if "access_services" in data:
+            # Stored as text, in the one spelling (lower case), each once.
+            data["access_services"] = list(dict.fromkeys(str(id_) for id_ in data["access_services"]))
         if data.get("format"):
             data["format"] = data["format"].upper()
         elif data.get("media_type"):
@@ -211,6 +232,8 @@ class DatasetInputSchema(Schema):
     endpoint_url = WebAddress(allow_none=True)
     endpoint_description = WebAddress(allow_none=True)
     service_type = Vocabulary(SERVICE_TYPES, name="service type", allow_none=True)
+    # What the service is for (DCAT-UK serviceType), beside service_type, its API's style.
+    service_kind = Vocabulary(SERVICE_KINDS, name="kind of service", allow_none=True)
     service_status = Vocabulary(SERVICE_STATUSES, name="service status", allow_none=True)
     # Slugs, shown as links to /datasets/<slug>: a slug cannot lead anywhere else on the site.
     # That each names an entry is checked by the services (services.served_datasets).
@@ -274,7 +297,7 @@ class DatasetInputSchema(Schema):
                     "Only datasets have distributions; describe a data service with endpoint_url."
                 ]
         elif data.get("type") == "dataset":
-            for name in ("endpoint_url", "endpoint_description", "service_type", "service_status"):
+            for name in SERVICE_ONLY_FIELDS:
                 if data.get(name):
                     errors[name] = ["Only data services have this field; set type to data_service."]
             if data.get("serves_datasets"):

@@ -29,6 +29,8 @@ class DistributionOutSchema(Schema):
     licence = fields.String(allow_none=True)
     issued = fields.Date(allow_none=True)
     modified = fields.Date(allow_none=True)
+    # The ids of the data services that give this distribution's data (DCAT-UK accessService).
+    access_services = fields.List(fields.String())
 
 
 class OrganisationRefSchema(Schema):
@@ -72,6 +74,7 @@ class DatasetOutSchema(Schema):
     endpoint_url = fields.String(allow_none=True)
     endpoint_description = fields.String(allow_none=True)
     service_type = fields.String(allow_none=True)
+    service_kind = fields.String(allow_none=True)
     service_status = fields.String(allow_none=True)
     serves_datasets = fields.List(fields.String())
     withdrawal_reason = fields.String(allow_none=True)
@@ -185,6 +188,7 @@ EDITABLE_FIELDS = frozenset(
         "endpoint_url",
         "endpoint_description",
         "service_type",
+        "service_kind",
         "service_status",
         "serves_datasets",
         "withdrawal_reason",

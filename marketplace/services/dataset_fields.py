@@ -27,6 +27,7 @@ SCALAR_FIELDS = (
     "endpoint_url",
     "endpoint_description",
     "service_type",
+    "service_kind",
     "service_status",
     "withdrawal_reason",
     "replaced_by",
@@ -44,6 +45,7 @@ DISTRIBUTION_FIELDS = (
     "issued",
     "modified",
 )
+DISTRIBUTION_LIST_FIELDS = ("access_services",)
 RATING_FIELDS = ("rating", "assessed_on", "method", "action_plan_url")
 
 
@@ -93,6 +95,8 @@ def _apply_distributions(dataset: Dataset, distributions: list[dict[str, Any]]) 
         row.position = position
         for name in DISTRIBUTION_FIELDS:
             setattr(row, name, data.get(name))
+        for name in DISTRIBUTION_LIST_FIELDS:
+            setattr(row, name, list(data.get(name) or []))
         result.append(row)
     dataset.distributions = result
 

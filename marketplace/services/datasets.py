@@ -41,7 +41,7 @@ from marketplace.services.entry_uniqueness import require_free_identifier, requi
 from marketplace.services.freshness import freshness_state
 from marketplace.services.merge_patch import merge_patch
 from marketplace.services.permissions import can_view, require_publisher
-from marketplace.services.served_datasets import check_served_datasets
+from marketplace.services.served_datasets import check_access_services, check_served_datasets
 from marketplace.services.slugs import change_slug, slug_for_title
 
 _ENTRY_SCHEMA = DatasetInputSchema()
@@ -117,6 +117,8 @@ class _Batch:
     def __init__(self) -> None:
         self.organisations: dict[str, Organisation] = {}
         self.slugs: set[str] = set()
+        # The ids of the data services in this batch (a distribution may name one as its access service).
+        self.services: set[str] = set()
         # (organisation id, identifier) -> the slug of the entry in this batch that has it.
         self.identifiers: dict[tuple[uuid.UUID, str, str], str] = {}
 
@@ -138,6 +140,7 @@ def _add_dataset(
     organisation = batch.organisation(data["publisher"])
     require_publisher(actor, organisation)
     check_served_datasets(actor, data.get("serves_datasets") or [], pending=batch.slugs)
+    check_access_services(actor, data.get("distributions") or [], pending=batch.services)
     if data.get("slug"):
         require_free_slug(data["slug"], reserved=batch.slugs)
     require_free_identifier(data.get("identifier"), organisation, data["type"], reserved=batch.identifiers)
@@ -147,6 +150,8 @@ def _add_dataset(
     apply_entry(dataset, data)
     dataset.slug = data.get("slug") or slug_for_title(data["title"], reserved=batch.slugs)
     batch.slugs.add(dataset.slug)
+    if dataset.type == "data_service":
+        batch.services.add(str(dataset.id))
     if dataset.identifier:
         batch.identifiers[(organisation.id, dataset.type, dataset.identifier)] = dataset.slug
     _move(dataset, data["status"])
@@ -318,6 +323,8 @@ def _change(actor: Actor, dataset: Dataset, data: dict[str, Any], action: str) -
     if data.get("identifier") != dataset.identifier or organisation.id != dataset.organisation_id:
         require_free_identifier(data.get("identifier"), organisation, dataset.type, except_id=dataset.id)
     check_served_datasets(actor, data.get("serves_datasets") or [], already=dataset.serves_datasets or [])
+    named_before = {id_ for row in dataset.distributions for id_ in row.access_services or []}
+    check_access_services(actor, data.get("distributions") or [], already=named_before)
     if new_status != "withdrawn":  # the reason and replacement belong to a withdrawal only
         data = {**data, "withdrawal_reason": None, "replaced_by": None}
     _check_replacement(actor, dataset, data.get("replaced_by"))

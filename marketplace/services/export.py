@@ -1,4 +1,6 @@
-"""The operator's lossless export of the catalogue as JSON lines (``export jsonl FILE``).
+"""The operator's lossless export of the catalogue as JSON lines (``export jsonl FILE``), and which
+entries its DCAT-UK export holds (``export dcat-uk FILE``: cli/importing.py maps each with
+marketplace.dcat_uk).
 
 The file (schemas/catalogue_file.py) holds every organisation and every entry, deleted ones too
 (they answer 410 Gone, and their ids and slugs stay taken), with everything needed to restore
@@ -122,6 +124,22 @@ def entry_line(dataset: Dataset, revisions: list[Revision]) -> dict[str, Any]:
         }
     )
     return line
+
+
+def entries_to_export(actor: Actor, *, include_drafts: bool = False) -> Iterator[Dataset]:
+    """Every entry that is not deleted, published and withdrawn ones (and drafts, with
+    `include_drafts`), by creation then id. Only a site administrator may export them all."""
+    if not actor.is_site_admin:
+        raise PermissionDeniedError("Only site administrators can export the whole catalogue.")
+    statuses = ["published", "withdrawn", *(["draft"] if include_drafts else [])]
+    query = (
+        select(Dataset)
+        .where(Dataset.deleted_at.is_(None), Dataset.status.in_(statuses))
+        .order_by(Dataset.created_at, Dataset.id)
+        .execution_options(yield_per=500)
+    )
+    for datasets in db.session.scalars(query).partitions():
+        yield from datasets
 
 
 def export_jsonl(actor: Actor, out: TextIO) -> int:

@@ -86,6 +86,7 @@ FIELD_LABELS = {
     "endpoint_url": "Endpoint URL",
     "endpoint_description": "Endpoint description",
     "service_type": "Service type",
+    "service_kind": "Kind of service",
     "service_status": "Service status",
     "serves_datasets": "Serves datasets",
     "quality": "Quality ratings",

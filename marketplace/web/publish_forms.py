@@ -28,6 +28,7 @@ from marketplace.vocabularies import (
     LISTED_SECURITY_CLASSIFICATIONS,
     MEDIA_TYPES,
     QUALITY_DIMENSIONS,
+    SERVICE_KINDS,
     SERVICE_STATUSES,
     SERVICE_TYPES,
     THEMES,
@@ -51,6 +52,7 @@ TEXT_FIELDS = (
     "endpoint_url",
     "endpoint_description",
     "service_type",
+    "service_kind",
     "service_status",
 )
 # List fields, written one to a line (keywords may also be separated by commas).
@@ -65,10 +67,14 @@ DATE_FIELDS = ("issued", "modified", "created", "temporal_coverage-start", "temp
 CONTACT_FIELDS = ("name", "email")
 DISTRIBUTION_TEXT = ("title", "description", "access_url", "download_url", "media_type", "format", "licence")
 DISTRIBUTION_DATES = ("issued", "modified")
+# The data services that give a distribution's data (their ids) are not asked on the form, but
+# carried in a hidden input, so that saving the form keeps what the API set.
+DISTRIBUTION_CARRIED = "access_services"
 DISTRIBUTION_INPUTS = (
     *DISTRIBUTION_TEXT,
     "byte_size",
     *(f"{name}-{part}" for name in DISTRIBUTION_DATES for part in DATE_PARTS),
+    DISTRIBUTION_CARRIED,
 )
 _DISTRIBUTION_INPUT = re.compile(r"^distributions-(\d{1,6})-")
 
@@ -103,6 +109,7 @@ LABELS = {
     "endpoint_url": "Endpoint URL",
     "endpoint_description": "Endpoint description URL",
     "service_type": "Service type",
+    "service_kind": "Kind of service",
     "service_status": "Service status",
     "serves_datasets": "Datasets served",
     "distributions": "Distributions",
@@ -148,6 +155,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "themes": list(THEMES.items()),
     "update_frequency": [(value, label) for value, (label, _) in UPDATE_FREQUENCIES.items()],
     "service_type": list(SERVICE_TYPES.items()),
+    "service_kind": list(SERVICE_KINDS.items()),
     "service_status": list(SERVICE_STATUSES.items()),
     "media_type": [(value, f"{name} ({value})") for value, name in MEDIA_TYPES.items()],
     # Formats by the names people know them by; the media type follows from the format.
@@ -207,6 +215,7 @@ def form_from_entry(entry: Mapping[str, Any]) -> EntryForm:
         inputs = {name: _text(given.get(name)) for name in (*DISTRIBUTION_TEXT, "byte_size")}
         for name in DISTRIBUTION_DATES:
             inputs.update(_date_parts(name, given.get(name)))
+        inputs[DISTRIBUTION_CARRIED] = " ".join(given.get(DISTRIBUTION_CARRIED) or [])
         distributions.append(inputs)
     return EntryForm(values, list(entry.get("themes") or []), distributions)
 
@@ -247,7 +256,7 @@ def entry_from_form(form: EntryForm) -> ReadEntry:
         entry["temporal_coverage"] = temporal
     distributions, positions = [], []
     for position, inputs in enumerate(form.distributions):
-        if not any(value.strip() for value in inputs.values()):
+        if describes_nothing(inputs):
             continue  # an empty fieldset (added and not filled in) describes nothing
         distributions.append(_read_distribution(inputs, position, errors))
         positions.append(position)
@@ -256,9 +265,17 @@ def entry_from_form(form: EntryForm) -> ReadEntry:
     return ReadEntry(entry, errors, positions)
 
 
+def describes_nothing(inputs: Mapping[str, str]) -> bool:
+    """Whether a distribution's inputs are all empty (what the form only carries does not count)."""
+    return not any(value.strip() for name, value in inputs.items() if name != DISTRIBUTION_CARRIED)
+
+
 def _read_distribution(inputs: Mapping[str, str], position: int, errors: Errors) -> dict[str, Any]:
     given: dict[str, Any] = {name: inputs[name] for name in DISTRIBUTION_TEXT if inputs.get(name, "").strip()}
     prefix = f"distributions-{position}-"
+    carried = inputs.get(DISTRIBUTION_CARRIED, "").split()
+    if carried:
+        given[DISTRIBUTION_CARRIED] = carried
     size = inputs.get("byte_size", "").strip().replace(",", "")
     if re.fullmatch(r"-?[0-9]{1,30}", size):
         given["byte_size"] = int(size)  # the services say whether it is in range
@@ -317,6 +334,8 @@ def _locate(path: str, distribution_inputs: list[int]) -> tuple[str, str, str | 
             name = parts[2] if len(parts) > 2 and parts[2] in DISTRIBUTION_LABELS else "title"
             anchor = f"distributions-{position}-{name}" + ("-day" if name in DISTRIBUTION_DATES else "")
             label = f"{DISTRIBUTION_LABELS[name]} of distribution {position + 1}"
+            if len(parts) > 2 and parts[2] == DISTRIBUTION_CARRIED:  # a hidden input: told at the title
+                label = f"The data services giving distribution {position + 1}"
             required = f"Enter a title for distribution {position + 1}" if name == "title" else None
             return anchor, label, required
     if head == "distributions":

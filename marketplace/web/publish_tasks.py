@@ -32,6 +32,7 @@ from marketplace.web.publish_forms import (
     EntryForm,
     Errors,
     blank_distribution,
+    describes_nothing,
     entry_errors,
     entry_from_form,
     form_from_entry,
@@ -92,8 +93,22 @@ SECTIONS = (
     Section(
         "service",
         "The data service",
-        ("endpoint_url", "endpoint_description", "service_type", "service_status", "serves_datasets"),
-        ("endpoint_url", "endpoint_description", "service_type", "service_status", "serves_datasets"),
+        (
+            "endpoint_url",
+            "endpoint_description",
+            "service_type",
+            "service_kind",
+            "service_status",
+            "serves_datasets",
+        ),
+        (
+            "endpoint_url",
+            "endpoint_description",
+            "service_type",
+            "service_kind",
+            "service_status",
+            "serves_datasets",
+        ),
         types=("data_service",),
     ),
 )
@@ -220,7 +235,7 @@ def file(slug: str, number: int | None = None):
     else:
         form.distributions[position] = given
     etag = request.form.get("etag", "")
-    if not any(value.strip() for value in given.values()):
+    if describes_nothing(given):
         errors = {f"distributions-{position}-title": ["Enter a title for the file"]}
         return _file_page(
             dataset, given, position, adding=number is None, etag=etag, errors=errors, status=400
@@ -358,6 +373,7 @@ VOCABULARY_OF = {
     "security_classification": "security_classification",
     "update_frequency": "update_frequency",
     "service_type": "service_type",
+    "service_kind": "service_kind",
     "service_status": "service_status",
 }
 

@@ -148,3 +148,48 @@ def test_a_rich_entry_and_a_data_service_survive_show_then_update_unchanged(publ
         assert db.session.get(Dataset, entry.id).lock_version == entry.lock_version
     extras = {e["key"]: e["value"] for e in publisher_ckan.action.package_show(id=service.slug)["extras"]}
     assert extras["entry_type"] == "data_service" and extras["serves_datasets"] == f'["{rich.slug}"]'
+
+
+def test_a_kind_of_service_and_a_resources_access_services_survive_show_then_update(
+    publisher_ckan, catalogue
+):
+    dft = catalogue.roads.organisation
+    service = create_dataset(
+        organisation=dft,
+        title="Road traffic API",
+        type="data_service",
+        distributions=[],
+        endpoint_url="https://api.dft.gov.uk/v1/roads",
+        service_kind="INFORMATION",
+    )
+    given = create_dataset(
+        organisation=dft,
+        title="Road traffic counts",
+        distributions=[
+            {
+                "title": "Counts",
+                "access_url": "https://api.dft.gov.uk/v1/roads",
+                "access_services": [str(service.id)],
+            }
+        ],
+    )
+    for entry in (service, given):
+        shown = publisher_ckan.action.package_show(id=entry.slug)
+        assert publisher_ckan.action.package_update(**shown) == shown
+        db.session.expire_all()
+        assert db.session.get(Dataset, entry.id).lock_version == entry.lock_version
+    extras = {e["key"]: e["value"] for e in publisher_ckan.action.package_show(id=service.slug)["extras"]}
+    assert extras["service_kind"] == "INFORMATION"
+    resource = publisher_ckan.action.package_show(id=given.slug)["resources"][0]
+    assert resource["access_services"] == [str(service.id)]
+
+    with pytest.raises(ValidationError) as raised:
+        publisher_ckan.action.package_patch(id=given.slug, resources=[{**resource, "access_services": ["x"]}])
+    assert "resources.0.access_services.0" in raised.value.error_dict
+    with pytest.raises(ValidationError) as raised:
+        extras = [
+            {"key": "entry_type", "value": "data_service"},
+            {"key": "service_kind", "value": "STREAMING"},
+        ]
+        publisher_ckan.action.package_patch(id=service.slug, extras=extras)
+    assert "service_kind" in raised.value.error_dict

@@ -5,6 +5,7 @@ restored entries answer as the originals did."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from marketplace.errors import PermissionDeniedError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.schemas.dataset_out import editable_view
 from marketplace.search import index_root, index_status
 from marketplace.services.actors import Actor
 from marketplace.services.datasets import delete_dataset, patch_dataset, withdraw_dataset
@@ -83,9 +85,14 @@ def seed_every_kind_of_entry() -> dict[str, Dataset]:
         distributions=[],
         endpoint_url="https://api.education.gov.uk/schools",
         service_type="REST",
+        service_kind="BULK",
         service_status="LIVE",
         serves_datasets=["schools-2020"],
     )
+    # The first file of the roads entry is given by the service too (DCAT-UK accessService).
+    files = [{k: v for k, v in d.items() if k != "id"} for d in editable_view(roads)["distributions"]]
+    files[0]["access_services"] = [str(service.id)]
+    patch_dataset(ADMIN, str(roads.id), {"distributions": files})
     deleted = create_dataset(organisation=dfe, title="Deleted one")
     delete_dataset(ADMIN, str(deleted.id))
     entries = {"roads": roads, "draft": draft, "schools": schools, "withdrawn": old_schools}
@@ -105,6 +112,7 @@ def answers(client, reference: str, token: str) -> tuple[int, dict, str | None]:
     body = response.get_json() if response.status_code == 200 else {}
     keep = ("id", "slug", "status", "created_at", "updated_at", "published_at", "withdrawn_at", "quality")
     keep += ("distributions", "withdrawal_reason", "replaced_by", "type", "freshness", "keywords")
+    keep += ("service_kind",)
     return response.status_code, {k: body.get(k) for k in keep}, response.headers.get("ETag")
 
 
@@ -119,6 +127,10 @@ def test_a_restored_catalogue_exports_byte_for_byte_the_same_and_answers_the_sam
     assert lines[0] == {"format": "data-marketplace-export", "version": 1, "organisations": 2, "entries": 6}
     assert [line["kind"] for line in lines[1:]] == ["organisation"] * 2 + ["entry"] * 6
     assert "Ünïcode draft — naïve “quotes”" in first.decode()  # UTF-8, not \u escapes
+    by_id = {line["id"]: line for line in lines[1:] if line["kind"] == "entry"}
+    assert by_id[str(entries["service"].id)]["service_kind"] == "BULK"
+    given_by = [d["access_services"] for d in by_id[str(entries["roads"].id)]["distributions"]]
+    assert given_by == [[str(entries["service"].id)], []]
 
     with empty_instance(new_database_url, tmp_path / "second") as second:
         result = second.test_cli_runner().invoke(args=["import", "jsonl", str(tmp_path / "first.jsonl")])
@@ -293,4 +305,47 @@ def test_restore_only_fields_are_checked_too(runner, emptied, tmp_path):
         "Line 5, created_at: Not a timestamp with a time zone.",
         "Line 5, old_slugs.0.slug: Use lower-case letters",
         "Line 5, old_slugs.0.retired_at: Missing data for required field.",
+    )
+
+
+def test_a_file_from_before_service_kinds_and_access_services_still_restores(runner, emptied, tmp_path):
+    lines = list(emptied)
+    for number, line in enumerate(lines):
+        entry = json.loads(line)
+        if entry.get("kind") != "entry":
+            continue
+        entry.pop("service_kind", None)
+        for distribution in entry.get("distributions") or []:
+            distribution.pop("access_services", None)
+        lines[number] = json.dumps(entry, ensure_ascii=False)
+
+    result = import_lines(runner, tmp_path / "older.jsonl", lines)
+
+    assert result.exit_code == 0, result.output
+    restored = db.session.scalars(select(Dataset)).all()
+    assert {d.service_kind for d in restored} == {None}
+    assert all(row.access_services == [] for d in restored for row in d.distributions)
+
+
+def test_bad_service_kinds_and_access_services_are_named_by_line_and_field(runner, emptied, tmp_path):
+    lines = list(emptied)
+    numbers = {json.loads(line).get("type"): n for n, line in enumerate(lines) if '"kind":"entry"' in line}
+    service, dataset = numbers["data_service"], numbers["dataset"]
+    lines[service] = edited(lines[service], service_kind="STREAMING")
+    entry = json.loads(lines[dataset])
+    entry["distributions"] = [
+        {
+            "id": str(uuid.uuid4()),
+            "title": "A",
+            "access_url": "https://a.gov.uk",
+            "access_services": ["not-an-id"],
+        }
+    ]
+    lines[dataset] = json.dumps(entry)
+    refused_import(
+        runner,
+        tmp_path,
+        lines,
+        f"Line {service + 1}, service_kind: 'STREAMING' is not a known kind of service.",
+        f"Line {dataset + 1}, distributions.0.access_services.0: Must be the id (a UUID)",
     )

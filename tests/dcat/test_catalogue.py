@@ -153,3 +153,28 @@ def test_an_empty_catalogue_is_one_empty_page(client):
     assert str(graph.value(collection, HYDRA.last)).endswith("page=1")
     assert graph.value(collection, HYDRA.next) is None
     assert (None, RDF.type, DCAT.Catalog) in graph
+
+
+def test_a_distribution_names_only_the_access_services_the_visitor_may_see(client):
+    organisation = create_organisation()
+    service = {"type": "data_service", "distributions": [], "endpoint_url": "https://api.dft.gov.uk/v1/roads"}
+    shown = create_dataset(organisation=organisation, title="Open roads API", **service)
+    hidden = create_dataset(
+        organisation=organisation, title="Hidden prison API", access_rights="INTERNAL", **service
+    )
+    file = {
+        "title": "Roads",
+        "access_url": "https://api.dft.gov.uk/v1/roads",
+        "access_services": [str(shown.id), str(hidden.id)],
+    }
+    dataset = create_dataset(organisation=organisation, distributions=[file])
+
+    for path in ("/catalog.ttl", f"/datasets/{dataset.slug}.ttl"):
+        signed_out = fetch_graph(client, path)
+        [distribution] = signed_out.objects(entry_node(dataset.slug), DCAT.distribution)
+        assert set(signed_out.objects(distribution, DCAT.accessService)) == {entry_node(shown.slug)}
+        assert "Hidden prison API" not in signed_out.serialize(format="turtle")
+        signed_in = fetch_graph(client, path, token=reader_token())
+        [distribution] = signed_in.objects(entry_node(dataset.slug), DCAT.distribution)
+        given_by = set(signed_in.objects(distribution, DCAT.accessService))
+        assert given_by == {entry_node(shown.slug), entry_node(hidden.slug)}

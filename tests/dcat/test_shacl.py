@@ -145,3 +145,20 @@ def test_the_whole_seeded_catalogue_conforms_with_no_violations(runner, client):
         f"shapes+range: {findings.violations} violations in {took:.1f}s; "
         f"recommended: {recommended.warnings} warnings in {took_recommended:.1f}s"
     )
+
+
+def test_a_distribution_names_the_data_services_giving_its_data_and_conforms(client):
+    organisation = create_organisation()
+    service = create_dataset(organisation=organisation, title="Road casualties API", **SERVICE)
+    file = {
+        "title": "Casualties",
+        "access_url": SERVICE["endpoint_url"],
+        "access_services": [str(service.id)],
+    }
+    dataset = create_dataset(organisation=organisation, distributions=[file])
+
+    graph = _conforms(client, dataset.slug)
+
+    [distribution] = graph.objects(entry_node(dataset.slug), DCAT.distribution)
+    assert list(graph.objects(distribution, DCAT.accessService)) == [entry_node(service.slug)]
+    assert (entry_node(service.slug), RDF.type, DCAT.DataService) in graph

@@ -295,3 +295,26 @@ def test_only_publishers_of_the_organisation_may_check_or_import(dft):
             import_rows(actor, dft, rows)
     assert count() == 0
     assert len(import_rows(ADMIN, dft, rows)) == 1
+
+
+def test_a_data_services_kind_is_a_column_and_a_bad_kind_or_a_kind_on_a_dataset_is_reported(dft, publisher):
+    service = {
+        **{k: v for k, v in GOOD.items() if not k.startswith("distribution_")},
+        "type": "data_service",
+        "endpoint_url": "https://api.dft.gov.uk/v1",
+        "service_kind": "Bulk",
+    }
+    columns = list(service)
+    rows = parse_csv(
+        csv_text(
+            {**service, "title": "Bad kind", "service_kind": "STREAMING"},
+            {**service, "title": "A dataset", "type": "dataset"},
+            columns=columns,
+        )
+    )
+    report = check_rows(publisher, dft, rows)
+    found = {(e.row, e.column) for e in report.errors}
+    assert found == {(2, "service_kind"), (3, "service_kind"), (3, "endpoint_url")}
+
+    [created] = import_rows(publisher, dft, parse_csv(csv_text(service, columns=columns)))
+    assert created.service_kind == "BULK"

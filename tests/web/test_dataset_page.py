@@ -206,6 +206,7 @@ def test_a_data_service_shows_its_endpoint_and_service_fields(dft, client):
         endpoint_url="https://roadtraffic.dft.gov.uk/api",
         endpoint_description="https://roadtraffic.dft.gov.uk/api/docs",
         service_type="REST",
+        service_kind="TRANSACTIONAL",
         service_status="LIVE",
         serves_datasets=[served.slug],
     )
@@ -222,6 +223,7 @@ def test_a_data_service_shows_its_endpoint_and_service_fields(dft, client):
         f'<a class="govuk-link" href="/datasets/{served.slug}">{served.slug}</a>',
     ):
         assert shown in html, shown
+    assert re.search(r"Kind of service\s*</dt>\s*<dd[^>]*>\s*Transactional\s*</dd>", html), html
     assert "Data files and links" not in html  # services have endpoints, not distributions
 
 
@@ -639,3 +641,10 @@ def test_the_datas_date_and_the_records_date_are_named_apart(dft, client):
     assert "Data last updated" in html and "26 September 2024" in html
     assert "Record last edited" in html
     assert "Last modified" not in html
+
+
+def test_a_data_service_without_a_kind_shows_no_kind_row(dft, client):
+    service = create_dataset(
+        organisation=dft, type="data_service", distributions=[], endpoint_url="https://api.dft.gov.uk/v1"
+    )
+    assert "Kind of service" not in _html(client, f"/datasets/{service.slug}")

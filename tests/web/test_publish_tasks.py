@@ -290,3 +290,39 @@ def test_only_the_entrys_publishers_reach_its_task_list(dft, signed_in, app):
     for path in ("", "/sections/about", "/files", "/files/add", "/check"):
         page(outsider, f"/publish/datasets/{entry.slug}{path}", status=403)
     assert app.test_client().get(f"/publish/datasets/{entry.slug}").status_code == 302  # signed out: sign in
+
+
+def test_the_service_section_asks_the_kind_of_service_and_the_check_page_shows_it(dft, publisher):
+    submit(publisher, NEW, {"type": "data_service", "title": "Road traffic API"}, status=303)
+    section = "/publish/datasets/road-traffic-api/sections/service"
+    form = page(publisher, section, status=200).text
+    assert "Kind of service (optional)" in form and 'name="service_kind" type="radio" value="BULK"' in form
+
+    html = submit(publisher, section, {"service_kind": "TRANSACTIONAL"}, status=303)
+
+    assert task_statuses(html)["The data service"] == "Incomplete"  # the endpoint is still needed
+    assert stored("road-traffic-api").service_kind == "TRANSACTIONAL"
+    check = page(publisher, "/publish/datasets/road-traffic-api/check", status=200).text
+    assert re.search(r"Kind of service\s*</dt>\s*<dd[^>]*>\s*Transactional", check)
+    refused = submit(publisher, section, {"service_kind": "STREAMING"}, status=400)
+    assert 'href="#service_kind"' in refused
+    assert stored("road-traffic-api").service_kind == "TRANSACTIONAL"
+
+
+def test_changing_a_file_keeps_the_data_services_it_names(dft, publisher):
+    service = create_dataset(
+        organisation=dft, type="data_service", distributions=[], endpoint_url="https://api.dft.gov.uk/v1"
+    )
+    file = {
+        "title": "Counts",
+        "download_url": "https://data.dft.gov.uk/c.csv",
+        "access_services": [str(service.id)],
+    }
+    entry = create_dataset(organisation=dft, title="Canal towpath footfall", distributions=[file])
+
+    submit(
+        publisher, f"/publish/datasets/{entry.slug}/files/1", {"distributions-0-title": "Renamed"}, status=303
+    )
+
+    saved = stored(entry.slug).distributions[0]
+    assert (saved.title, saved.access_services) == ("Renamed", [str(service.id)])
