@@ -8,6 +8,8 @@ FLASK  := $(BIN)/flask --app marketplace
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
+# The suite runs in this many processes (pytest-xdist; "auto" is one per core).
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint bench install clean vendor
@@ -47,8 +49,8 @@ lint: $(STAMP)
 test: lint
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/pytest --db sqlite
-	$(BIN)/pytest --db postgresql
+	$(BIN)/pytest --db sqlite -n $(TEST_WORKERS)
+	$(BIN)/pytest --db postgresql -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
