@@ -177,7 +177,7 @@ DEVELOPMENT_ONLY = frozenset({"devidp.token"})
 
 
 # The machine interfaces share the API's count: our REST API, CKAN's Action API and the DCAT pages.
-API_BLUEPRINTS = ("api.", "ckan.", "dcat.")
+API_BLUEPRINTS = ("api.", "ckan.", "dcat.", "dm_api.")
 
 
 def rules_for(endpoint: str) -> list[Rule]:

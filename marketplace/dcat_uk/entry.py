@@ -28,7 +28,7 @@ from marketplace.dcat_uk.terms import (
     DISTRIBUTION_FIELDS,
     FIELD_NAMES,
     SECURITY_CLASSIFICATIONS,
-    SERVICE_KINDS,
+    SERVICE_KIND_VALUES,
     STATUSES,
     THEME_VALUES,
     TYPES,
@@ -68,8 +68,6 @@ def entry_from_record(record: Any) -> dict[str, Any]:
     for theirs, (ours, read) in _READERS.items():
         if theirs in record:
             entry[ours] = read(record[theirs], errors)
-    if "serviceType" in record and record["serviceType"] not in SERVICE_KINDS:
-        errors.add("serviceType", _not_one_of(record["serviceType"], SERVICE_KINDS))
     if errors:
         raise ValidationError(dict(errors))
     return entry
@@ -96,7 +94,8 @@ def record_errors(errors: Mapping[str, list[str]] | None) -> dict[str, list[str]
             head, _, rest = field.partition(".")
             if head == "distributions":
                 index, _, sub = rest.partition(".")
-                parts = ("distribution", index, DISTRIBUTION_FIELD_NAMES.get(sub, sub))
+                sub, _, item = sub.partition(".")  # access_services.0
+                parts = ("distribution", index, DISTRIBUTION_FIELD_NAMES.get(sub, sub), item)
                 name = ".".join(part for part in parts if part)
             else:
                 name = ".".join(part for part in (FIELD_NAMES.get(head, head), rest) if part)
@@ -197,6 +196,8 @@ def _licence(value: Any, errors: _Errors) -> str | None:
     if value is None:
         return None
     url = value.get("licenseURL") if isinstance(value, Mapping) else None
+    for name in sorted(set(value) - {"title", "licenseURL"}) if isinstance(value, Mapping) else ():
+        errors.add(f"license.{name}", "Not a field of a licence.")
     if not isinstance(url, str):
         errors.add("license.licenseURL", "Give the licence's URL.")
         return None
@@ -232,6 +233,10 @@ def _blank_as_none(value: Any, errors: _Errors) -> Any:
 
 def _api_type(value: Any, errors: _Errors) -> str | None:
     return None if value is None else _term("apiType", API_TYPE_VALUES, value, errors)
+
+
+def _service_kind(value: Any, errors: _Errors) -> str | None:
+    return None if value is None else _term("serviceType", SERVICE_KIND_VALUES, value, errors)
 
 
 def _served(value: Any, errors: _Errors) -> Any:
@@ -283,6 +288,7 @@ def _distribution(index: int, value: Mapping[str, Any], errors: _Errors) -> dict
     access_service = value.get("accessService", [])
     if not isinstance(access_service, list) or not all(isinstance(item, str) for item in access_service):
         errors.add(f"{at}.accessService", "Must be a list of data service identifiers.")
+        distribution.pop("access_services", None)
     if not distribution.get("title"):
         # The OpenAPI example's distributions have no title; ours need one: its format names it.
         media_type = distribution.get("media_type")
@@ -307,4 +313,5 @@ _READERS: dict[str, tuple[str, Callable[[Any, _Errors], Any]]] = {
     "endpointDescription": ("endpoint_description", _blank_as_none),
     "servesDataset": ("serves_datasets", _served),
     "apiType": ("service_type", _api_type),
+    "serviceType": ("service_kind", _service_kind),
 }

@@ -27,7 +27,7 @@ from marketplace.dcat_uk.terms import (
 )
 from marketplace.extensions import db
 from marketplace.models import Dataset, Distribution
-from marketplace.vocabularies import SERVICE_TYPES, THEMES, find_licence
+from marketplace.vocabularies import SERVICE_KINDS, SERVICE_TYPES, THEMES, find_licence
 
 
 def record_from_entry(dataset: Dataset) -> dict[str, Any]:
@@ -76,6 +76,8 @@ def _service(dataset: Dataset) -> dict[str, Any]:
         service["endpointURL"] = endpoint_url
     if dataset.service_type:
         service["apiType"] = SERVICE_TYPES[dataset.service_type]
+    if dataset.service_kind:
+        service["serviceType"] = SERVICE_KINDS[dataset.service_kind]
     return service
 
 
@@ -96,6 +98,7 @@ def _distribution(distribution: Distribution) -> dict[str, Any]:
         "downloadURL": _whole(distribution.download_url, "distribution.downloadURL"),
         "format": distribution.format,
         "mediaType": [distribution.media_type] if distribution.media_type else None,
+        "accessService": list(distribution.access_services or []),
     }
     return {name: value for name, value in fields.items() if value}
 

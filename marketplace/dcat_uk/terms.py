@@ -9,6 +9,7 @@ theme labels are vocabularies.THEMES' labels, `apiType` is SERVICE_TYPES' labels
 
 from __future__ import annotations
 
+from marketplace.vocabularies import SERVICE_KINDS as KINDS_OF_SERVICE
 from marketplace.vocabularies import SERVICE_TYPES, THEMES
 
 # Our entry type -> DCAT-UK `type`. DCAT-UK also lists "Data Group" and "Data Share", which have
@@ -27,8 +28,8 @@ THEME_VALUES: dict[str, str] = {label: value for value, label in THEMES.items()}
 # DCAT-UK `apiType` -> our service_type (our labels are DCAT-UK's codes).
 API_TYPE_VALUES: dict[str, str] = {label: value for value, label in SERVICE_TYPES.items()}
 
-# DCAT-UK `serviceType`: accepted and checked, but our model has no column for it.
-SERVICE_KINDS = ("Bulk", "Transactional", "Information")
+# DCAT-UK `serviceType` label -> our `service_kind` (its labels are DCAT-UK's).
+SERVICE_KIND_VALUES: dict[str, str] = {label: value for value, label in KINDS_OF_SERVICE.items()}
 
 # `contactPoint.role`. We keep one contact point, the one people write to: "contact".
 CONTACT_ROLES = ("owner", "contact", "approver")
@@ -80,8 +81,9 @@ DISTRIBUTION_FIELDS = (
 )
 
 # DCAT-UK fields a record may carry that our model has no place for: checked on the way in, then
-# not kept. (Listed, never dropped unsaid: the /dm/v1 API states them as deviations.)
-UNCARRIED_FIELDS = ("serviceType", "distribution.accessService")
+# not kept. None since migration 0010 (serviceType and distribution.accessService are carried);
+# kept so that one the model loses again is listed, never dropped unsaid.
+UNCARRIED_FIELDS: tuple[str, ...] = ()
 # DCAT-UK fields the catalogue assigns: `identifier` is our entry's id (record_id reads it for
 # creation), `created` is when the record was added here.
 CATALOGUE_FIELDS = ("identifier", "created")
@@ -111,6 +113,7 @@ FIELD_NAMES: dict[str, str] = {
     "endpoint_description": "endpointDescription",
     "service_type": "apiType",
     "serves_datasets": "servesDataset",
+    "service_kind": "serviceType",
 }
 DISTRIBUTION_FIELD_NAMES: dict[str, str] = {
     "title": "title",
@@ -119,6 +122,7 @@ DISTRIBUTION_FIELD_NAMES: dict[str, str] = {
     "download_url": "downloadURL",
     "format": "format",
     "media_type": "mediaType",
+    "access_services": "accessService",
 }
 # Our fields with no DCAT-UK home: a record neither shows nor sets them.
 OUR_FIELDS_WITHOUT_DCAT_UK = (

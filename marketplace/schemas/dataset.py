@@ -305,6 +305,10 @@ class DatasetInputSchema(Schema):
         if data.get("status") in {"published", "withdrawn"}:
             required = list(REQUIRED_TO_PUBLISH)
             if data.get("type") == "data_service":
+                # A service's use is governed by its own terms (its endpoint description): DCAT-AP
+                # and DCAT-UK leave a data service's licence optional, and the Data Marketplace's
+                # own sample service is published without one. Datasets still need one.
+                required.remove("licence")
                 required.append("endpoint_url")
             for name in required:
                 if data.get(name) in (None, "", []) and name not in errors:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -50,6 +51,22 @@ def reference(name: str) -> Any:
     if not path.is_file():
         pytest.skip(f"the Metadata Management API reference copy is not at {REFERENCE_DIR}")
     return json.loads(path.read_text())
+
+
+SPECIFICATION = "metadata_management_api.yaml"
+
+
+def specification_path() -> Path:
+    """The OpenAPI document's path; skips the test when the copy is absent."""
+    path = REFERENCE_DIR / SPECIFICATION
+    if not path.is_file():
+        pytest.skip(f"the Metadata Management API reference copy is not at {REFERENCE_DIR}")
+    return path
+
+
+def specification() -> dict[str, Any]:
+    """The OpenAPI document, parsed."""
+    return yaml.safe_load(specification_path().read_text())
 
 
 @cache

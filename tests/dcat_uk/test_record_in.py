@@ -4,6 +4,7 @@ specification spells two ways are accepted; values outside the lists are refused
 from __future__ import annotations
 
 import copy
+import uuid
 
 import pytest
 
@@ -13,7 +14,7 @@ from marketplace.errors import ValidationError
 from marketplace.schemas.dataset_out import EDITABLE_FIELDS, editable_view
 from marketplace.services.datasets import create_dataset as create_dataset_service
 from marketplace.services.datasets import load_entry
-from tests.factories import ADMIN, create_dataset, create_organisation
+from tests.factories import ADMIN, create_dataset, create_organisation, valid_entry
 
 CARRIED = EDITABLE_FIELDS - set(OUR_FIELDS_WITHOUT_DCAT_UK)
 RECORD = {
@@ -37,7 +38,8 @@ def _carried(entry: dict) -> dict:
     # A record leaves out what is empty (no creator, no servesDataset for a dataset): [] or absent.
     carried = {name: loaded.get(name) or None for name in CARRIED}
     carried["distributions"] = [
-        {name: d.get(name) for name in DISTRIBUTION_FIELD_NAMES} for d in loaded.get("distributions") or []
+        {name: d.get(name) or None for name in DISTRIBUTION_FIELD_NAMES}
+        for d in loaded.get("distributions") or []
     ]
     return carried
 
@@ -121,8 +123,15 @@ def test_both_forms_the_specification_shows_are_accepted(app, change, expected):
 
 
 def test_the_openapi_examples_request_is_accepted(app):
-    """POST /datasets' example: `type` a string, distributions without a title."""
-    create_organisation()
+    """POST /datasets' example: `type` a string, distributions without a title, and an access
+    service (which must name a data service of ours)."""
+    organisation = create_organisation()
+    service_id = uuid.UUID("8d085327-21b6-4d8b-9705-88faad231d23")
+    service = valid_entry(
+        publisher=organisation.slug, type="data_service", endpoint_url="https://example.gov.uk/api"
+    )
+    del service["distributions"]
+    create_dataset_service(ADMIN, service, dataset_id=service_id)
     record = {
         **RECORD,
         "identifier": "8d085327-21b6-4d8b-9705-88faad231d22",
@@ -139,6 +148,7 @@ def test_the_openapi_examples_request_is_accepted(app):
     dataset = create_dataset_service(ADMIN, entry_from_record(record), dataset_id=record_id(record))
     assert str(dataset.id) == record["identifier"]
     assert [(d.title, d.media_type) for d in dataset.distributions] == [("CSV", "text/csv")]
+    assert dataset.distributions[0].access_services == [str(service_id)]
 
 
 @pytest.mark.parametrize(
