@@ -14,10 +14,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def readme_examples() -> str:
+def readme_examples(heading: str = "### Examples") -> str:
     text = (ROOT / "README.md").read_text()
-    section = text.split("### Examples", 1)[1]
+    section = text.split(heading + "\n", 1)[1]
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def run_script(script: str, database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "MARKETPLACE_ENV": "test",
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+    }
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def json_documents(output: str) -> list:
@@ -36,20 +53,7 @@ def json_documents(output: str) -> list:
 def test_readme_api_examples_work_as_written(live_server, database_url, runner, tmp_path):
     runner.invoke(args=["seed"])
     script = readme_examples().replace("http://127.0.0.1:5000", live_server)
-    env = {
-        **os.environ,
-        "MARKETPLACE_ENV": "test",
-        "DATABASE_URL": database_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-    }
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_script(script, database_url, tmp_path)
     assert result.returncode == 0, result.stderr
 
     documents = json_documents(result.stdout)
@@ -75,3 +79,22 @@ def test_readme_api_examples_work_as_written(live_server, database_url, runner, 
     # All of the seed changed since 2025; its withdrawn entries come as tombstones too.
     assert changed["total"] > walked["total"]
     assert len(lines) == 2 and all("metadata_modified" in line for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_readme_metadata_api_walkthrough_works_as_written(live_server, database_url, runner, tmp_path):
+    runner.invoke(args=["seed"])
+    script = readme_examples("### Metadata API examples").replace("http://127.0.0.1:5000", live_server)
+    result = run_script(script, database_url, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    location = next(line for line in result.stdout.splitlines() if line.lower().startswith("location:"))
+    assert location.split(":", 1)[1].strip() == "/dm/v1/datasets/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f"
+    record, found, patched, gone = json_documents(result.stdout)
+    assert record["status"] == "Draft" and record["supplierIdentifier"] == "DFT-BUS-0042"
+    assert record["type"] == ["Data Set"] and record["updateFrequency"]
+    assert [r["identifier"] for r in found] == [record["identifier"]]
+    assert patched["status"] == "Published" and patched["keyword"] == ["buses", "punctuality", "reliability"]
+    assert "updateFrequency" not in patched
+    assert re.search(r"[}\n]204\n", result.stdout)  # the DELETE's status (JSON bodies end without \n)
+    assert gone["code"] == "DM00010" and gone["errors"] == []
