@@ -17,8 +17,6 @@ from tests.factories import ADMIN, create_organisation, valid_entry
 # checked, not kept, so they are missing from what we answer. Named here so a test fails the day
 # the model gains one and this list is not brought up to date.
 SAMPLE_GAPS: dict[str, set[str]] = {"sample_dataset.json": set(), "sample_data_service.json": set()}
-# Our rule, stricter than DCAT-UK's: an entry is published only with a licence, and the sample data
-# service has none. It is refused for that alone, and comes in as a draft.
 
 
 @pytest.fixture
