@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 FORMAT_FILE = "FORMAT"  # in each generation: the INDEX_FORMAT its documents were written in
 WRITER_TIMEOUT_S = 30.0
+# Tries to open a searcher when the files it lists vanish under it (see _open_searcher).
+OPEN_ATTEMPTS = 5
 
 
 class SearchUnavailable(Exception):
@@ -143,11 +145,29 @@ def searcher_for(root: Path) -> tuple[Searcher, dict]:
         return opened.searcher, opened.cache
     if opened is not None:
         opened.searcher.close()
-    searcher = index.open_dir(str(generation)).searcher()
+    generation, searcher = _open_searcher(root, generation)
     if not hasattr(_local, "opened"):
         _local.opened = {}
     _local.opened[root] = _Open(generation, searcher)
     return searcher, _local.opened[root].cache
+
+
+def _open_searcher(root: Path, generation: Path) -> tuple[Path, Searcher]:
+    """A searcher on the newest state of the current generation.
+
+    Opening reads the newest table of contents (`_MAIN_N.toc`) Whoosh lists; another process can
+    remove that file between the listing and the reading, by committing a newer one or by a
+    reindex switching generations and removing this one. The newer state is then there to open:
+    look again, a few times, before the caller falls back to the database.
+    """
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return generation, index.open_dir(str(generation)).searcher()
+        except (FileNotFoundError, index.EmptyIndexError):  # the file, or the whole generation
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            generation = current_generation(root)
+    raise AssertionError("unreachable")
 
 
 def close_searchers() -> None:
