@@ -93,6 +93,18 @@ class BaseConfig:
     # Machine clients (OAuth 2.0 client credentials): a token from /ClientAuth/get-token works
     # for this many seconds; the client asks again after that.
     CLIENT_TOKEN_LIFETIME_SECONDS = 1800
+    # E-mail (services/mail.py): the outbox is sent by `flask mail send` over SMTP to MAIL_SERVER;
+    # with no server (development) each message is written as an .eml file to MAIL_DIR instead.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "Data Marketplace <no-reply@data-marketplace.example.gov.uk>"
+    MAIL_DIR = ""  # empty: <instance>/mail
+    MAIL_TIMEOUT = 10  # seconds for each SMTP conversation
+    # A message that fails this many times is marked failed (site admins see it on /admin/mail).
+    MAIL_MAX_ATTEMPTS = 8
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
     JSON_SORT_KEYS = False
@@ -207,6 +219,8 @@ def _derive(config: dict[str, Any], instance_path: str) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if not config["SEARCH_INDEX_DIR"]:
         config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if not config["MAIL_DIR"]:
+        config["MAIL_DIR"] = str(instance / "mail")
     if config["MARKETPLACE_ENV"] == "development" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
         config["SECRET_KEY"] = _instance_secret(instance)
     if not config["BASE_URL"] and config["MARKETPLACE_ENV"] != "production":

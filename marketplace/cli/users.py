@@ -14,7 +14,7 @@ def users_group() -> None:
 
 @users_group.command("add")
 @click.argument("email")
-@click.option("--org", "organisation", help="Organisation slug (needed for member, publisher, org_admin).")
+@click.option("--org", "organisation", help="Organisation slug (needed for every role but site_admin).")
 @click.option(
     "--role", "roles", default="member", show_default=True, help=f"Comma-separated roles: {', '.join(ROLES)}."
 )

@@ -1,10 +1,12 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
+from marketplace.models.access_request import AccessRequest, AccessRequestEvent
 from marketplace.models.api_client import ApiClient, ApiClientAssertion, ApiClientToken
 from marketplace.models.dataset import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution
 from marketplace.models.feedback import Feedback
 from marketplace.models.harvest import HarvestedEntry, HarvestProblem, HarvestRun, HarvestSource
 from marketplace.models.idempotency import IdempotencyKey
+from marketplace.models.mail import MailMessage
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
 from marketplace.models.quality import LinkCheck, QualityRating
@@ -14,6 +16,8 @@ from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, Ro
 
 __all__ = [
     "ORGANISATION_ROLES",
+    "AccessRequest",
+    "AccessRequestEvent",
     "ApiClient",
     "ApiClientAssertion",
     "ApiClientToken",
@@ -30,6 +34,7 @@ __all__ = [
     "HarvestedEntry",
     "IdempotencyKey",
     "LinkCheck",
+    "MailMessage",
     "Membership",
     "Organisation",
     "OrganisationEmailDomain",

@@ -10,7 +10,7 @@ from marketplace.extensions import db
 from marketplace.models.organisation import Organisation
 from marketplace.models.types import UTCDateTime, utcnow
 
-ORGANISATION_ROLES = ("member", "publisher", "org_admin")
+ORGANISATION_ROLES = ("member", "publisher", "reviewer", "org_admin")
 
 
 class User(db.Model):

@@ -27,7 +27,8 @@ from marketplace.services.permissions import read_only_message
 from marketplace.services.sign_in import organisation_for_email
 from marketplace.services.users import find_user_by_email, normalise_email, record_role_change
 
-GRANTABLE_ROLES = ("publisher", "org_admin")
+# Org admins review access requests too (services/access_requests.py) without holding `reviewer`.
+GRANTABLE_ROLES = ("publisher", "reviewer", "org_admin")
 
 
 def can_manage_roles(actor: Actor, organisation: Organisation) -> bool:

@@ -43,7 +43,7 @@ bp = Blueprint("account", __name__)
 # only to site admins (the service refuses it to anyone else).
 TOKEN_EXPIRY_DAYS = (30, 90, 365)
 NEVER = "never"
-ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "org_admin": "Org admin"}
+ROLE_LABELS = {"member": "Member", "publisher": "Publisher", "reviewer": "Reviewer", "org_admin": "Org admin"}
 # A new token's secret waits in the session for the page the creation redirects to, which shows it
 # once (post/redirect/get: refreshing that page cannot make a second token). Flask's session
 # cookie is signed, not encrypted, so the secret goes in it encrypted with a key derived from
