@@ -1,0 +1,521 @@
+"""Data share requests: a signed-in person asks the organisation that owns an entry for its data;
+the organisation's reviewers decide.
+
+The rules, for every way in (question pages, the REST API, the seed):
+- A request is made by a person (never an API client) for a published entry that is not open
+  to download (access rights other than OPEN, or no file to download).
+- It moves only as services/access_request_states.py allows; each move and each comment is a
+  line of its timeline, with its author, time and comment, never rewritten.
+- It is seen by its requester, and once submitted by the owning organisation's reviewers and
+  org admins and by site admins; to anyone else it does not exist (404, never 403).
+- Two people changing one request at once: the second is refused (the row's version counter),
+  never silently overwritten.
+- Everyone who should hear about a change is told by e-mail, queued in the change's own
+  transaction (services/access_request_mail.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from marketplace.extensions import db
+from marketplace.models import AccessRequest, AccessRequestEvent, Dataset, Organisation
+from marketplace.models.types import utcnow
+from marketplace.queries.access_requests import (
+    REVIEWING_ROLES,
+    RequestFilters,
+    filtered,
+    visible_condition,
+)
+from marketplace.services import access_request_mail
+from marketplace.services.access_request_questions import (
+    SECTION_NAMES,
+    SECTION_OF,
+    SECTIONS,
+    check_answers,
+    missing_answers,
+    section_named,
+    section_status,
+)
+from marketplace.services.access_request_states import (
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Transition,
+    find_transition,
+    moves_from,
+)
+from marketplace.services.actors import Actor
+from marketplace.services.catalogue import Page
+from marketplace.services.datasets import resolve_dataset
+from marketplace.services.permissions import read_only_message
+from marketplace.services.sign_in import organisation_for_email
+
+COMMENT_MAX = 5000
+CHANGED_MESSAGE = "Someone else changed this request while you were looking at it. Reload it and try again."
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def _require_person(actor: Actor, *, writing: bool) -> None:
+    if actor.client is not None:
+        raise PermissionDeniedError("Data share requests are made and decided by people, not API clients.")
+    if actor.user is None:
+        raise AuthenticationError("Sign in, or send a personal API token, to use data share requests.")
+    if writing and not actor.may_write:
+        raise PermissionDeniedError(read_only_message(actor))
+
+
+def may_review(actor: Actor, organisation_id: uuid.UUID) -> bool:
+    """Whether `actor` reads and decides `organisation_id`'s requests: its reviewers and org
+    admins, and site admins."""
+    if actor.is_site_admin:
+        return True
+    return actor.user is not None and bool(actor.user.roles_in(organisation_id) & set(REVIEWING_ROLES))
+
+
+def reviewing_organisations(actor: Actor) -> list[Organisation]:
+    """The organisations whose inbox `actor` may open, by title (all of them for site admins)."""
+    if actor.is_site_admin:
+        return list(db.session.scalars(select(Organisation).order_by(Organisation.title)))
+    if actor.user is None or actor.client is not None:
+        return []
+    found = {m.organisation.id: m.organisation for m in actor.user.memberships if m.role in REVIEWING_ROLES}
+    return sorted(found.values(), key=lambda organisation: organisation.title)
+
+
+def can_see(actor: Actor, access_request: AccessRequest) -> bool:
+    if actor.user is not None and access_request.requester_id == actor.user.id:
+        return True
+    if access_request.first_submitted_at is None:
+        return False
+    return may_review(actor, access_request.organisation_id)
+
+
+def side_of(actor: Actor, access_request: AccessRequest) -> str | None:
+    """ "requester", "reviewer" or None. The requester is always the requester on their own request,
+    even if they also review for the owning organisation: nobody decides their own request."""
+    if actor.user is not None and access_request.requester_id == actor.user.id:
+        return "requester"
+    if access_request.first_submitted_at is not None and may_review(actor, access_request.organisation_id):
+        return "reviewer"
+    return None
+
+
+def is_requestable(dataset: Dataset) -> bool:
+    """Whether the entry's page offers "Request this data": published, and either not open to
+    all or with no file anyone can download."""
+    if dataset.status != "published" or dataset.is_deleted:
+        return False
+    if dataset.access_rights != "OPEN":
+        return True
+    return not any(distribution.download_url for distribution in dataset.distributions)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_access_request(actor: Actor, request_id: str | uuid.UUID) -> AccessRequest:
+    """The request if `actor` may see it; NotFoundError otherwise (as if it did not exist)."""
+    if not actor.is_site_admin:
+        _require_person(actor, writing=False)
+    try:
+        key = request_id if isinstance(request_id, uuid.UUID) else uuid.UUID(str(request_id))
+    except ValueError:
+        raise NotFoundError(f"There is no data share request {request_id!r}.") from None
+    access_request = db.session.get(AccessRequest, key)
+    if access_request is None or not can_see(actor, access_request):
+        raise NotFoundError(f"There is no data share request {request_id!r}.")
+    return access_request
+
+
+def find_open_request(actor: Actor, dataset: Dataset) -> AccessRequest | None:
+    """The person's own request for `dataset` that they can still work on (draft or returned), or
+    that is with the organisation: "Request this data" resumes it rather than starting another."""
+    if actor.user is None:
+        return None
+    return db.session.scalar(
+        select(AccessRequest)
+        .where(
+            AccessRequest.requester_id == actor.user.id,
+            AccessRequest.dataset_id == dataset.id,
+            AccessRequest.status.in_((*EDITABLE_STATUSES, *OPEN_STATUSES)),
+        )
+        .order_by(AccessRequest.created_at.desc())
+        .limit(1)
+    )
+
+
+def list_access_requests(actor: Actor, filters: RequestFilters, *, page: int, per_page: int) -> Page:
+    """The requests `actor` may see that match `filters`, a page at a time."""
+    if not actor.is_site_admin:
+        _require_person(actor, writing=False)
+    if filters.organisation_id is not None and not may_review(actor, filters.organisation_id):
+        raise PermissionDeniedError("Only the organisation's reviewers and org admins can read its requests.")
+    condition = visible_condition(actor.user_id, site_admin=actor.is_site_admin)
+    query = filtered(condition, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def section_statuses(access_request: AccessRequest) -> list[tuple[str, str, str]]:
+    """(section name, title, status) for the task list, in order."""
+    return [
+        (
+            section.name,
+            section.title,
+            section_status(
+                section,
+                access_request.answers,
+                access_request.completed_sections,
+                access_request.returned_sections,
+            ),
+        )
+        for section in SECTIONS
+    ]
+
+
+def available_moves(actor: Actor, access_request: AccessRequest) -> list[Transition]:
+    side = side_of(actor, access_request)
+    return moves_from(access_request.status, side) if side else []
+
+
+def next_action(access_request: AccessRequest) -> str:
+    """What happens next, in words, for the requester's list."""
+    return {
+        "draft": "Finish and submit your request",
+        "returned": "Make the changes asked for and resubmit",
+        "submitted": "Waiting for the department to start its review",
+        "in_review": "Being reviewed by the department",
+    }.get(access_request.status, "None: " + STATUS_LABELS[access_request.status].lower())
+
+
+# --- changing --------------------------------------------------------------------------------
+
+
+def start_access_request(actor: Actor, dataset_reference: str, answers: Any = None) -> AccessRequest:
+    """Start a draft request for the entry named by id or slug, with any answers given."""
+    _require_person(actor, writing=True)
+    dataset, _ = resolve_dataset(actor, dataset_reference)
+    if not is_requestable(dataset):
+        raise ConflictError(
+            "This entry's data can be downloaded from its page, or it is not published: "
+            "there is nothing to request.",
+            {"dataset": ["This entry cannot be requested."]},
+            code="not_requestable",
+        )
+    cleaned, errors = check_answers(answers or {}, today=_today())
+    if errors:
+        raise ValidationError(_prefixed(errors))
+    requesting = organisation_for_email(actor.user.email)
+    access_request = AccessRequest(
+        reference=_new_reference(),
+        dataset=dataset,
+        organisation_id=dataset.organisation_id,
+        requester=actor.user,
+        requester_email=actor.user.email,
+        requesting_organisation_id=requesting.id if requesting else None,
+        status="draft",
+        answers={name: value for name, value in cleaned.items() if value is not None},
+        completed_sections=[],
+        returned_sections=[],
+    )
+    db.session.add(access_request)
+    _commit()
+    return access_request
+
+
+def update_answers(
+    actor: Actor,
+    access_request: AccessRequest,
+    answers: Any,
+    *,
+    completed_sections: Iterable[str] | None = None,
+    expected_version: int | None = None,
+) -> AccessRequest:
+    """Change answers (a missing key keeps its answer, null clears it) while the request is a draft
+    or returned, and, if given, set which sections are complete (each must be fully answered).
+
+    A section whose answers change is no longer complete unless it is named complete again."""
+    side = _require_side(actor, access_request, writing=True)
+    if side != "requester":
+        raise PermissionDeniedError("Only the person who made the request can change its answers.")
+    if access_request.status not in EDITABLE_STATUSES:
+        raise ConflictError(
+            f"A request that is {STATUS_LABELS[access_request.status].lower()} cannot be changed.",
+            code="request_not_editable",
+        )
+    _check_version(access_request, expected_version)
+    cleaned, errors = check_answers(answers if answers is not None else {}, today=_today())
+    merged = {**access_request.answers}
+    changed_sections = set()
+    for name, value in cleaned.items():
+        if merged.get(name) != value:
+            changed_sections.add(SECTION_OF[name])
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    completed = [name for name in access_request.completed_sections if name not in changed_sections]
+    if completed_sections is not None:
+        wanted = list(dict.fromkeys(completed_sections))
+        unknown = [name for name in wanted if name not in SECTION_NAMES]
+        if unknown:
+            errors["completed_sections"] = [f"There is no section called {unknown[0]!r}."]
+        else:
+            for name in wanted:
+                errors.update(missing_answers(section_named(name), merged))
+            completed = wanted
+    if errors:
+        raise ValidationError(_prefixed(errors))
+    access_request.answers = merged
+    access_request.completed_sections = [name for name in SECTION_NAMES if name in completed]
+    access_request.returned_sections = [
+        name for name in access_request.returned_sections if name not in access_request.completed_sections
+    ]
+    access_request.updated_at = utcnow()
+    _commit()
+    return access_request
+
+
+def save_section(
+    actor: Actor,
+    access_request: AccessRequest,
+    section_name: str,
+    answers: dict[str, Any],
+    *,
+    completed: bool,
+) -> AccessRequest:
+    """Save one section's question page, and mark it complete or not ("Have you completed this
+    section?")."""
+    section = section_named(section_name)
+    if section is None:
+        raise NotFoundError(f"There is no section called {section_name!r}.")
+    others = [name for name in access_request.completed_sections if name != section_name]
+    return update_answers(
+        actor,
+        access_request,
+        answers,
+        completed_sections=[*others, section_name] if completed else others,
+    )
+
+
+def transition_access_request(
+    actor: Actor,
+    access_request: AccessRequest,
+    to: Any,
+    *,
+    comment: Any = None,
+    sections: Any = None,
+    declaration: bool = False,
+    expected_version: int | None = None,
+) -> AccessRequest:
+    """Move the request to `to` if the state machine lets `actor`'s side make that move.
+
+    Submitting needs every section complete and the declaration; rejecting and returning need a
+    comment (the reason); returning may name the sections to change, which reopens them."""
+    side = _require_side(actor, access_request, writing=True)
+    comment = _clean_comment(comment, required=False)
+    if not isinstance(to, str) or to not in STATUS_LABELS:
+        raise ValidationError({"to": [f"Choose one of: {', '.join(STATUS_LABELS)}."]})
+    move = find_transition(access_request.status, to)
+    if move is None or move.by != side:
+        possible = [t.target for t in moves_from(access_request.status, side)]
+        raise ConflictError(
+            f"A request that is {STATUS_LABELS[access_request.status].lower()} cannot be moved to "
+            f"{STATUS_LABELS[to].lower()} by you. "
+            + (f"You can move it to: {', '.join(possible)}." if possible else "You cannot move it now."),
+            {"to": [f"Not possible from {access_request.status}."]},
+            code="invalid_transition",
+            current_status=access_request.status,
+            allowed=possible,
+        )
+    _check_version(access_request, expected_version)
+    if move.comment_required and comment is None:
+        raise ValidationError({"comment": ["Give the reason: the requester will read it."]})
+    returned = _returned_sections(sections) if to == "returned" else []
+    if to == "submitted":
+        _check_complete(access_request, declaration)
+    now = utcnow()
+    source = access_request.status
+    access_request.status = to
+    access_request.updated_at = now
+    if to == "submitted":
+        access_request.submitted_at = now
+        access_request.first_submitted_at = access_request.first_submitted_at or now
+        access_request.declaration_accepted_at = now
+        access_request.decided_at = None
+        access_request.returned_sections = []
+    if to in ("accepted", "rejected", "returned"):
+        access_request.decided_at = now
+    if to == "returned":
+        access_request.returned_sections = returned
+        access_request.completed_sections = [
+            name for name in access_request.completed_sections if name not in returned
+        ]
+    event = _add_event(actor, access_request, side, "transition", comment, source=source, target=to)
+    event.sections = returned
+    access_request_mail.tell_about_move(access_request, source, to)
+    _commit()
+    return access_request
+
+
+def comment_on_access_request(actor: Actor, access_request: AccessRequest, text: Any) -> AccessRequestEvent:
+    """Add a comment to the timeline, from the requester or a reviewer; the other side is told."""
+    side = _require_side(actor, access_request, writing=True)
+    comment = _clean_comment(text, required=True)
+    event = _add_event(actor, access_request, side, "comment", comment)
+    access_request_mail.tell_about_comment(access_request, side)
+    # The request's row is not touched, so a comment never makes a reviewer's decision stale.
+    db.session.commit()
+    return event
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require_side(actor: Actor, access_request: AccessRequest, *, writing: bool) -> str:
+    if actor.user is not None or not actor.is_site_admin:  # the CLI's system actor has no user
+        _require_person(actor, writing=writing)
+    side = side_of(actor, access_request)
+    if side is None:
+        raise NotFoundError(f"There is no data share request {str(access_request.id)!r}.")
+    return side
+
+
+def _check_version(access_request: AccessRequest, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != access_request.version:
+        raise PreconditionFailedError(CHANGED_MESSAGE, code="request_changed")
+
+
+def _check_complete(access_request: AccessRequest, declaration: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    for section in SECTIONS:
+        missing = missing_answers(section, access_request.answers)
+        errors.update(_prefixed(missing))
+        if not missing and section.name not in access_request.completed_sections:
+            errors[f"sections.{section.name}"] = [f"Mark '{section.title}' as completed."]
+    # Answers saved earlier may have aged: a needed-by date that has passed must be changed.
+    _, stale = check_answers({"needed_by": access_request.answers.get("needed_by")}, today=_today())
+    errors.update(_prefixed(stale))
+    if declaration is not True:
+        errors["declaration"] = ["Confirm the declaration to submit the request."]
+    if errors:
+        raise ValidationError(
+            errors, "The request is not ready to submit. " + _fields(errors), code="request_incomplete"
+        )
+
+
+def _fields(errors: dict[str, list[str]]) -> str:
+    return "Check: " + ", ".join(sorted(errors)) + "."
+
+
+def _returned_sections(sections: Any) -> list[str]:
+    if sections is None:
+        return []
+    if not isinstance(sections, list) or not all(isinstance(name, str) for name in sections):
+        raise ValidationError({"sections": ["Send a list of section names."]})
+    unknown = [name for name in sections if name not in SECTION_NAMES]
+    if unknown:
+        raise ValidationError(
+            {"sections": [f"There is no section called {unknown[0]!r}. Use: {', '.join(SECTION_NAMES)}."]}
+        )
+    return [name for name in SECTION_NAMES if name in sections]
+
+
+def _clean_comment(text: Any, *, required: bool) -> str | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
+        if required:
+            raise ValidationError({"comment": ["Enter a comment."]})
+        return None
+    if not isinstance(text, str):
+        raise ValidationError({"comment": ["Send the comment as text."]})
+    text = text.strip()
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"comment": [f"Write {COMMENT_MAX:,} characters or fewer."]})
+    _, errors = check_answers({"purpose": text}, today=_today())
+    if errors:
+        raise ValidationError({"comment": errors["purpose"]})
+    return text
+
+
+def _add_event(
+    actor: Actor,
+    access_request: AccessRequest,
+    side: str,
+    kind: str,
+    comment: str | None,
+    *,
+    source: str | None = None,
+    target: str | None = None,
+) -> AccessRequestEvent:
+    event = AccessRequestEvent(
+        kind=kind,
+        from_status=source,
+        to_status=target,
+        author_id=actor.user_id,
+        author_label=actor.label,
+        author_side=side,
+        at=utcnow(),
+        comment=comment,
+        sections=[],
+    )
+    access_request.events.append(event)
+    return event
+
+
+def _prefixed(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Answer errors named as the API's fields are: answers.<question>."""
+    return {
+        (
+            name
+            if name.startswith(("answers.", "sections.")) or name in ("answers", "completed_sections")
+            else f"answers.{name}"
+        ): messages
+        for name, messages in errors.items()
+    }
+
+
+def _new_reference() -> str:
+    # 8 characters from 32 (no 0/O or 1/I to misread): about 10^12 values; a clash is retried by
+    # the unique constraint being checked here first.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        reference = "DSR-" + "".join(secrets.choice(alphabet) for _ in range(8))
+        if db.session.scalar(select(AccessRequest.id).where(AccessRequest.reference == reference)) is None:
+            return reference
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError(CHANGED_MESSAGE, code="request_changed") from None
+
+
+def days_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start) / timedelta(days=1), 1)
