@@ -10,6 +10,8 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from marketplace.web import (
+    access_request_inbox,  # noqa: F401  (importing registers its pages on bp)
+    access_requests,  # noqa: F401  (importing registers its pages on bp)
     account,
     api_clients,
     api_docs,

@@ -1,0 +1,1 @@
+"""Data share requests: the organisation's inbox (being built)."""

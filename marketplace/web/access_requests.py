@@ -1,0 +1,1 @@
+"""Data share requests: the requester's pages (being built)."""
