@@ -10,6 +10,7 @@ from marketplace.cli.errors import reports_errors
 from marketplace.cli.search import bring_up_to_date
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.seeding.access_requests import load_access_requests
 from marketplace.seeding.load import load_seed, load_test_users
 from marketplace.seeding.synthetic import add_synthetic
 from marketplace.services.metadata_quality import recompute_all
@@ -42,6 +43,8 @@ def seed_command(synthetic: int | None, if_empty: bool) -> None:
     if current_app.config["MARKETPLACE_DEV_IDP"]:
         count = load_test_users()
         click.echo(f"Test users for the embedded sign-in provider: {count} (see seed/users.json).")
+        requests = load_access_requests()
+        click.echo(f"Data share requests by those users: {requests} created (see seed/access_requests.json).")
     if synthetic:
         organisations = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
         added = add_synthetic(synthetic, organisations)
