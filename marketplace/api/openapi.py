@@ -40,6 +40,7 @@ PATH_PARAMETERS = {
     "slug": ("The organisation's slug.", "department-for-transport"),
     "email": ("The member's e-mail address.", "publisher@dft.gov.uk"),
     "role": ("publisher or org_admin.", "publisher"),
+    "request_id": ("The data share request's id (a UUID).", "6f1c2a9e-0b7d-4c55-9a3e-2d8f1b4e7c10"),
 }
 PROBLEM_TITLES = {
     400: "Bad request: a query parameter, path or body that cannot be read.",
@@ -48,9 +49,15 @@ PROBLEM_TITLES = {
     404: "Not found, or not visible to the caller.",
     405: "Method not allowed.",
     406: "Not acceptable: Accept takes none of the types the operation answers with (available lists them).",
-    409: "Conflict: slug_taken, identifier_taken, idempotency_key_in_use (with Retry-After), conflict.",
+    409: (
+        "Conflict: slug_taken, identifier_taken, idempotency_key_in_use (with Retry-After), conflict; "
+        "for data share requests invalid_transition, request_not_editable, not_requestable, request_changed."
+    ),
     410: "Gone: the entry was deleted.",
-    412: "Precondition failed: If-Match names a stale version (current_etag gives the current one).",
+    412: (
+        "Precondition failed: If-Match names a stale version (current_etag gives the current one; "
+        "request_changed for a data share request)."
+    ),
     413: "The body is over 1 MB.",
     415: "The body is not JSON.",
     422: "The body cannot be accepted: errors names each field.",

@@ -13,6 +13,16 @@ from marshmallow import Schema, fields, validate
 
 from marketplace.api.datasets import MAX_SUGGEST_LENGTH
 from marketplace.schemas import api_docs
+from marketplace.schemas.access_request import (
+    AccessRequestInputSchema,
+    AccessRequestListParamsSchema,
+    AccessRequestPatchSchema,
+    AccessRequestSchema,
+    CommentInputSchema,
+    OrganisationParamSchema,
+    RequestEventSchema,
+    TransitionInputSchema,
+)
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema
 from marketplace.schemas.revision import PageParamsSchema
@@ -88,6 +98,7 @@ class Operation:
 
 
 READ = (400, 401)
+REQUESTS = "its requester, the owning organisation's reviewers and org admins, site admins"
 ENTRY_READ = (400, 401, 404, 410)
 WRITE = (400, 401, 403, 404, 410, 413, 415, 422)
 
@@ -281,6 +292,114 @@ OPERATIONS: dict[str, Operation] = {
         signed_in=True,
         problems=(401,),
         tags=("reference",),
+    ),
+    "list_access_requests": Operation(
+        "Data share requests you may see: your own, and those sent to organisations you review.",
+        REQUESTS,
+        api_docs.AccessRequestListSchema,
+        query=AccessRequestListParamsSchema,
+        signed_in=True,
+        problems=(400, 401, 403),
+        tags=("access requests",),
+        description=(
+            "A draft is its requester's own; once submitted, the owning organisation's reviewers and "
+            "org admins (and site admins) see it too. `status` may repeat; `organisation` opens that "
+            "organisation's inbox (403 unless you review for it)."
+        ),
+    ),
+    "create_access_request": Operation(
+        "Start a draft request for an entry's data, with any answers.",
+        "signed-in people, with a token",
+        AccessRequestSchema,
+        status=201,
+        body=AccessRequestInputSchema,
+        body_example={
+            "dataset": "universal-credit-operational-management-information",
+            "answers": {"purpose": "Planning local employment support."},
+        },
+        write=True,
+        created_location=True,
+        problems=(400, 401, 403, 404, 409, 410, 413, 415, 422),
+        tags=("access requests",),
+        description="409 `not_requestable` when the entry's data can be downloaded or it is not published.",
+    ),
+    "get_access_request_summary": Operation(
+        "Figures: open requests now, decisions and days to decision over the last 90 days.",
+        "reviewers and org admins",
+        api_docs.AccessRequestSummarySchema,
+        query=OrganisationParamSchema,
+        signed_in=True,
+        problems=(400, 401, 403),
+        tags=("access requests",),
+        description="Without `organisation`, every organisation you review (all of them for site admins).",
+    ),
+    "export_access_requests": Operation(
+        "The submitted requests of the organisations you review, as CSV (no cell is a formula).",
+        "reviewers and org admins",
+        None,
+        answer_type="text/csv",
+        query=OrganisationParamSchema,
+        signed_in=True,
+        problems=(400, 401, 403),
+        tags=("access requests",),
+    ),
+    "get_access_request": Operation(
+        "One data share request, with its answers, sections, timeline and the moves you may make.",
+        REQUESTS,
+        AccessRequestSchema,
+        signed_in=True,
+        problems=(400, 401, 403, 404),
+        tags=("access requests",),
+    ),
+    "patch_access_request": Operation(
+        "Change answers (null clears one) and which sections are complete, while draft or returned.",
+        "its requester, with a token",
+        AccessRequestSchema,
+        body=AccessRequestPatchSchema,
+        body_example={"answers": {"needed_by": "2030-01-31"}},
+        write=True,
+        if_match=True,
+        problems=(400, 401, 403, 404, 409, 412, 413, 415, 422),
+        tags=("access requests",),
+        description="409 `request_not_editable` once submitted; a changed section is no longer complete.",
+    ),
+    "move_access_request": Operation(
+        "Move the request: submit, start review, accept, reject, return for changes, cancel.",
+        "its requester or the owning organisation's reviewers, with a token",
+        AccessRequestSchema,
+        body=TransitionInputSchema,
+        body_example={"to": "returned", "comment": "Say which fields you need.", "sections": ["purpose"]},
+        write=True,
+        if_match=True,
+        problems=(400, 401, 403, 404, 409, 412, 413, 415, 422),
+        tags=("access requests",),
+        description=(
+            "draft and returned go to submitted (the requester, with every section complete and "
+            '`"declaration": true`, else 422 `request_incomplete`); submitted to in_review, and '
+            "in_review to accepted, rejected or returned (reviewers; rejecting and returning need a "
+            "`comment`); draft, submitted and in_review to cancelled (the requester). Any other "
+            "move is 409 `invalid_transition`, with `allowed`; a change made at the same moment "
+            "as another is 409 `request_changed`."
+        ),
+    ),
+    "list_access_request_comments": Operation(
+        "The comments on a request, oldest first.",
+        REQUESTS,
+        api_docs.AccessRequestCommentListSchema,
+        signed_in=True,
+        problems=(400, 401, 403, 404),
+        tags=("access requests",),
+    ),
+    "add_access_request_comment": Operation(
+        "Comment on a request; the other side is told by e-mail (without the text).",
+        "its requester or the owning organisation's reviewers, with a token",
+        RequestEventSchema,
+        status=201,
+        body=CommentInputSchema,
+        body_example={"comment": "Could you say which years you need?"},
+        write=True,
+        problems=(400, 401, 403, 404, 413, 415, 422),
+        tags=("access requests",),
     ),
     "openapi_json": Operation(
         "This document: the API described in OpenAPI 3.1.",

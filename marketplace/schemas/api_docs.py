@@ -4,7 +4,8 @@ Entries, organisations and revisions are dumped by their own schemas (dataset_ou
 organisation.py, revision.py); these subclass them only to give a type to the fields those
 compute (`fields.Function`, `fields.Method`), and describe the bodies that are built in the
 views or services as plain dicts: list envelopes, the problem document, /me, licences, the
-quality summary, members and role changes.
+quality summary, members and role changes, and data share requests' lists and figures (a
+request itself is dumped by schemas/access_request.py).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from marketplace.schemas.access_request import AccessRequestSchema, RequestEventSchema
 from marketplace.schemas.dataset_out import DatasetOutSchema
 from marketplace.schemas.organisation import OrganisationOutSchema
 from marketplace.schemas.quality import QualityRatingSchema
 from marketplace.schemas.revision import RevisionOutSchema
+from marketplace.services.access_request_states import DECIDED_STATUSES
 from marketplace.services.freshness import FRESHNESS_STATES
 from marketplace.services.metadata_quality import BANDS
 from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, QUALITY_DIMENSIONS
@@ -47,6 +50,17 @@ PROBLEM_CODES: dict[str, tuple[int, str]] = {
     "cursor_invalid": (400, "The cursor is not one this API gave out."),
     "cursor_expired": (400, "The cursor is over 24 hours old: carry on with the modified_since in detail."),
     "cursor_mismatch": (400, "The cursor was given out for a listing with other parameters."),
+    "invalid_transition": (409, "A data share request cannot make that move from its status, or not by you."),
+    "request_not_editable": (
+        409,
+        "A data share request's answers change only while it is a draft or returned.",
+    ),
+    "not_requestable": (
+        409,
+        "The entry's data can be downloaded, or it is not published: nothing to request.",
+    ),
+    "request_incomplete": (422, "The request is not ready to submit; `errors` names what is missing."),
+    "request_changed": (412, "Someone else changed the data share request (409 when it happened at once)."),
 }
 
 
@@ -347,6 +361,39 @@ class RoleChangeListSchema(Schema):
     items = fields.List(fields.Nested(RoleChangeSchema), required=True)
     total = fields.Integer(required=True)
     links = fields.Nested(PageLinksSchema, required=True)
+
+
+class AccessRequestListSchema(Schema):
+    items = fields.List(fields.Nested(AccessRequestSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    links = fields.Nested(PageLinksSchema, required=True)
+
+
+class AccessRequestCommentListSchema(Schema):
+    items = fields.List(fields.Nested(RequestEventSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class DaysToDecisionSchema(Schema):
+    count = fields.Integer(required=True)
+    median = fields.Float(allow_none=True, required=True)
+    p90 = fields.Float(allow_none=True, required=True)
+
+
+class AccessRequestSummarySchema(Schema):
+    """Open requests now; decisions and days from submission to decision over the window."""
+
+    organisation = fields.String(allow_none=True, required=True)
+    open = fields.Integer(required=True)
+    submitted = fields.Integer(required=True)
+    in_review = fields.Integer(required=True)
+    window_days = fields.Integer(required=True)
+    decisions = fields.Dict(
+        keys=fields.String(validate=_enum(DECIDED_STATUSES)), values=fields.Integer(), required=True
+    )
+    days_to_decision = fields.Nested(DaysToDecisionSchema, required=True)
 
 
 class OpenAPIDocumentSchema(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from marketplace.errors import PermissionDeniedError
+from marketplace.errors import AuthenticationError, PermissionDeniedError
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, Organisation
 from marketplace.models.types import utcnow
@@ -31,6 +31,8 @@ WINDOW_DAYS = 90
 def _organisation_ids(actor: Actor, organisation: Organisation | None) -> list[uuid.UUID] | None:
     """The organisations to count: the one asked for, or all the actor reviews (None: every one,
     for a site admin)."""
+    if not actor.is_authenticated:
+        raise AuthenticationError("Sign in, or send a personal API token, to see request figures.")
     if organisation is not None:
         if not may_review(actor, organisation.id):
             raise PermissionDeniedError(

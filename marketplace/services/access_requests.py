@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.errors import (
@@ -175,7 +176,11 @@ def list_access_requests(actor: Actor, filters: RequestFilters, *, page: int, pe
     condition = visible_condition(actor.user_id, site_admin=actor.is_site_admin)
     query = filtered(condition, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    # The timeline comes with each request in one more query, not one per request.
+    page_query = (
+        query.options(selectinload(AccessRequest.events)).limit(per_page).offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(page_query).unique())
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -374,6 +379,9 @@ def transition_access_request(
         access_request.completed_sections = [
             name for name in access_request.completed_sections if name not in returned
         ]
+    # The move is written first, so that a reviewer who decided at the same moment is refused
+    # here (request_changed) before anything else is read or queued.
+    _flush()
     event = _add_event(actor, access_request, side, "transition", comment, source=source, target=to)
     event.sections = returned
     access_request_mail.tell_about_move(access_request, source, to)
@@ -510,6 +518,14 @@ def _new_reference() -> str:
 def _commit() -> None:
     try:
         db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError(CHANGED_MESSAGE, code="request_changed") from None
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise ConflictError(CHANGED_MESSAGE, code="request_changed") from None
