@@ -535,3 +535,13 @@ def days_between(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
     return round((end - start) / timedelta(days=1), 1)
+
+
+def requested_datasets(actor: Actor, organisation: Organisation) -> list[Dataset]:
+    """The organisation's entries that have submitted requests, by title (the inbox's entry filter)."""
+    if not may_review(actor, organisation.id):
+        raise PermissionDeniedError("Only the organisation's reviewers and org admins can read its requests.")
+    requested = select(AccessRequest.dataset_id).where(
+        AccessRequest.organisation_id == organisation.id, AccessRequest.first_submitted_at.is_not(None)
+    )
+    return list(db.session.scalars(select(Dataset).where(Dataset.id.in_(requested)).order_by(Dataset.title)))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import ValidationError as SchemaValidationError
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -83,3 +84,27 @@ def save_organisation(actor: Actor, raw: Mapping[str, Any]) -> tuple[Organisatio
     organisation.domains = [existing.get(d) or OrganisationEmailDomain(domain=d) for d in domains]
     db.session.commit()
     return organisation, created
+
+
+MAILBOX_MESSAGE = "Enter an e-mail address in the correct format, like data.sharing@department.gov.uk"
+
+
+def set_access_request_mailbox(actor: Actor, organisation: Organisation, address: str | None) -> Organisation:
+    """Set (or, given nothing, clear) the shared mailbox told of each new data share request for
+    `organisation`. Its org admins and site admins may; the address is checked as an e-mail address."""
+    if not (
+        actor.is_site_admin
+        or (actor.user is not None and "org_admin" in actor.user.roles_in(organisation.id))
+    ):
+        raise PermissionDeniedError(
+            f"Only an org admin of {organisation.title} can change its data share mailbox."
+        )
+    address = (address or "").strip() or None
+    if address is not None:
+        try:
+            address = fields.Email(validate=validate.Length(max=254)).deserialize(address)
+        except SchemaValidationError:
+            raise ValidationError({"access_request_mailbox": [MAILBOX_MESSAGE]}) from None
+    organisation.access_request_mailbox = address
+    db.session.commit()
+    return organisation
