@@ -22,6 +22,7 @@ from marketplace.errors import NotFoundError, error_response
 from marketplace.models import Dataset, Revision
 from marketplace.schemas.quality import RATING_LABELS
 from marketplace.schemas.revision import RevisionOutSchema
+from marketplace.services.access_requests import find_open_request, is_requestable
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
@@ -235,6 +236,8 @@ def _negotiated(slug: str) -> Response:
         related=related_entries(actor, dataset),
         rdf_versions=[(ext, media_type) for ext, (_, media_type) in FORMATS.items()],
         rdf_names=RDF_NAMES,
+        requestable=is_requestable(dataset),
+        own_request=find_open_request(actor, dataset) if actor.user and actor.client is None else None,
     )
     return make_response(html)
 

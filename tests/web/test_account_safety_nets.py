@@ -208,5 +208,4 @@ def test_only_an_org_admin_is_asked(dft, signed_in, client):
 
 def test_the_org_admin_hint_says_only_what_the_role_does(dft, signed_in):
     html = _people(signed_in(create_user(email="admin@dft.gov.uk", organisation=dft, roles=("org_admin",))))
-    assert "access requests" not in html
-    assert "Also gives and removes the publisher and org admin roles on this page" in html
+    assert "Also reviews requests for data, and gives and removes roles on this page" in html
