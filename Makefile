@@ -35,10 +35,14 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The mail sender runs beside the server (with no MAIL_SERVER it writes instance/mail/*.eml) and
+# is stopped with it, however the server ends.
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty
 	$(FLASK) search sync
+	$(FLASK) mail send --loop & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

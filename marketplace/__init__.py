@@ -42,6 +42,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     csrf.exempt(ckan.bp)  # CKAN's API keys, never cookies
     csrf.exempt(dm_api.bp)  # machine clients' bearer tokens, never cookies
     configure_logging(app)
+    if app.config["MARKETPLACE_ENV"] == "production" and not app.config["MAIL_SERVER"]:
+        # Not refused: a department may start without e-mail. But nobody would be told about
+        # data share requests, so say so where operators look.
+        app.logger.warning(
+            "MAIL_SERVER is not set: e-mail is written to %s as .eml files, not sent.", app.config["MAIL_DIR"]
+        )
     register_guards(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ckan.bp)

@@ -171,6 +171,15 @@ ENV_KEYS = (
     "HARVEST_MAX_PAGES",
     "IDEMPOTENCY_TTL_HOURS",
     "CLIENT_TOKEN_LIFETIME_SECONDS",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "MAIL_DIR",
+    "MAIL_TIMEOUT",
+    "MAIL_MAX_ATTEMPTS",
 )
 
 
@@ -274,6 +283,8 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         "TOKEN_DEFAULT_EXPIRY_DAYS",
         "IDEMPOTENCY_TTL_HOURS",
         "CLIENT_TOKEN_LIFETIME_SECONDS",
+        "MAIL_TIMEOUT",
+        "MAIL_MAX_ATTEMPTS",
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")

@@ -3,6 +3,7 @@ X-Forwarded-* headers it believes (issue 11: nothing about sign-in comes from a 
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -30,6 +31,23 @@ def test_production_starts_with_everything_it_needs(clean_environment, tmp_path)
     app = create_app(production_settings(tmp_path))
     assert app.config["TRUSTED_HOSTS"] == ["data.example.gov.uk"]
     assert app.config["BASE_URL"] == "https://data.example.gov.uk"
+
+
+def test_production_without_a_mail_server_says_its_mail_is_not_sent(clean_environment, tmp_path):
+    # Production's log handler does not propagate to pytest's, so listen on the app's logger itself.
+    heard: list[str] = []
+    listener = logging.Handler()
+    listener.emit = lambda record: heard.append(record.getMessage())
+    logger = logging.getLogger("marketplace")
+    logger.addHandler(listener)
+    try:
+        create_app(production_settings(tmp_path))
+        assert any("MAIL_SERVER is not set" in line for line in heard)
+        heard.clear()
+        create_app(production_settings(tmp_path, MAIL_SERVER="smtp.example.gov.uk"))
+        assert not any("MAIL_SERVER" in line for line in heard)
+    finally:
+        logger.removeHandler(listener)
 
 
 @pytest.mark.parametrize(

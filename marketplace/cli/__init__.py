@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.cli import clients, harvest, importing, quality, search, seed, tokens, users
+from marketplace.cli import clients, harvest, importing, mail, quality, search, seed, tokens, users
 
 
 def register_commands(app: Flask) -> None:
@@ -17,3 +17,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(importing.export_group)
     app.cli.add_command(quality.quality_group)
     app.cli.add_command(harvest.harvest_group)
+    app.cli.add_command(mail.mail_group)

@@ -20,6 +20,7 @@ from marketplace.web import (
     filters,
     find,
     harvest_pages,
+    mail_pages,
     publish,
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
@@ -53,5 +54,5 @@ def init_app(app: Flask) -> None:
         quality_report,
         service_pages,
     )
-    for area in (*areas, harvest_pages):
+    for area in (*areas, harvest_pages, mail_pages):
         app.register_blueprint(area.bp)
