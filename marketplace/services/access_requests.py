@@ -7,7 +7,7 @@ The rules, for every way in (question pages, the REST API, the seed):
 - It moves only as services/access_request_states.py allows; each move and each comment is a
   line of its timeline, with its author, time and comment, never rewritten.
 - It is seen by its requester, and once submitted by the owning organisation's reviewers and
-  org admins and by site admins; to anyone else it does not exist (404, never 403).
+  org admins and by site admins (services/access_request_reading.py).
 - Two people changing one request at once: the second is refused (the row's version counter),
   never silently overwritten.
 - Everyone who should hear about a change is told by e-mail, queued in the change's own
@@ -17,17 +17,14 @@ The rules, for every way in (question pages, the REST API, the seed):
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.errors import (
-    AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -35,14 +32,8 @@ from marketplace.errors import (
     ValidationError,
 )
 from marketplace.extensions import db
-from marketplace.models import AccessRequest, AccessRequestEvent, Dataset, Organisation
+from marketplace.models import AccessRequest, AccessRequestEvent
 from marketplace.models.types import utcnow
-from marketplace.queries.access_requests import (
-    REVIEWING_ROLES,
-    RequestFilters,
-    filtered,
-    visible_condition,
-)
 from marketplace.services import access_request_mail
 from marketplace.services.access_request_questions import (
     SECTION_NAMES,
@@ -51,21 +42,55 @@ from marketplace.services.access_request_questions import (
     check_answers,
     missing_answers,
     section_named,
-    section_status,
+)
+from marketplace.services.access_request_reading import (
+    available_moves,
+    can_see,
+    days_between,
+    find_open_request,
+    get_access_request,
+    is_requestable,
+    list_access_requests,
+    may_review,
+    next_action,
+    requested_datasets,
+    require_person,
+    reviewing_organisations,
+    section_statuses,
+    side_of,
 )
 from marketplace.services.access_request_states import (
     EDITABLE_STATUSES,
-    OPEN_STATUSES,
     STATUS_LABELS,
-    Transition,
     find_transition,
     moves_from,
 )
 from marketplace.services.actors import Actor
-from marketplace.services.catalogue import Page
 from marketplace.services.datasets import resolve_dataset
-from marketplace.services.permissions import read_only_message
 from marketplace.services.sign_in import organisation_for_email
+
+# What reads requests is services/access_request_reading.py's; its functions are named here too, so
+# pages and the API find every verb of the area in one module.
+__all__ = [
+    "available_moves",
+    "can_see",
+    "comment_on_access_request",
+    "days_between",
+    "find_open_request",
+    "get_access_request",
+    "is_requestable",
+    "list_access_requests",
+    "may_review",
+    "next_action",
+    "requested_datasets",
+    "reviewing_organisations",
+    "save_section",
+    "section_statuses",
+    "side_of",
+    "start_access_request",
+    "transition_access_request",
+    "update_answers",
+]
 
 COMMENT_MAX = 5000
 CHANGED_MESSAGE = "Someone else changed this request while you were looking at it. Reload it and try again."
@@ -78,142 +103,7 @@ def _today() -> date:
 # --- who may do what -------------------------------------------------------------------------
 
 
-def _require_person(actor: Actor, *, writing: bool) -> None:
-    if actor.client is not None:
-        raise PermissionDeniedError("Data share requests are made and decided by people, not API clients.")
-    if actor.user is None:
-        raise AuthenticationError("Sign in, or send a personal API token, to use data share requests.")
-    if writing and not actor.may_write:
-        raise PermissionDeniedError(read_only_message(actor))
-
-
-def may_review(actor: Actor, organisation_id: uuid.UUID) -> bool:
-    """Whether `actor` reads and decides `organisation_id`'s requests: its reviewers and org
-    admins, and site admins."""
-    if actor.is_site_admin:
-        return True
-    return actor.user is not None and bool(actor.user.roles_in(organisation_id) & set(REVIEWING_ROLES))
-
-
-def reviewing_organisations(actor: Actor) -> list[Organisation]:
-    """The organisations whose inbox `actor` may open, by title (all of them for site admins)."""
-    if actor.is_site_admin:
-        return list(db.session.scalars(select(Organisation).order_by(Organisation.title)))
-    if actor.user is None or actor.client is not None:
-        return []
-    found = {m.organisation.id: m.organisation for m in actor.user.memberships if m.role in REVIEWING_ROLES}
-    return sorted(found.values(), key=lambda organisation: organisation.title)
-
-
-def can_see(actor: Actor, access_request: AccessRequest) -> bool:
-    if actor.user is not None and access_request.requester_id == actor.user.id:
-        return True
-    if access_request.first_submitted_at is None:
-        return False
-    return may_review(actor, access_request.organisation_id)
-
-
-def side_of(actor: Actor, access_request: AccessRequest) -> str | None:
-    """ "requester", "reviewer" or None. The requester is always the requester on their own request,
-    even if they also review for the owning organisation: nobody decides their own request."""
-    if actor.user is not None and access_request.requester_id == actor.user.id:
-        return "requester"
-    if access_request.first_submitted_at is not None and may_review(actor, access_request.organisation_id):
-        return "reviewer"
-    return None
-
-
-def is_requestable(dataset: Dataset) -> bool:
-    """Whether the entry's page offers "Request this data": published, and either not open to
-    all or with no file anyone can download."""
-    if dataset.status != "published" or dataset.is_deleted:
-        return False
-    if dataset.access_rights != "OPEN":
-        return True
-    return not any(distribution.download_url for distribution in dataset.distributions)
-
-
 # --- reading ---------------------------------------------------------------------------------
-
-
-def get_access_request(actor: Actor, request_id: str | uuid.UUID) -> AccessRequest:
-    """The request if `actor` may see it; NotFoundError otherwise (as if it did not exist)."""
-    if not actor.is_site_admin:
-        _require_person(actor, writing=False)
-    try:
-        key = request_id if isinstance(request_id, uuid.UUID) else uuid.UUID(str(request_id))
-    except ValueError:
-        raise NotFoundError(f"There is no data share request {request_id!r}.") from None
-    access_request = db.session.get(AccessRequest, key)
-    if access_request is None or not can_see(actor, access_request):
-        raise NotFoundError(f"There is no data share request {request_id!r}.")
-    return access_request
-
-
-def find_open_request(actor: Actor, dataset: Dataset) -> AccessRequest | None:
-    """The person's own request for `dataset` that they can still work on (draft or returned), or
-    that is with the organisation: "Request this data" resumes it rather than starting another."""
-    if actor.user is None:
-        return None
-    return db.session.scalar(
-        select(AccessRequest)
-        .where(
-            AccessRequest.requester_id == actor.user.id,
-            AccessRequest.dataset_id == dataset.id,
-            AccessRequest.status.in_((*EDITABLE_STATUSES, *OPEN_STATUSES)),
-        )
-        .order_by(AccessRequest.created_at.desc())
-        .limit(1)
-    )
-
-
-def list_access_requests(actor: Actor, filters: RequestFilters, *, page: int, per_page: int) -> Page:
-    """The requests `actor` may see that match `filters`, a page at a time."""
-    if not actor.is_site_admin:
-        _require_person(actor, writing=False)
-    if filters.organisation_id is not None and not may_review(actor, filters.organisation_id):
-        raise PermissionDeniedError("Only the organisation's reviewers and org admins can read its requests.")
-    condition = visible_condition(actor.user_id, site_admin=actor.is_site_admin)
-    query = filtered(condition, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    # The timeline comes with each request in one more query, not one per request.
-    page_query = (
-        query.options(selectinload(AccessRequest.events)).limit(per_page).offset((page - 1) * per_page)
-    )
-    items = list(db.session.scalars(page_query).unique())
-    return Page(items=items, total=total, page=page, per_page=per_page)
-
-
-def section_statuses(access_request: AccessRequest) -> list[tuple[str, str, str]]:
-    """(section name, title, status) for the task list, in order."""
-    return [
-        (
-            section.name,
-            section.title,
-            section_status(
-                section,
-                access_request.answers,
-                access_request.completed_sections,
-                access_request.returned_sections,
-            ),
-        )
-        for section in SECTIONS
-    ]
-
-
-def available_moves(actor: Actor, access_request: AccessRequest) -> list[Transition]:
-    side = side_of(actor, access_request)
-    return moves_from(access_request.status, side) if side else []
-
-
-def next_action(access_request: AccessRequest) -> str:
-    """What happens next, in words, for the requester's list."""
-    return {
-        "draft": "Finish and submit your request",
-        "returned": "Make the changes asked for and resubmit",
-        "submitted": "Waiting for the department to start its review",
-        "in_review": "Being reviewed by the department",
-    }.get(access_request.status, "None: " + STATUS_LABELS[access_request.status].lower())
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -221,7 +111,7 @@ def next_action(access_request: AccessRequest) -> str:
 
 def start_access_request(actor: Actor, dataset_reference: str, answers: Any = None) -> AccessRequest:
     """Start a draft request for the entry named by id or slug, with any answers given."""
-    _require_person(actor, writing=True)
+    require_person(actor, writing=True)
     dataset, _ = resolve_dataset(actor, dataset_reference)
     if not is_requestable(dataset):
         raise ConflictError(
@@ -405,7 +295,7 @@ def comment_on_access_request(actor: Actor, access_request: AccessRequest, text:
 
 def _require_side(actor: Actor, access_request: AccessRequest, *, writing: bool) -> str:
     if actor.user is not None or not actor.is_site_admin:  # the CLI's system actor has no user
-        _require_person(actor, writing=writing)
+        require_person(actor, writing=writing)
     side = side_of(actor, access_request)
     if side is None:
         raise NotFoundError(f"There is no data share request {str(access_request.id)!r}.")
@@ -529,19 +419,3 @@ def _flush() -> None:
     except StaleDataError:
         db.session.rollback()
         raise ConflictError(CHANGED_MESSAGE, code="request_changed") from None
-
-
-def days_between(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round((end - start) / timedelta(days=1), 1)
-
-
-def requested_datasets(actor: Actor, organisation: Organisation) -> list[Dataset]:
-    """The organisation's entries that have submitted requests, by title (the inbox's entry filter)."""
-    if not may_review(actor, organisation.id):
-        raise PermissionDeniedError("Only the organisation's reviewers and org admins can read its requests.")
-    requested = select(AccessRequest.dataset_id).where(
-        AccessRequest.organisation_id == organisation.id, AccessRequest.first_submitted_at.is_not(None)
-    )
-    return list(db.session.scalars(select(Dataset).where(Dataset.id.in_(requested)).order_by(Dataset.title)))
