@@ -62,16 +62,17 @@ def test_filtering_by_two_facets_narrows_the_results_and_a_tag_removes_one(page:
 def test_sorting_by_title_orders_the_results_and_the_next_page_carries_on(page: Page):
     page.goto("/datasets")
     page.get_by_label("Sort by").select_option(label="Title (A to Z)")
-    page.get_by_role("button", name="Sort", exact=True).click()
-
-    expect(page).to_have_url(re.compile("sort=title"))
+    # Wait for the new page to load, not only for its address: the address changes when the
+    # navigation commits, and reading the results then can still read the old page's.
+    with page.expect_navigation(url=re.compile("sort=title"), wait_until="load"):
+        page.get_by_role("button", name="Sort", exact=True).click()
     first_page = result_titles(page)
     assert len(first_page) == 20
     assert first_page == sorted(first_page, key=str.casefold)
 
     pages = page.get_by_role("navigation", name="Results pages")
-    pages.get_by_role("link", name=re.compile("Next")).click()
-    expect(page).to_have_url(re.compile(r"sort=title.*page=2"))
+    with page.expect_navigation(url=re.compile(r"sort=title.*page=2"), wait_until="load"):
+        pages.get_by_role("link", name=re.compile("Next")).click()
     expect(page.get_by_label("Sort by")).to_have_value("title")
     second_page = result_titles(page)
     assert second_page and second_page == sorted(second_page, key=str.casefold)
