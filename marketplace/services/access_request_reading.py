@@ -22,7 +22,6 @@ from marketplace.services.access_request_questions import SECTIONS, section_stat
 from marketplace.services.access_request_states import (
     EDITABLE_STATUSES,
     OPEN_STATUSES,
-    STATUS_LABELS,
     Transition,
     moves_from,
 )
@@ -163,7 +162,10 @@ def next_action(access_request: AccessRequest) -> str:
         "returned": "Make the changes asked for and resubmit",
         "submitted": "Waiting for the department to start its review",
         "in_review": "Being reviewed by the department",
-    }.get(access_request.status, "None: " + STATUS_LABELS[access_request.status].lower())
+        "accepted": "The department will be in touch to arrange the share",
+        "rejected": "None: the request shows the department's reason",
+        "cancelled": "None: you cancelled it",
+    }[access_request.status]
 
 
 def days_between(start: datetime | None, end: datetime | None) -> float | None:

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from marketplace.errors import ConflictError, NotFoundError
-from marketplace.models.access_request import ACCESS_REQUEST_STATUSES
+from marketplace.models.access_request import ACCESS_REQUEST_STATUSES, AccessRequest
 from marketplace.services import access_requests as service
 from marketplace.services.access_request_states import TRANSITIONS, find_transition, moves_from
 from tests.access_request_factories import SECTIONS, create_request, create_world
@@ -94,3 +94,10 @@ def test_a_status_that_does_not_exist_is_refused_naming_to(app):
     with pytest.raises(service.ValidationError) as refused:
         service.transition_access_request(world.actor(world.reviewer), access_request, "approved")
     assert "to" in refused.value.errors
+
+
+def test_every_status_tells_the_requester_what_happens_next(app):
+    actions = {
+        status: service.next_action(AccessRequest(status=status)) for status in ACCESS_REQUEST_STATUSES
+    }
+    assert all(actions.values()) and len(set(actions.values())) == len(actions)
