@@ -39,7 +39,7 @@ PATH_PARAMETERS = {
     ),
     "slug": ("The organisation's slug.", "department-for-transport"),
     "email": ("The member's e-mail address.", "publisher@dft.gov.uk"),
-    "role": ("publisher or org_admin.", "publisher"),
+    "role": ("publisher, reviewer or org_admin.", "publisher"),
     "request_id": ("The data share request's id (a UUID).", "6f1c2a9e-0b7d-4c55-9a3e-2d8f1b4e7c10"),
 }
 PROBLEM_TITLES = {

@@ -249,7 +249,7 @@ OPERATIONS: dict[str, Operation] = {
         tags=("organisations",),
     ),
     "grant_organisation_role": Operation(
-        "Give a member the publisher or org_admin role (201 when it is new, 200 if they had it).",
+        "Give a member the publisher, reviewer or org_admin role (201 when it is new, 200 if they had it).",
         "its org admins, with a token",
         api_docs.MemberSchema,
         write=True,

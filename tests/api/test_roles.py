@@ -449,3 +449,10 @@ def test_times_in_the_roles_api_are_written_as_the_rest_of_the_api_writes_them(c
     changes = api(client, "GET", CHANGES, status=200, token=tokens.org_admin).get_json()["items"]
     for text in (entry.get_json()["created_at"], members[0]["member_since"], changes[0]["at"]):
         assert text[10] == "T", text
+
+
+def test_an_org_admin_grants_and_removes_the_reviewer_role(client, tokens):
+    api(client, "PUT", role_path("ann@dft.gov.uk", "reviewer"), status=201, token=tokens.org_admin)
+    assert "reviewer" in roles_of("ann@dft.gov.uk")
+    api(client, "DELETE", role_path("ann@dft.gov.uk", "reviewer"), status=204, token=tokens.org_admin)
+    assert "reviewer" not in roles_of("ann@dft.gov.uk")
