@@ -50,7 +50,7 @@ def current_generation(root: Path) -> Path:
             f"no search index in {root}: run 'flask --app marketplace search reindex'"
         ) from error
     path = root / name
-    if not index.exists_in(str(path)):
+    if not _has_contents(path):
         raise SearchUnavailable(f"the search index {path} is missing or damaged: run 'search reindex'")
     found = _format_of(path)
     if found != INDEX_FORMAT:
@@ -61,6 +61,20 @@ def current_generation(root: Path) -> Path:
     return path
 
 
+def _has_contents(generation: Path) -> bool:
+    """Whether `generation` holds a committed index, by listing it for a table of contents.
+
+    Not `whoosh.index.exists_in`, which opens the index and so reads the newest table of contents:
+    a writer in another process can remove that file between the listing and the reading (it does
+    on every commit), and this runs before every search. Opening is left to `_open_searcher`,
+    which looks again when that happens.
+    """
+    try:
+        return any(name.startswith("_MAIN_") and name.endswith(".toc") for name in os.listdir(generation))
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
 def _format_of(generation: Path) -> int:
     try:
         return int((generation / FORMAT_FILE).read_text())
@@ -69,7 +83,18 @@ def _format_of(generation: Path) -> int:
 
 
 def open_index(root: Path) -> FileIndex:
-    return index.open_dir(str(current_generation(root)))
+    """The current generation, opened (for writing, or for reading its progress).
+
+    Opening reads the newest table of contents, which a commit in another process can remove
+    under us (see `_open_searcher`): look again a few times, then report the index unavailable.
+    """
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return index.open_dir(str(current_generation(root)))
+        except (FileNotFoundError, index.EmptyIndexError) as error:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise SearchUnavailable(f"the index in {root} kept changing under us: {error}") from error
+    raise AssertionError("unreachable")
 
 
 def new_generation(root: Path) -> tuple[Path, FileIndex]:

@@ -61,3 +61,60 @@ def test_an_index_that_stays_gone_is_reported_so_search_falls_back(tmp_path):
     shutil.rmtree(generation)
     with pytest.raises(store.SearchUnavailable):
         store._open_searcher(tmp_path, generation)
+
+
+def test_a_search_does_not_read_the_table_of_contents_before_the_retrying_open(tmp_path, monkeypatch):
+    # Finding the current generation only lists it: reading its table of contents there (as
+    # whoosh.index.exists_in does) raced with every commit in another process and escaped the
+    # retries, so one search in ninety under four publishing processes fell back to the database.
+    generation = _generation_with(tmp_path, "a")
+    store.switch_to(tmp_path, generation)
+    real_open_dir, calls = store.index.open_dir, []
+
+    def open_dir_racing(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:
+            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+        return real_open_dir(path, *args, **kwargs)
+
+    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    try:
+        searcher, _ = store.searcher_for(tmp_path)
+        assert searcher.doc_count() == 1 and len(calls) >= 2
+    finally:
+        store.close_searchers()
+
+
+def test_a_generation_without_a_committed_table_of_contents_is_unavailable(tmp_path):
+    path = tmp_path / "gen-1"
+    path.mkdir()
+    (tmp_path / store.POINTER).write_text(path.name)
+    with pytest.raises(store.SearchUnavailable):
+        store.current_generation(tmp_path)
+
+
+def test_opening_for_writing_looks_again_when_a_commit_replaced_the_table_of_contents(tmp_path, monkeypatch):
+    generation = _generation_with(tmp_path, "a")
+    store.switch_to(tmp_path, generation)
+    real_open_dir, calls = store.index.open_dir, []
+
+    def open_dir_racing(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:
+            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+        return real_open_dir(path, *args, **kwargs)
+
+    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    assert store.open_index(tmp_path).doc_count() == 1 and len(calls) == 2
+
+
+def test_opening_for_writing_an_index_that_keeps_vanishing_reports_it_unavailable(tmp_path, monkeypatch):
+    generation = _generation_with(tmp_path, "a")
+    store.switch_to(tmp_path, generation)
+
+    def open_dir_always_racing(path, *args, **kwargs):
+        raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+
+    monkeypatch.setattr(store.index, "open_dir", open_dir_always_racing)
+    with pytest.raises(store.SearchUnavailable):
+        store.open_index(tmp_path)
