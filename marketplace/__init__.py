@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import api, auth, ckan, dcat, devidp, dm_api, limits, models, oauth, ops, web  # noqa: F401  (models: tables)
+from marketplace import api, auth, ckan, dcat, devidp, dm_api, limits, metrics, models, oauth, ops, web  # noqa: F401  (models: tables)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(web.bp)
     web.init_app(app)
     limits.init_app(app)
+    metrics.init_app(app)
     register_error_handlers(app)
     register_commands(app)
     app.before_request(lambda: start_background_sync(app))
