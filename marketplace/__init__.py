@@ -8,7 +8,21 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import api, auth, ckan, dcat, devidp, dm_api, limits, metrics, models, oauth, ops, web  # noqa: F401  (models: tables)
+from marketplace import (  # noqa: F401  (models: tables)
+    api,
+    auth,
+    ckan,
+    compression,
+    dcat,
+    devidp,
+    dm_api,
+    limits,
+    metrics,
+    models,
+    oauth,
+    ops,
+    web,
+)
 from marketplace.cli import register_commands
 from marketplace.config import load_config
 from marketplace.errors import register_error_handlers
@@ -35,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         # more: a client's own headers would otherwise choose its address (and its rate limits).
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    compression.init_app(app)  # first, so that its hook runs after every other one
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)

@@ -3,6 +3,7 @@ start command (gunicorn serving wsgi:app) as the Dockerfile runs it."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -72,6 +73,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _raw_headers(port: int, path: str, headers: dict[str, str]) -> list[tuple[str, str]]:
+    """Every header line as sent (requests folds repeated headers into one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.getheaders()
+    finally:
+        connection.close()
+
+
 def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path):
     organisation = create_organisation()
     create_dataset(organisation=organisation, title="Bathing water quality")
@@ -104,6 +117,14 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
         assert ready.json()["checks"]["database"] == "ok" and ready.json()["checks"]["migrations"] == "ok"
         listed = requests.get(f"http://127.0.0.1:{port}/api/v1/datasets", timeout=5).json()
         assert [item["title"] for item in listed["items"]] == ["Bathing water quality"]
+        for path in ("/healthz", "/datasets", "/api/v1/datasets"):
+            headers = _raw_headers(port, path, {"Accept-Encoding": "gzip"})
+            assert [name for name, _ in headers if name.lower() == "date"] == ["Date"], (path, headers)
+        # requests asks for gzip (and zstd, br when installed): the body arrives compressed and
+        # reads the same.
+        page = requests.get(f"http://127.0.0.1:{port}/datasets", timeout=5)
+        assert page.headers["Content-Encoding"] in {"gzip", "br", "zstd"}
+        assert "Bathing water quality" in page.text
     finally:
         process.terminate()
         process.communicate(timeout=10)

@@ -75,9 +75,10 @@ def if_match() -> set[str] | None:
         return {"*"}
     # An entry's tag may end ".<freshness>" (services.datasets.entry_etag); the entry itself
     # is the part before it, which is what a write is checked against.
+    # A tag from a compressed response ends ":<encoding>" (compression.py): the same entry.
     # An empty tag ("" or W/"") is read as None by werkzeug: it matches no entry, so the write
     # gets 412 like any other tag that is not the entry's.
-    return {(tag or "").split(".", 1)[0] for tag in header.as_set(include_weak=True)}
+    return {(tag or "").split(":", 1)[0].split(".", 1)[0] for tag in header.as_set(include_weak=True)}
 
 
 def json_response(
