@@ -34,14 +34,37 @@ os.environ[TEST_SUITE_FLAG] = "1"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# A test that asks for none of these never touches the database the suite runs on.
+DATABASE_FIXTURES = frozenset({"database_url", "new_database_url", "database_kind"})
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db", choices=("sqlite", "postgresql"), default="sqlite", help="Database to run the suite on."
+    )
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Run only the tests that use the database (make test runs the others in its first pass only).",
     )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {config.getoption('--db')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --database-tests-only, leave out the tests that use no database: they cannot answer
+    differently on the second database, and running them twice cost minutes of `make test`."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        uses_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses_database else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def postgres_server_url() -> str:
