@@ -38,7 +38,9 @@ def bring_up_to_date() -> None:
     if not status.available or status.pending > REBUILD_ABOVE:
         reindex()
         return
-    result = sync_index(index_root())
+    # build_if_missing: a prune landing since the status check may leave the index behind its
+    # horizon, which only a rebuild can mend.
+    result = sync_index(index_root(), build_if_missing=True)
     click.echo(f"Applied {result.applied} changes; the index is at change {result.position}.")
 
 

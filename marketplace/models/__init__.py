@@ -9,6 +9,7 @@ from marketplace.models.idempotency import IdempotencyKey
 from marketplace.models.mail import MailMessage
 from marketplace.models.organisation import Organisation, OrganisationEmailDomain
 from marketplace.models.outbox import OutboxEntry
+from marketplace.models.prune_horizon import PruneHorizon
 from marketplace.models.quality import LinkCheck, QualityRating
 from marketplace.models.revision import Revision
 from marketplace.models.session import SeenLogoutToken, UserSession
@@ -39,6 +40,7 @@ __all__ = [
     "Organisation",
     "OrganisationEmailDomain",
     "OutboxEntry",
+    "PruneHorizon",
     "QualityRating",
     "Revision",
     "RoleChange",

@@ -5,6 +5,12 @@ module applies pending rows to the index (after each commit, at start-up, on an 
 from `search sync`). The index remembers the highest outbox id it has applied in a document of
 its own, written in the same index commit as the changes, so a crash anywhere leaves it
 either before or after a batch, never half-way, and the next sync carries on from there.
+
+`flask prune` deletes outbox rows older than its retention window and records the highest id it
+deleted (the horizon). An index whose position is below the horizon has been away longer than
+that and may have missed changes whose rows are gone: catching it up would silently leave them
+out, so the CLI rebuilds it instead, and a web process reports it (index_status, /readyz) and
+leaves the rebuild, which takes minutes at 100,000 entries, to `search sync`.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy import func, or_, select
 from whoosh.index import FileIndex
 
 from marketplace.extensions import db
-from marketplace.models import Dataset, OutboxEntry
+from marketplace.models import Dataset, OutboxEntry, PruneHorizon
 from marketplace.models.types import utcnow
 from marketplace.search import store
 from marketplace.search.bulk import BulkSegmentWriter, build_segments
@@ -42,10 +48,16 @@ MAX_GAPS = 10_000
 GAP_SCAN = 1_000
 
 
+# The name under which `flask prune` records how far it has deleted the outbox (prune_horizons).
+OUTBOX_HORIZON = "outbox"
+
+
 @dataclass
 class SyncResult:
     applied: int
     position: int
+    # Set when the index is below the prune horizon and was left alone (build_if_missing off).
+    behind_horizon: int | None = None
 
 
 @dataclass
@@ -93,6 +105,9 @@ def sync_index(
     Waits up to `writer_timeout` for another process's writer (Whoosh allows one at a time).
     With no index, builds one if `build_if_missing` (the CLI), else raises SearchUnavailable:
     a web process must not start a rebuild that takes minutes at 100,000 entries.
+    With an index below the prune horizon (rows it has not applied may be gone), rebuilds it
+    if `build_if_missing`, else logs an error once and applies nothing (catching up would hide
+    what was missed behind an advancing position); index_status reports it until rebuilt.
     """
     try:
         ix = store.open_index(root)
@@ -107,7 +122,15 @@ def sync_index(
     rows = db.session.execute(
         select(OutboxEntry.id, OutboxEntry.dataset_id).where(wanted).order_by(OutboxEntry.id)
     ).all()
+    # Read after the rows: a prune deletes rows and raises the horizon in one commit, so a horizon
+    # still at or below our position here means none of the rows just read had been deleted.
+    horizon = outbox_horizon()
     db.session.commit()  # end the read transaction: long-lived workers must not hold one open
+    if progress.position < horizon:
+        if build_if_missing:
+            return rebuild_index(root)
+        _report_behind(root, progress.position, horizon)
+        return SyncResult(0, progress.position, behind_horizon=horizon)
     if not rows and not progress.gaps:
         return SyncResult(0, progress.position)
     now = time.time()
@@ -131,14 +154,48 @@ def sync_index(
     return SyncResult(len(rows), new_position)
 
 
+def outbox_horizon() -> int:
+    """The highest outbox id `flask prune` has deleted (0: none): rows at or below it may be gone."""
+    return (
+        db.session.scalar(select(PruneHorizon.pruned_through).where(PruneHorizon.name == OUTBOX_HORIZON)) or 0
+    )
+
+
+# (index directory, horizon) already logged by this process: the background sync runs every few
+# seconds, and one error line says it.
+_reported_behind: set[tuple[str, int]] = set()
+
+
+def _report_behind(root: Path, position: int, horizon: int) -> None:
+    if (str(root), horizon) in _reported_behind:
+        return
+    _reported_behind.add((str(root), horizon))
+    log.error(
+        "the search index in %s is at change %s, but changes up to %s have been pruned: it may miss "
+        "some, so it is not caught up; run 'flask --app marketplace search sync' to rebuild it",
+        root,
+        position,
+        horizon,
+        extra={"index_position": position, "prune_horizon": horizon},
+    )
+
+
+def _behind_detail(position: int, horizon: int) -> str:
+    return (
+        f"the index is at change {position} but changes up to {horizon} were pruned, so it may miss "
+        "some: run 'search sync' to rebuild it"
+    )
+
+
 def _unseen_ids_below(position: int) -> dict[int, float]:
     """Ids below `position` with no outbox row yet, which a transaction still open may hold:
-    those among the last minute's rows, and at least among the last GAP_SCAN ids."""
+    those among the last minute's rows, and at least among the last GAP_SCAN ids (none at or
+    below the prune horizon: those rows were deleted, not late)."""
     recent = utcnow() - LATE_COMMIT_WINDOW
     lowest_recent = db.session.scalar(
         select(func.min(OutboxEntry.id)).where(OutboxEntry.created_at >= recent)
     )
-    lowest = max(1, min(lowest_recent or position, position - GAP_SCAN))
+    lowest = max(1, outbox_horizon() + 1, min(lowest_recent or position, position - GAP_SCAN))
     present = set(db.session.scalars(select(OutboxEntry.id).where(OutboxEntry.id.between(lowest, position))))
     now = time.time()
     missing = {gap: now for gap in range(lowest, position) if gap not in present}
@@ -158,7 +215,10 @@ def rebuild_index(
     build are picked up by the sync that follows it, which starts from the outbox position
     read first. `processes` write segments in parallel (default: one per core).
     """
-    position = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
+    # At least the horizon: with no row left above it (prune keeps the newest, but a hard delete of
+    # an entry takes its rows), the index still holds every change up to it, and a lower position
+    # would look like an index that missed them.
+    position = max(db.session.scalar(select(func.max(OutboxEntry.id))) or 0, outbox_horizon())
     gaps = _unseen_ids_below(position)
     ids = list(
         db.session.scalars(select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id))
@@ -202,6 +262,11 @@ def index_status(root: Path) -> IndexStatus:
         available, detail = True, "ok"
     except store.SearchUnavailable as error:
         position, documents, available, detail = 0, 0, False, str(error)
+    horizon = outbox_horizon()
+    if available and position < horizon:
+        # It still answers searches, but not with every change: not ready, and `search sync`
+        # (which rebuilds an unavailable index) puts it right.
+        available, detail = False, _behind_detail(position, horizon)
     pending_rows = select(OutboxEntry).where(OutboxEntry.id > position).subquery()
     pending = db.session.scalar(select(func.count()).select_from(pending_rows)) or 0
     oldest = db.session.scalar(select(func.min(pending_rows.c.created_at)))

@@ -56,6 +56,8 @@ def privacy():
         "service/privacy.html",
         idle_minutes=config["SESSION_IDLE_MINUTES"],
         absolute_hours=config["SESSION_ABSOLUTE_HOURS"],
+        session_retention_days=config["SESSION_RETENTION_DAYS"],
+        mail_retention_days=config["MAIL_RETENTION_DAYS"],
     )
 
 

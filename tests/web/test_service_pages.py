@@ -165,3 +165,12 @@ def test_the_privacy_notice_names_what_is_held_the_lawful_basis_and_the_complain
     assert "A session ends after 15 minutes without use or 4 hours" in text_of(
         page(client, "/privacy", status=200).text
     )
+
+
+def test_the_privacy_notice_says_how_long_prune_keeps_sessions_and_e_mail(app, client):
+    text = text_of(page(client, "/privacy", status=200).text)
+    assert "Session records: kept for 90 days after the session ends" in text
+    assert "E-mail the service sent you: kept for 90 days after it was sent" in text
+    app.config.update(SESSION_RETENTION_DAYS=30, MAIL_RETENTION_DAYS=14)
+    text = text_of(page(client, "/privacy", status=200).text)
+    assert "kept for 30 days after the session ends" in text and "kept for 14 days after it was sent" in text
