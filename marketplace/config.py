@@ -90,6 +90,15 @@ class BaseConfig:
     # A retried POST with the same Idempotency-Key gets the first answer for this many hours;
     # after that the key is forgotten.
     IDEMPOTENCY_TTL_HOURS = 24
+    # The database: seconds to wait to connect (and for a pooled connection), and milliseconds a
+    # statement may run before PostgreSQL cancels it (0: no limit); both answer 503 (errors.py).
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT_MS = 20_000
+    # `flask prune` (services/pruning.py): ended sessions kept this many days, sent e-mail this
+    # many days, and search outbox rows this many days (longer than any host may be away).
+    SESSION_RETENTION_DAYS = 90
+    MAIL_RETENTION_DAYS = 90
+    PRUNE_OUTBOX_DAYS = 7
     # Machine clients (OAuth 2.0 client credentials): a token from /ClientAuth/get-token works
     # for this many seconds; the client asks again after that.
     CLIENT_TOKEN_LIFETIME_SECONDS = 1800
@@ -171,6 +180,11 @@ ENV_KEYS = (
     "HARVEST_MAX_PAGES",
     "IDEMPOTENCY_TTL_HOURS",
     "CLIENT_TOKEN_LIFETIME_SECONDS",
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    "SESSION_RETENTION_DAYS",
+    "MAIL_RETENTION_DAYS",
+    "PRUNE_OUTBOX_DAYS",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",
@@ -238,7 +252,7 @@ def _derive(config: dict[str, Any], instance_path: str) -> None:
     config["TRUSTED_HOSTS"] = _trusted_hosts(config)
     # The cookie lives as long as the longest session may; the server ends sessions sooner.
     config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_ABSOLUTE_HOURS"] * 3600
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"]))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"], config))
 
 
 def _trusted_hosts(config: dict[str, Any]) -> list[str]:
@@ -256,11 +270,34 @@ def _trusted_hosts(config: dict[str, Any]) -> list[str]:
     return hosts
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """How the app holds its database connections, so that an outage or a slow query gives a quick
+    answer (a 503, marketplace/errors.py) rather than a request that hangs.
+
+    DATABASE_CONNECT_TIMEOUT bounds making a connection and waiting for one from the pool;
+    DATABASE_STATEMENT_TIMEOUT_MS (0: none) makes PostgreSQL cancel a statement that runs longer,
+    kept below gunicorn's 30-second worker timeout so that the app answers before its worker is
+    killed. A connect_timeout or options given in DATABASE_URL itself is used as it is.
+    """
     if url.startswith("sqlite"):
         # Writers wait for each other instead of failing at once with "database is locked".
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    config = config or {}
+    connect_timeout = config.get("DATABASE_CONNECT_TIMEOUT", 5)
+    statement_timeout_ms = config.get("DATABASE_STATEMENT_TIMEOUT_MS", 20_000)
+    connect_args: dict[str, Any] = {"connect_timeout": connect_timeout}
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    in_url = {pair.partition("=")[0] for pair in urlsplit(url).query.split("&")}
+    return {
+        # A connection that died while idle in the pool (PostgreSQL restarted) is replaced before
+        # use, so the service recovers by itself when the database returns.
+        "pool_pre_ping": True,
+        # Firewalls and proxies drop connections idle for long without telling either end.
+        "pool_recycle": 1800,
+        "pool_timeout": connect_timeout,
+        "connect_args": {key: value for key, value in connect_args.items() if key not in in_url},
+    }
 
 
 def _instance_secret(instance: Path) -> str:
@@ -285,9 +322,15 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
         "CLIENT_TOKEN_LIFETIME_SECONDS",
         "MAIL_TIMEOUT",
         "MAIL_MAX_ATTEMPTS",
+        "DATABASE_CONNECT_TIMEOUT",
+        "SESSION_RETENTION_DAYS",
+        "MAIL_RETENTION_DAYS",
+        "PRUNE_OUTBOX_DAYS",
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")
+    if config["DATABASE_STATEMENT_TIMEOUT_MS"] < 0:
+        raise ConfigError("DATABASE_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
     if config["TOKEN_DEFAULT_EXPIRY_DAYS"] > MAX_TOKEN_EXPIRY_DAYS:
         raise ConfigError(f"TOKEN_DEFAULT_EXPIRY_DAYS must be at most {MAX_TOKEN_EXPIRY_DAYS}")
     if config["PROXY_HOPS"] < 0:

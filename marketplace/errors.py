@@ -3,7 +3,8 @@
 Services raise these without knowing about HTTP; `register_error_handlers` maps each to
 an RFC 9457 problem document, with validation errors as ``errors{field: [messages]}``, for
 the APIs and every client that does not prefer HTML, and to a GOV.UK error page (in
-marketplace/web/templates/errors/) for browsers.
+marketplace/web/templates/errors/) for browsers. A database that is down or too slow is a 503
+that says to try again later (`database_unavailable`), not a 500.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import time
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+
+from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,13 @@ ERROR_PAGES = frozenset({400, 401, 403, 404, 405, 410, 413, 429, 500, 503})
 CSRF_DETAIL = (
     "The form has expired or was not sent from this service. Go back, refresh the page and try again."
 )
+DATABASE_DETAIL = "The service cannot reach its database at the moment. Try again in a few minutes."
+# SQLSTATE classes of a database that is down, restarting, short of resources or too slow: 08
+# connection exception, 53 insufficient resources, 57 operator intervention (a statement cancelled
+# by its timeout, a shutdown) and 55P03 a lock not granted in time.
+UNAVAILABLE_SQLSTATES = ("08", "53", "57", "55P03")
+# A hint for clients that back off: the pool reconnects on the first request after the database returns.
+DATABASE_RETRY_AFTER = 5
 
 
 class MarketplaceError(Exception):
@@ -269,6 +281,64 @@ def _seconds_until_allowed(error: HTTPException) -> int:
     return 60
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """The database did not answer in time or at all: down, restarting, unreachable, a statement
+    cancelled by DATABASE_STATEMENT_TIMEOUT_MS, or no pooled connection free within the timeout.
+    Something to try again later (503), unlike a query that fails (500)."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    cause = error.orig
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    sqlite_error = getattr(cause, "sqlite_errorname", None)
+    if sqlite_error:
+        return sqlite_error in {"SQLITE_BUSY", "SQLITE_LOCKED"}  # other writers held on too long
+    # psycopg's own failures to connect (refused, timed out, the server starting up) carry no SQLSTATE.
+    return isinstance(error, OperationalError)
+
+
+def database_unavailable_response(error: BaseException) -> Response:
+    """503 with Retry-After, never the error's text: the GOV.UK page, problem+json, or under the
+    CKAN Action API its own envelope."""
+    cause = getattr(error, "orig", None) or error
+    # One line, not a traceback: during an outage every request fails the same way.
+    log.error(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(cause).__name__,
+        str(cause).strip().splitlines()[0] if str(cause).strip() else "",
+    )
+    try:
+        db.session.rollback()  # so that nothing else in this request trips over the failed transaction
+    except Exception:
+        log.debug("could not roll back after the database failed", exc_info=True)
+    # The page's header would look up who is signed in, in the database that just failed: this
+    # request treats them as signed out (their session is untouched).
+    g.setdefault("user_session", None)
+    if request.blueprint == "ckan":
+        response = _ckan_unavailable()
+    else:
+        response = error_response(503, "Service unavailable", DATABASE_DETAIL, code="unavailable")
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+def _ckan_unavailable() -> Response:
+    # ckanapi reads `success` and `error.__type` whatever the status; a type it does not know
+    # makes it raise its generic CKANAPIError, as for any server failure.
+    from marketplace.ckan import envelope  # here: the envelope module imports this one
+
+    action = (request.view_args or {}).get("name", "")
+    error = {"__type": "Service Unavailable", "message": f"Service unavailable: {DATABASE_DETAIL}"}
+    return envelope._respond({"help": envelope._help(action), "success": False, "error": error}, 503)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(MarketplaceError)
     def handle_marketplace_error(error: MarketplaceError) -> Response:
@@ -298,6 +368,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
+        if database_unavailable(error):
+            return database_unavailable_response(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(
             500, "Internal server error", "Something went wrong. The error has been logged."

@@ -43,11 +43,13 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    checks: dict[str, str] = {}
-    ready = True
-    try:
-        applied = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
-        checks["database"] = "ok"
+    database = _database_answers()
+    applied = _applied_migrations() if database == "ok" else None
+    if database == "ok" and applied is None:
+        database = "not migrated"  # it answers, but has no alembic_version table
+    checks: dict[str, str] = {"database": database}
+    ready = database == "ok"
+    if applied is not None:
         heads = migration_heads(str(Path(current_app.extensions["migrate"].directory)))
         if applied == heads:
             checks["migrations"] = "ok"
@@ -56,11 +58,6 @@ def readyz() -> Response:
             checks["migrations"] = (
                 f"at {', '.join(sorted(applied)) or 'nothing'}, head is {', '.join(sorted(heads))}"
             )
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        log.warning("readiness check failed: %s", type(error).__name__)
-        ready = False
-        checks["database"] = "unreachable or not migrated"
     search: dict[str, object] = {}
     if ready:
         status = index_status(index_root())
@@ -78,6 +75,35 @@ def readyz() -> Response:
     response = jsonify(status=state, checks=checks, search=search) if detailed else jsonify(status=state)
     response.status_code = 200 if ready else 503
     return _never_stored(response)
+
+
+def _database_answers() -> str:
+    """Whether the database answers: "ok", or "unreachable" when it is down, restarting or slower
+    than its timeouts (DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT_MS), which bound this
+    check too."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        log.warning("readiness check failed: the database did not answer (%s)", type(error).__name__)
+        _roll_back()
+        return "unreachable"
+    return "ok"
+
+
+def _applied_migrations() -> set[str] | None:
+    """The revisions the database is at; None when it has no alembic_version table."""
+    try:
+        return set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+    except SQLAlchemyError:
+        _roll_back()
+        return None
+
+
+def _roll_back() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: the pool replaces it
+        log.debug("could not roll back after a failed readiness check", exc_info=True)
 
 
 def from_this_machine() -> bool:

@@ -58,6 +58,9 @@ def run_migrations_online():
     with get_engine().connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
+            # No statement timeout here (DATABASE_STATEMENT_TIMEOUT_MS is for requests): waiting
+            # for another container's migrations, or building an index, may take minutes.
+            connection.execute(text("SET statement_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             connection.commit()
         try:

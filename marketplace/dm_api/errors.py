@@ -13,7 +13,13 @@ from typing import Any
 from flask import Response, current_app
 from werkzeug.exceptions import HTTPException
 
-from marketplace.errors import MarketplaceError, TooManyRequestsError, ValidationError
+from marketplace.errors import (
+    DATABASE_RETRY_AFTER,
+    MarketplaceError,
+    TooManyRequestsError,
+    ValidationError,
+    database_unavailable,
+)
 from marketplace.errors import _seconds_until_allowed as seconds_until_allowed
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,7 @@ CODES: dict[int, str] = {
     422: "DM00012",  # the specification's: validation failures (answered as 400)
     429: "DM00029",  # over the rate limit
     500: "DM00099",  # the server failed
+    503: "DM00098",  # the database is down or too slow for now: try again after Retry-After
 }
 VALIDATION = "DM00012"
 MAX_MESSAGE = 100
@@ -112,5 +119,9 @@ def http_error(error: HTTPException) -> Response:
 
 
 def server_error(error: Exception) -> Response:
+    if database_unavailable(error):  # one line in the log, as errors.py logs it for the rest
+        log.error("dm/v1: database unavailable: %s: %s", type(error).__name__, str(error).splitlines()[0:1])
+        body = error_body("The service is unavailable for a while; try again later.", CODES[503])
+        return error_response(503, body, {"Retry-After": str(DATABASE_RETRY_AFTER)})
     log.error("dm/v1 request failed", exc_info=error)
     return error_response(500, error_body("The server failed to answer the request.", CODES[500]))
