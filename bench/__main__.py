@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing, change_feed, harvest, hostile, search
+from bench import api_listing, change_feed, harvest, hostile, load, search
 
 if __name__ == "__main__":
     api_listing.main()
@@ -8,3 +8,4 @@ if __name__ == "__main__":
     hostile.main()
     harvest.main()
     change_feed.main()
+    load.main()
