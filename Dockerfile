@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MARKETPLACE_ENV=production \
-    WEB_CONCURRENCY=2
+    WEB_CONCURRENCY=2 \
+    PORT=8000
 
 WORKDIR /app
 RUN groupadd --system --gid 10001 marketplace \
@@ -32,5 +33,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 # Migrations run first under a PostgreSQL advisory lock (migrations/env.py), so several
-# containers can start at once; then gunicorn serves the same wsgi:app the tests exercise.
-CMD ["sh", "-c", "flask --app marketplace db upgrade && exec gunicorn --bind 0.0.0.0:8000 --access-logfile - wsgi:app"]
+# containers can start at once; then gunicorn serves the same wsgi:app the tests exercise, with
+# gunicorn.conf.py's settings (WEB_CONCURRENCY workers of GUNICORN_THREADS threads on PORT; the
+# app writes its own JSON access lines to stdout; /metrics sums every worker's counts).
+CMD ["sh", "-c", "flask --app marketplace db upgrade && exec gunicorn -c gunicorn.conf.py wsgi:app"]

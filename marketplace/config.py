@@ -7,6 +7,7 @@ instead of being silently ignored.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -94,6 +95,10 @@ class BaseConfig:
     # statement may run before PostgreSQL cancels it (0: no limit); both answer 503 (errors.py).
     DATABASE_CONNECT_TIMEOUT = 5
     DATABASE_STATEMENT_TIMEOUT_MS = 20_000
+    # /metrics (metrics.py): open to this bearer token from anywhere, and without it to these
+    # comma-separated networks only (loopback unless set).
+    METRICS_TOKEN = ""
+    METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
     # `flask prune` (services/pruning.py): ended sessions kept this many days, sent e-mail this
     # many days, and search outbox rows this many days (longer than any host may be away).
     SESSION_RETENTION_DAYS = 90
@@ -182,6 +187,8 @@ ENV_KEYS = (
     "CLIENT_TOKEN_LIFETIME_SECONDS",
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT_MS",
+    "METRICS_TOKEN",
+    "METRICS_ALLOWED_NETWORKS",
     "SESSION_RETENTION_DAYS",
     "MAIL_RETENTION_DAYS",
     "PRUNE_OUTBOX_DAYS",
@@ -312,6 +319,15 @@ def _instance_secret(instance: Path) -> str:
     return key
 
 
+def _check_networks(networks: str) -> None:
+    """METRICS_ALLOWED_NETWORKS must parse at start, not fail the first scrape."""
+    for network in filter(None, (part.strip() for part in networks.split(","))):
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise ConfigError(f"METRICS_ALLOWED_NETWORKS: {network!r} is not a network ({error})") from error
+
+
 def _refuse_unsafe(config: dict[str, Any]) -> None:
     for key in (
         "SESSION_IDLE_MINUTES",
@@ -329,6 +345,7 @@ def _refuse_unsafe(config: dict[str, Any]) -> None:
     ):
         if config[key] < 1:
             raise ConfigError(f"{key} must be at least 1")
+    _check_networks(config["METRICS_ALLOWED_NETWORKS"])
     if config["DATABASE_STATEMENT_TIMEOUT_MS"] < 0:
         raise ConfigError("DATABASE_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
     if config["TOKEN_DEFAULT_EXPIRY_DAYS"] > MAX_TOKEN_EXPIRY_DAYS:

@@ -13,7 +13,7 @@ import pytest
 from flask import request
 
 from marketplace import create_app
-from marketplace.config import ENV_KEYS, TEST_SUITE_FLAG, ConfigError
+from marketplace.config import ENV_KEYS, TEST_SUITE_FLAG, ConfigError, load_config
 from tests.helpers import api
 from tests.production import production_environment, production_settings
 
@@ -194,3 +194,9 @@ def test_without_a_proxy_the_connection_address_is_the_callers(production_client
         environ_base={"REMOTE_ADDR": "192.0.2.1"},
     )
     assert response.get_data(as_text=True) == "192.0.2.1"
+
+
+def test_a_metrics_network_that_does_not_parse_refuses_to_start(tmp_path):
+    networks = "127.0.0.0/8,10.0.0.0/33"
+    with pytest.raises(ConfigError, match=r"METRICS_ALLOWED_NETWORKS: '10\.0\.0\.0/33'"):
+        load_config(str(tmp_path), {"MARKETPLACE_ENV": "development", "METRICS_ALLOWED_NETWORKS": networks})

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace.extensions import db
+from marketplace.metrics import SEARCH_SECONDS
 from marketplace.models import Dataset, Organisation
 from marketplace.queries.datasets import listable_condition
 from marketplace.search import (
@@ -73,7 +74,8 @@ def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
         per_page=params["per_page"],
     )
     try:
-        hits = search_entries(index_root(), audience_of(actor), request)
+        with SEARCH_SECONDS.time():
+            hits = search_entries(index_root(), audience_of(actor), request)
     except SearchUnavailable as error:
         log.warning("search unavailable, listing from the database: %s", error)
         return list_datasets_from_database(actor, params)
