@@ -36,4 +36,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # containers can start at once; then gunicorn serves the same wsgi:app the tests exercise, with
 # gunicorn.conf.py's settings (WEB_CONCURRENCY workers of GUNICORN_THREADS threads on PORT; the
 # app writes its own JSON access lines to stdout; /metrics sums every worker's counts).
-CMD ["sh", "-c", "flask --app marketplace db upgrade && exec gunicorn -c gunicorn.conf.py wsgi:app"]
+# The search index is built (or caught up) in the background while gunicorn already serves: until
+# it is there, lists come from the database and /readyz says "degraded".
+CMD ["sh", "-c", "flask --app marketplace db upgrade && { flask --app marketplace search sync & } && exec gunicorn -c gunicorn.conf.py wsgi:app"]
