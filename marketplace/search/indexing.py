@@ -68,7 +68,11 @@ class Progress:
 
 def read_progress(ix: FileIndex) -> Progress:
     with ix.searcher() as searcher:
-        stored = searcher.document(id=META_ID)
+        return _progress_in(searcher)
+
+
+def _progress_in(searcher) -> Progress:
+    stored = searcher.document(id=META_ID)
     if not stored:
         return Progress()
     gaps = {int(k): float(v) for k, v in json.loads(stored.get("gaps") or "{}").items()}
@@ -115,7 +119,10 @@ def sync_index(
         if not build_if_missing:
             raise
         return rebuild_index(root)
-    progress = read_progress(ix)
+    # This thread's searcher, kept while the index is unchanged: opening a new one to read the
+    # position copied the index's term tables (190 MB at 100,000 entries) on every sync, every
+    # interval, in every worker, with nothing to apply.
+    progress = _progress_in(store.searcher_for(root)[0])
     wanted = OutboxEntry.id > progress.position
     if progress.gaps:
         wanted = or_(wanted, OutboxEntry.id.in_(list(progress.gaps)))
