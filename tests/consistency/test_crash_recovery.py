@@ -274,8 +274,9 @@ def test_a_sync_killed_while_committing_leaves_the_index_as_it_was_and_the_next_
     # Whoosh commits by replacing its table of contents: a killed writer leaves no half-applied batch.
     assert _search(client)["total"] == synthetic_catalogue.visible_before
 
-    started = time.monotonic()
+    # A lock still held by the killed writer would make this sync give up after waiting for it
+    # (LockError, a failing exit): succeeding shows the lock went with the process. Not timed:
+    # on a busy machine starting the command alone can take many seconds.
     again = flask_command(env, "search", "sync")
     assert again.returncode == 0, explain(again)
-    assert time.monotonic() - started < 20, "the next sync waited for the killed writer's lock"
     assert _search(client)["total"] == synthetic_catalogue.visible_after
