@@ -19,6 +19,21 @@ def _generation_with(root, *ids: str):
     return path
 
 
+def race_first_open(monkeypatch) -> list:
+    """Make the first open fail as Whoosh does when another process's commit removed the table of
+    contents it had listed; later opens work. Returns the paths opened, in order."""
+    real_open_dir, calls = store.index.open_dir, []
+
+    def open_dir_racing(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:
+            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+        return real_open_dir(path, *args, **kwargs)
+
+    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    return calls
+
+
 def test_a_generation_removed_after_its_name_was_read_opens_the_new_one(tmp_path):
     # A reindex switched generations (and removed the old one) between reading the pointer and
     # opening the index.
@@ -39,15 +54,7 @@ def test_a_table_of_contents_replaced_by_a_newer_commit_opens_the_newer(tmp_path
     # had just listed: the first open fails as Whoosh would, the next finds the new one.
     generation = _generation_with(tmp_path, "a")
     store.switch_to(tmp_path, generation)
-    real_open_dir, calls = store.index.open_dir, []
-
-    def open_dir_racing(path, *args, **kwargs):
-        calls.append(path)
-        if len(calls) == 1:
-            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
-        return real_open_dir(path, *args, **kwargs)
-
-    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    calls = race_first_open(monkeypatch)
     opened, searcher = store._open_searcher(tmp_path, generation)
     try:
         assert opened == generation and searcher.doc_count() == 1 and len(calls) >= 2
@@ -69,15 +76,7 @@ def test_a_search_does_not_read_the_table_of_contents_before_the_retrying_open(t
     # retries, so one search in ninety under four publishing processes fell back to the database.
     generation = _generation_with(tmp_path, "a")
     store.switch_to(tmp_path, generation)
-    real_open_dir, calls = store.index.open_dir, []
-
-    def open_dir_racing(path, *args, **kwargs):
-        calls.append(path)
-        if len(calls) == 1:
-            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
-        return real_open_dir(path, *args, **kwargs)
-
-    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    calls = race_first_open(monkeypatch)
     try:
         searcher, _ = store.searcher_for(tmp_path)
         assert searcher.doc_count() == 1 and len(calls) >= 2
@@ -96,15 +95,7 @@ def test_a_generation_without_a_committed_table_of_contents_is_unavailable(tmp_p
 def test_opening_for_writing_looks_again_when_a_commit_replaced_the_table_of_contents(tmp_path, monkeypatch):
     generation = _generation_with(tmp_path, "a")
     store.switch_to(tmp_path, generation)
-    real_open_dir, calls = store.index.open_dir, []
-
-    def open_dir_racing(path, *args, **kwargs):
-        calls.append(path)
-        if len(calls) == 1:
-            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
-        return real_open_dir(path, *args, **kwargs)
-
-    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    calls = race_first_open(monkeypatch)
     assert store.open_index(tmp_path).doc_count() == 1 and len(calls) == 2
 
 
