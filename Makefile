@@ -53,9 +53,9 @@ lint: $(STAMP)
 test: lint
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/pytest --db sqlite -n $(TEST_WORKERS)
+	$(BIN)/pytest --db sqlite -n $(TEST_WORKERS) --durations=20
 	@# The second pass runs what can differ on PostgreSQL: every test that uses the database.
-	$(BIN)/pytest --db postgresql --database-tests-only -n $(TEST_WORKERS)
+	$(BIN)/pytest --db postgresql --database-tests-only -n $(TEST_WORKERS) --durations=20
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark in bench/."""
 
-from bench import api_listing, change_feed, harvest, hostile, load, search
+from bench import api_listing, change_feed, harvest, hostile, hosts, load, search
 
 if __name__ == "__main__":
     api_listing.main()
@@ -8,4 +8,5 @@ if __name__ == "__main__":
     hostile.main()
     harvest.main()
     change_feed.main()
+    hosts.main()
     load.main()
