@@ -34,6 +34,22 @@ os.environ[TEST_SUITE_FLAG] = "1"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@sa.event.listens_for(sa.Engine, "connect")
+def _commit_without_waiting_for_the_disk(dbapi_connection, connection_record) -> None:
+    """The suite's own connections commit without waiting for the disk to confirm the write.
+
+    What a commit makes visible to other connections and processes is the same either way; only
+    a power cut could lose a commit, and a test run does not outlive one. Waiting cost 2.3 ms a
+    commit on SQLite here (an fsync), and the suite commits tens of thousands of times. Servers
+    and commands the tests start as other processes keep the databases' defaults.
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.execute("SET synchronous_commit = off")
+        dbapi_connection.commit()
+
+
 # A test that asks for none of these never touches the database the suite runs on.
 DATABASE_FIXTURES = frozenset({"database_url", "new_database_url", "database_kind"})
 
@@ -145,14 +161,30 @@ def database_url(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, children first, and start every id sequence again from 1.
+
+    DELETE rather than TRUNCATE on PostgreSQL: a test leaves a few rows in a few tables, and
+    TRUNCATE's fixed cost per table (new files for each of the 30) made emptying take 175 ms a
+    test here against 17 ms, minutes over the suite.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        for sequence in _sequences(db.engine.url.render_as_string(hide_password=False)):
+            db.session.execute(sa.text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
     db.session.commit()
+
+
+_sequences_of: dict[str, list[str]] = {}
+
+
+def _sequences(url: str) -> list[str]:
+    """The database's sequences (read once a run: the schema does not change under the suite)."""
+    if url not in _sequences_of:
+        names = "quote_ident(schemaname) || '.' || quote_ident(sequencename)"
+        query = sa.text(f"SELECT {names} FROM pg_sequences")
+        _sequences_of[url] = list(db.session.execute(query).scalars())
+    return _sequences_of[url]
 
 
 class IsolatedClient(FlaskClient):
