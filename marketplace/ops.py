@@ -60,21 +60,33 @@ def readyz() -> Response:
             )
     search: dict[str, object] = {}
     if ready:
-        status = index_status(index_root())
-        search = {
-            "available": status.available,
-            "entries": status.documents,
-            "pending_changes": status.pending,
-            "oldest_pending_seconds": status.oldest_pending_seconds,
-        }
-        # Without the index, lists and search fall back to the database: degraded, still serving.
-        checks["search"] = "ok" if status.available else f"unavailable: {status.detail}"
+        search, checks["search"] = _search_check()
     state = "unavailable" if not ready else ("ok" if checks.get("search") == "ok" else "degraded")
     # Who is asking is looked up in the database, so only once it answers.
     detailed = from_this_machine() or (ready and current_actor().is_site_admin)
     response = jsonify(status=state, checks=checks, search=search) if detailed else jsonify(status=state)
     response.status_code = 200 if ready else 503
     return _never_stored(response)
+
+
+def _search_check() -> tuple[dict[str, object], str]:
+    """The index's figures, and "ok" or why it is unavailable. Without the index (missing, damaged,
+    or unreadable for any reason) lists and search fall back to the database: degraded, still
+    serving, so this check never fails the probe."""
+    try:
+        status = index_status(index_root())
+    except Exception as error:  # index_status reports a damaged index itself; this is the backstop
+        log.warning("readiness check: the search index could not be read", exc_info=True)
+        _roll_back()
+        unknown = dict.fromkeys(("entries", "pending_changes", "oldest_pending_seconds"))
+        return {"available": False, **unknown}, f"unavailable: it could not be read ({type(error).__name__})"
+    figures: dict[str, object] = {
+        "available": status.available,
+        "entries": status.documents,
+        "pending_changes": status.pending,
+        "oldest_pending_seconds": status.oldest_pending_seconds,
+    }
+    return figures, "ok" if status.available else f"unavailable: {status.detail}"
 
 
 def _database_answers() -> str:

@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from marketplace.extensions import db
+from marketplace.search import store
 from marketplace.search.entries import load_entries
 from marketplace.search.schema import TermSet, entry_document
 
@@ -51,10 +52,19 @@ class BulkSegmentWriter(SegmentWriter):
     """A writer of one new segment whose postings are grouped in memory (see the module)."""
 
     def __init__(self, ix: FileIndex, *, lock: bool = False) -> None:
-        super().__init__(ix, _lk=lock)
-        for name, field in self.schema.items():
-            if field.separate_spelling() or field.vector:
-                raise ValueError(f"the bulk writer cannot write field {name!r}'s spelling or vectors")
+        # The lock taken here, not by Whoosh's writer, so that it is released if setting up fails
+        # (see store.locked_writer).
+        writelock = store.write_lock(ix) if lock else None
+        try:
+            super().__init__(ix, _lk=False)
+            for name, field in self.schema.items():
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"the bulk writer cannot write field {name!r}'s spelling or vectors")
+        except BaseException:
+            if writelock is not None:
+                writelock.release()
+            raise
+        self.writelock = writelock
         self._terms: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         self._lengths: dict[str, dict[int, int]] = {}  # scorable field -> docnum -> stored length
         self._term_sets: dict[str, list[tuple[int, list[str]]]] = {}  # TermSet field -> (docnum, terms)

@@ -88,22 +88,25 @@ def _order(arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str)
 
 def search_entries(root: Path, audience: Audience, request: SearchRequest) -> SearchHits:
     """Entries matching `request` that `audience` may list: one page of ids, in order, the
-    exact total, facet counts, and a suggested query when there are few results."""
-    try:
-        searcher, cache = store.searcher_for(root)
-        arrays = arrays_for(searcher, cache)
-        parsed = parse_query(request.q)
-        if parsed.query is None:
-            docs, scores = arrays.live, np.zeros(len(arrays.live))
-        else:
-            mask, all_scores = scorer_for(searcher, cache).evaluate(parsed.query)
-            mask &= arrays.live_mask
-            docs = np.flatnonzero(mask)
-            scores = all_scores[docs]
-    except (OSError, EOFError) as error:  # the index went away under us
-        store.close_searchers()
-        raise store.SearchUnavailable(str(error)) from error
+    exact total, facet counts, and a suggested query when there are few results.
 
+    SearchUnavailable when there is no index or it cannot be read (removed or damaged under
+    us): the caller lists from the database."""
+    with store.reading(root):
+        return _search(root, audience, request)
+
+
+def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHits:
+    searcher, cache = store.searcher_for(root)
+    arrays = arrays_for(searcher, cache)
+    parsed = parse_query(request.q)
+    if parsed.query is None:
+        docs, scores = arrays.live, np.zeros(len(arrays.live))
+    else:
+        mask, all_scores = scorer_for(searcher, cache).evaluate(parsed.query)
+        mask &= arrays.live_mask
+        docs = np.flatnonzero(mask)
+        scores = all_scores[docs]
     fields = {**arrays.fields, "freshness": freshness_for(arrays, request.today or date.today(), cache)}
     visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
     base = visible[docs]
@@ -179,10 +182,15 @@ def _known(scorer: TermScorer, word: str, visible: np.ndarray) -> bool:
 
 def complete_titles(root: Path, audience: Audience, text: str, limit: int = 8) -> list[tuple[str, str]]:
     """Titles of visible published entries whose words start with what has been typed:
-    (id, title) pairs, best first."""
+    (id, title) pairs, best first. SearchUnavailable as for `search_entries`."""
     words = re.findall(r"\w+", text.lower())
     if not words or len(words[-1]) < 2:
         return []
+    with store.reading(root):
+        return _complete(root, audience, words, limit)
+
+
+def _complete(root: Path, audience: Audience, words: list[str], limit: int) -> list[tuple[str, str]]:
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
     scorer = scorer_for(searcher, cache)

@@ -27,7 +27,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
-from whoosh.index import FileIndex
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry, PruneHorizon
@@ -66,21 +65,12 @@ class Progress:
     gaps: dict[int, float] = field(default_factory=dict)  # outbox id -> when first missed (epoch s)
 
 
-def read_progress(ix: FileIndex) -> Progress:
-    with ix.searcher() as searcher:
-        return _progress_in(searcher)
-
-
 def _progress_in(searcher) -> Progress:
     stored = searcher.document(id=META_ID)
     if not stored:
         return Progress()
     gaps = {int(k): float(v) for k, v in json.loads(stored.get("gaps") or "{}").items()}
     return Progress(int(stored["position"]), gaps)
-
-
-def index_position(ix: FileIndex) -> int:
-    return read_progress(ix).position
 
 
 def _write_progress(writer, progress: Progress) -> None:
@@ -107,22 +97,24 @@ def sync_index(
     """Apply every outbox row the index has not applied yet.
 
     Waits up to `writer_timeout` for another process's writer (Whoosh allows one at a time).
-    With no index, builds one if `build_if_missing` (the CLI), else raises SearchUnavailable:
-    a web process must not start a rebuild that takes minutes at 100,000 entries.
+    With no index, or one that cannot be read (damaged), builds one if `build_if_missing` (the
+    CLI), else raises SearchUnavailable: a web process must not start a rebuild that takes
+    minutes at 100,000 entries.
     With an index below the prune horizon (rows it has not applied may be gone), rebuilds it
     if `build_if_missing`, else logs an error once and applies nothing (catching up would hide
     what was missed behind an advancing position); index_status reports it until rebuilt.
     """
     try:
         ix = store.open_index(root)
+        # This thread's searcher, kept while the index is unchanged: opening a new one to read the
+        # position copied the index's term tables (190 MB at 100,000 entries) on every sync, every
+        # interval, in every worker, with nothing to apply.
+        with store.reading(root):
+            progress = _progress_in(store.searcher_for(root)[0])
     except store.SearchUnavailable:
         if not build_if_missing:
             raise
         return rebuild_index(root)
-    # This thread's searcher, kept while the index is unchanged: opening a new one to read the
-    # position copied the index's term tables (190 MB at 100,000 entries) on every sync, every
-    # interval, in every worker, with nothing to apply.
-    progress = _progress_in(store.searcher_for(root)[0])
     wanted = OutboxEntry.id > progress.position
     if progress.gaps:
         wanted = or_(wanted, OutboxEntry.id.in_(list(progress.gaps)))
@@ -263,9 +255,10 @@ class IndexStatus:
 def index_status(root: Path) -> IndexStatus:
     """How far the index lags the database: pending outbox rows and the age of the oldest."""
     try:
-        ix = store.open_index(root)
-        position = index_position(ix)
-        documents = ix.doc_count() - 1  # less the position document
+        with store.reading(root):  # a damaged index is reported, not raised
+            searcher = store.searcher_for(root)[0]
+            position = _progress_in(searcher).position
+            documents = searcher.doc_count() - 1  # less the position document
         available, detail = True, "ok"
     except store.SearchUnavailable as error:
         position, documents, available, detail = 0, 0, False, str(error)

@@ -4,23 +4,33 @@
 A rebuild writes a new generation and then replaces `CURRENT` atomically, so searches keep
 answering from the old one until the switch. Whoosh pickles its schema into the index: an index
 directory is trusted code, so only ever open one this service wrote.
+
+A damaged index (files overwritten, truncated or missing) is reported as SearchUnavailable like a
+missing one, whatever Whoosh raised reading it: searches fall back to the database, /readyz says
+degraded, and `search sync` or `search reindex` builds a new generation.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 from whoosh import index
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
+from whoosh.util.filelock import LockBase
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from marketplace.search import whoosh_fixes  # noqa: F401  (patches Whoosh before any index is used)
 from marketplace.search.schema import INDEX_FORMAT, build_schema
@@ -31,10 +41,14 @@ FORMAT_FILE = "FORMAT"  # in each generation: the INDEX_FORMAT its documents wer
 WRITER_TIMEOUT_S = 30.0
 # Tries to open a searcher when the files it lists vanish under it (see _open_searcher).
 OPEN_ATTEMPTS = 5
+# Causes of unreadable indexes already logged with their traceback by this process (bounded: a
+# damaged index is read on every search, and one traceback per cause says it).
+MAX_REPORTED_CAUSES = 100
+W = TypeVar("W")
 
 
 class SearchUnavailable(Exception):
-    """There is no usable index (never built, or removed): callers fall back to the database."""
+    """There is no usable index (never built, removed or damaged): callers fall back to the database."""
 
 
 def index_root() -> Path:
@@ -49,6 +63,8 @@ def current_generation(root: Path) -> Path:
         raise SearchUnavailable(
             f"no search index in {root}: run 'flask --app marketplace search reindex'"
         ) from error
+    except (OSError, ValueError) as error:  # unreadable, or not text
+        raise SearchUnavailable(f"the search index pointer {root / POINTER} is damaged: {error}") from error
     path = root / name
     if not _has_contents(path):
         raise SearchUnavailable(f"the search index {path} is missing or damaged: run 'search reindex'")
@@ -71,7 +87,7 @@ def _has_contents(generation: Path) -> bool:
     """
     try:
         return any(name.startswith("_MAIN_") and name.endswith(".toc") for name in os.listdir(generation))
-    except (FileNotFoundError, NotADirectoryError):
+    except (OSError, ValueError):  # gone, not a directory, or a damaged pointer naming nothing
         return False
 
 
@@ -89,20 +105,79 @@ def open_index(root: Path) -> FileIndex:
     under us (see `_open_searcher`): look again a few times, then report the index unavailable.
     """
     for attempt in range(OPEN_ATTEMPTS):
+        generation = current_generation(root)
         try:
-            return index.open_dir(str(current_generation(root)))
+            return index.open_dir(str(generation))
         except (FileNotFoundError, index.EmptyIndexError) as error:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise SearchUnavailable(f"the index in {root} kept changing under us: {error}") from error
+        except Exception as error:  # a damaged table of contents
+            raise _unreadable(root, error) from error
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def reading(root: Path) -> Iterator[None]:
+    """Report whatever reading the index in `root` raises as SearchUnavailable.
+
+    Whoosh raises what its decoding meets in damaged files (struct.error, EOFError, pickle's
+    errors, ValueError, MemoryError, OSError...), and a search must fall back to the database
+    rather than fail. The first time this process meets a cause it is logged with its traceback.
+    """
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except Exception as error:
+        close_searchers()  # whatever this thread holds open may be part of the damage
+        raise _unreadable(root, error) from error
+
+
+_reported_causes: set[tuple[str, str, str]] = set()
+
+
+def _unreadable(root: Path, error: Exception) -> SearchUnavailable:
+    _close_files_left_open(error)
+    what = f"{type(error).__name__}: {str(error)[:200]}"
+    cause = (str(root), type(error).__name__, str(error)[:200])
+    if isinstance(error, FileNotFoundError | index.EmptyIndexError):
+        pass  # the index changing under us (retried by the callers), or removed: not worth a traceback
+    elif cause not in _reported_causes and len(_reported_causes) < MAX_REPORTED_CAUSES:
+        _reported_causes.add(cause)
+        log.error(
+            "the search index in %s cannot be read (%s): searching the database instead until "
+            "'flask --app marketplace search reindex' rebuilds it",
+            root,
+            what,
+            exc_info=error,
+        )
+    return SearchUnavailable(f"the search index in {root} cannot be read ({what}): run 'search reindex'")
+
+
+def _close_files_left_open(error: BaseException) -> None:
+    """Close the files Whoosh was decoding when `error` stopped it: it leaves them open (reading a
+    table of contents or a segment's directory), for the garbage collector to close some time."""
+    trace = error.__traceback__
+    while trace is not None:
+        for value in list(trace.tb_frame.f_locals.values()):
+            if isinstance(value, StructFile) and isinstance(value.file, io.IOBase) and not value.is_closed:
+                try:
+                    value.close()
+                except Exception:
+                    log.debug("could not close %r", value, exc_info=True)
+        trace = trace.tb_next
 
 
 def new_generation(root: Path) -> tuple[Path, FileIndex]:
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"gen-{time.time_ns()}"
     path.mkdir()
-    (path / FORMAT_FILE).write_text(str(INDEX_FORMAT))
-    return path, index.create_in(str(path), build_schema())
+    try:
+        (path / FORMAT_FILE).write_text(str(INDEX_FORMAT))
+        return path, index.create_in(str(path), build_schema())
+    except BaseException:  # a full disk, say: leave nothing half-made behind
+        shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def switch_to(root: Path, generation: Path) -> None:
@@ -118,16 +193,40 @@ def switch_to(root: Path, generation: Path) -> None:
 
 def writer(ix: FileIndex, timeout: float = WRITER_TIMEOUT_S) -> IndexWriter:
     """A writer, waiting for another process's writer to finish rather than failing."""
+    return locked_writer(ix, lambda: SegmentWriter(ix, _lk=False, limitmb=128), timeout)
+
+
+def locked_writer(ix: FileIndex, make: Callable[[], W], timeout: float = 0.0) -> W:
+    """`make()` a writer of `ix` (one that does not lock: `_lk=False`) holding the index's write
+    lock, waiting up to `timeout` for another process's writer to finish (LockError after that).
+
+    The lock is taken here rather than by Whoosh's writer, which takes it first and then creates
+    its files and reads the table of contents: when that failed (a full disk, a damaged index)
+    the lock stayed held until the garbage collector happened to free the writer, and every
+    writer in every process waited for it meanwhile.
+    """
+    lock = write_lock(ix, timeout)
+    try:
+        made = make()
+    except BaseException:
+        lock.release()
+        raise
+    made.writelock = lock  # released by the writer's commit or cancel (and by `abandon`)
+    return made
+
+
+def write_lock(ix: FileIndex, timeout: float = 0.0) -> LockBase:
+    """The index's write lock, acquired (waiting up to `timeout`, then LockError): its holder must
+    release it whatever happens."""
+    lock = ix.lock("WRITELOCK")
     deadline = time.monotonic() + timeout
     delay = 0.05
-    while True:
-        try:
-            return ix.writer(limitmb=128)
-        except LockError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+    while not lock.acquire():
+        if time.monotonic() >= deadline:
+            raise LockError(f"another process is writing the index in {ix.storage.folder}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+    return lock
 
 
 def abandon(writer: IndexWriter) -> None:
@@ -136,8 +235,9 @@ def abandon(writer: IndexWriter) -> None:
     try:
         writer.cancel()  # releases the lock
         return
-    except Exception:
-        log.exception("could not cancel a failed index writer; releasing its lock")
+    except Exception as error:
+        # Usually what failed the writer failing again (a full disk): the caller reports that.
+        log.debug("could not cancel a failed index writer (%s); releasing its lock", error, exc_info=True)
     lock = getattr(writer, "writelock", None)
     if lock is not None:
         try:
@@ -146,14 +246,22 @@ def abandon(writer: IndexWriter) -> None:
             log.exception("could not release the index lock")
 
 
+# A file as it was when a searcher was opened: (inode, size, modification time), None if absent.
+FileState = tuple[int, int, int] | None
+
+
 @dataclass
 class _Open:
     generation: Path
     searcher: Searcher
+    files: dict[str, FileState]  # the generation's index files when the searcher was opened
     cache: dict = field(default_factory=dict)
 
 
 _local = threading.local()
+# Per index directory, the generation and files (as `_index_files` found them) that this process
+# could not open, and why: the same answer until something there changes.
+_damaged: dict[Path, tuple[Path, dict[str, FileState], str]] = {}
 
 
 def searcher_for(root: Path) -> tuple[Searcher, dict]:
@@ -163,18 +271,64 @@ def searcher_for(root: Path) -> tuple[Searcher, dict]:
     Opening a searcher costs ~150 ms at 100,000 entries, so it is kept while the index is
     unchanged (checking costs microseconds). When it has changed a new one is opened: Whoosh's
     `refresh()` reuses its segment readers and so misses deletions made in those segments.
+    Changed means a new commit, or the files it was opened from replaced or rewritten in place
+    (a restored backup, damage): Whoosh's own check compares only the commit's number.
     """
     generation = current_generation(root)
-    opened: _Open | None = getattr(_local, "opened", {}).get(root)
-    if opened is not None and opened.generation == generation and opened.searcher.up_to_date():
+    held: dict[Path, _Open] = _held()
+    opened = held.get(root)
+    if (
+        opened is not None
+        and opened.generation == generation
+        and _unchanged(generation, opened.files)
+        and opened.searcher.up_to_date()
+    ):
         return opened.searcher, opened.cache
     if opened is not None:
-        opened.searcher.close()
-    generation, searcher = _open_searcher(root, generation)
+        _close(held.pop(root))
+    files = _index_files(generation)
+    known = _damaged.get(root)
+    if known is not None and known[:2] == (generation, files):
+        raise SearchUnavailable(known[2])  # failed to open as it is: not again on every search
+    try:
+        with reading(root):
+            opened_generation, searcher = _open_searcher(root, generation)
+    except SearchUnavailable as error:
+        _damaged[root] = (generation, files, str(error))
+        raise
+    _damaged.pop(root, None)
+    if opened_generation != generation:  # switched while opening: its files as they are now
+        files = _index_files(opened_generation)
+    held[root] = _Open(opened_generation, searcher, files)
+    return searcher, held[root].cache
+
+
+def _held() -> dict[Path, _Open]:
     if not hasattr(_local, "opened"):
         _local.opened = {}
-    _local.opened[root] = _Open(generation, searcher)
-    return searcher, _local.opened[root].cache
+    return _local.opened
+
+
+def _index_files(generation: Path) -> dict[str, FileState]:
+    """The state of `generation`'s tables of contents and segment files, listed before opening
+    it (so that a file replaced while it is being opened is seen as changed afterwards)."""
+    try:
+        names = [name for name in os.listdir(generation) if name.endswith((".toc", ".seg"))]
+    except OSError:
+        return {}
+    return {name: _state(generation / name) for name in names}
+
+
+def _state(path: Path) -> FileState:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def _unchanged(generation: Path, files: dict[str, FileState]) -> bool:
+    return all(_state(generation / name) == state for name, state in files.items())
 
 
 def _open_searcher(root: Path, generation: Path) -> tuple[Path, Searcher]:
@@ -187,7 +341,7 @@ def _open_searcher(root: Path, generation: Path) -> tuple[Path, Searcher]:
     """
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return generation, index.open_dir(str(generation)).searcher()
+            return generation, _searcher_on(generation)
         except (FileNotFoundError, index.EmptyIndexError):  # the file, or the whole generation
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
@@ -195,7 +349,27 @@ def _open_searcher(root: Path, generation: Path) -> tuple[Path, Searcher]:
     raise AssertionError("unreachable")
 
 
-def close_searchers() -> None:
-    for opened in getattr(_local, "opened", {}).values():
+def _searcher_on(generation: Path) -> Searcher:
+    """A searcher on `generation`'s newest commit.
+
+    Not `FileIndex.searcher()`, whose reader tries again on any OSError, ten times 50 ms apart,
+    leaving a file open each time: a damaged segment cost half a second on every search. What a
+    commit in another process causes, `_open_searcher` looks again for.
+    """
+    ix = index.open_dir(str(generation))
+    toc = ix._read_toc()
+    return Searcher(ix._reader(ix.storage, toc.schema, toc.segments, toc.generation), fromindex=ix)
+
+
+def _close(opened: _Open) -> None:
+    try:
         opened.searcher.close()
+    except Exception:  # a damaged or vanished index may fail to close; it is dropped either way
+        log.debug("could not close a searcher", exc_info=True)
+
+
+def close_searchers() -> None:
+    held = _held()
     _local.opened = {}
+    for opened in held.values():
+        _close(opened)
