@@ -44,6 +44,9 @@ def test_deleting_the_index_while_serving_falls_back_to_the_database_until_reind
         requests.Session() as http,
     ):
         http.headers["Authorization"] = f"Bearer {publisher.token}"
+        # A new connection for each request, so that both workers answer: a kept-alive connection
+        # stays with the worker that accepted it.
+        http.headers["Connection"] = "close"
         for _ in range(ASKS):
             body = _listing(http, server.url, q="bathing")
             assert body["total"] == 2 and body["facets"] is not None, server.log()
