@@ -20,19 +20,21 @@ from marketplace.vocabularies import find_licence
 Facts = dict[str, Any]
 
 
-def listed_facts(actor: Actor, statuses: list[str], *, include_private: bool) -> list[Facts]:
+def listed_facts(
+    actor: Actor, statuses: list[str], *, include_private: bool, among: Iterable[uuid.UUID] | None = None
+) -> list[Facts]:
     """The facts of every entry a list shows `actor` (queries.listable_condition, the rule of
-    every other list), without private ones unless asked for."""
+    every other list), without private ones unless asked for; only those `among` when given
+    (the search's matches, checked here against the database as every list checks them)."""
     condition = listable_condition(actor, statuses)
     if not include_private:
         condition = condition & (Dataset.access_rights == "OPEN")
+    if among is not None:
+        among = list(among)
+        if not among:
+            return []
+        condition = condition & Dataset.id.in_(among)
     return _facts(condition)
-
-
-def facts_for(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Facts]:
-    """The facts of the entries with `ids` (already checked by the caller), by id."""
-    ids = list(ids)
-    return {facts["key"]: facts for facts in _facts(Dataset.id.in_(ids))} if ids else {}
 
 
 def _facts(condition: Any) -> list[Facts]:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace.ckan.envelope import SearchQueryError
-from marketplace.ckan.facts import Facts, facts_for, listed_facts
+from marketplace.ckan.facts import Facts, listed_facts
 from marketplace.ckan.filter_query import FilterQueryError, parse_filter_query
 from marketplace.ckan.package_dict import package_dict
 from marketplace.ckan.params import Params
@@ -112,8 +112,10 @@ def _matches(actor: Actor, q: str, statuses: list[str], include_private: bool) -
     wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW}
     if not include_private:
         wanted["access_rights"] = ["OPEN"]
-    ids = [dataset.id for dataset in finding.find_datasets(actor, wanted).items]
-    facts = facts_for(ids)
+    # Only the ids from the index: loading and highlighting up to SEARCH_WINDOW whole entries
+    # took 1.5 s for one word at 100,000 entries. Their facts are read checked (listed_facts).
+    ids = finding.find_dataset_ids(actor, wanted)
+    facts = {f["key"]: f for f in listed_facts(actor, statuses, include_private=include_private, among=ids)}
     return [{**facts[key], "rank": rank} for rank, key in enumerate(ids) if key in facts]
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from marketplace.errors import BadRequestError
 from marketplace.extensions import db
-from marketplace.models import Dataset, Distribution, Organisation, Revision
+from marketplace.models import Dataset, Distribution, Organisation, OutboxEntry, Revision
 from marketplace.queries.datasets import (
     DatasetFilters,
     count,
@@ -44,7 +46,27 @@ def more_when_signed_in(actor: Actor, organisation: Organisation | None = None) 
     visitors, who otherwise cannot tell that most of the catalogue is shared within government."""
     if actor.is_authenticated:
         return None
-    return count_shared_within_government(organisation.id if organisation else None)
+    return _shared_count(organisation.id if organisation else None)
+
+
+# Counting them reads every published entry (70 ms at 100,000 on PostgreSQL: the largest part of
+# a find page for someone signed out), yet the number moves only when an entry changes, and every
+# change writes an outbox row in its own transaction. So each app keeps the count beside the
+# newest outbox id it saw, and counts again when that id moves, or after a minute: a transaction
+# that took its id before another's can commit after it, leaving the newest id where it was.
+SHARED_COUNT_SECONDS = 60.0
+
+
+def _shared_count(organisation_id: Any) -> int:
+    kept: dict = current_app.extensions.setdefault("marketplace.shared_counts", {})
+    newest = db.session.scalar(select(func.max(OutboxEntry.id)))
+    now = time.monotonic()
+    known = kept.get(organisation_id)
+    if known is not None and known[0] == newest and now - known[1] < SHARED_COUNT_SECONDS:
+        return known[2]
+    number = count_shared_within_government(organisation_id)
+    kept[organisation_id] = (newest, now, number)
+    return number
 
 
 def check_filters(actor: Actor, params: dict[str, Any]) -> None:

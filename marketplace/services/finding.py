@@ -20,6 +20,7 @@ from marketplace.models import Dataset, Organisation
 from marketplace.queries.datasets import listable_condition
 from marketplace.search import (
     Audience,
+    SearchHits,
     SearchRequest,
     SearchUnavailable,
     complete_titles,
@@ -57,27 +58,48 @@ def audience_of(actor: Actor) -> Audience:
     )
 
 
-def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
-    """Entries matching the checked list parameters (schemas/listing.py) that `actor` may list;
-    BadRequestError for a filter value that names nothing (catalogue.check_filters)."""
+def _search_request(actor: Actor, params: dict[str, Any]) -> SearchRequest:
     check_filters(actor, params)
     filters = {name: list(params[name]) for name in FILTERS if params.get(name)}
     if "format" in filters:
         filters["format"] = [value.upper() for value in filters["format"]]
-    statuses = params.get("status") or ["published"]
-    request = SearchRequest(
+    return SearchRequest(
         q=params.get("q") or "",
         filters=filters,
-        statuses=statuses,
+        statuses=params.get("status") or ["published"],
         sort=params.get("sort"),
         page=params["page"],
         per_page=params["per_page"],
     )
+
+
+def find_dataset_ids(actor: Actor, params: dict[str, Any]) -> list[uuid.UUID]:
+    """The ids of the page of matches that find_datasets would list, in its order, without
+    loading the entries: for a caller that reads what it needs of thousands of matches itself
+    and must check their visibility in the database as it does so (ckan/search.py)."""
+    hits = _hits(actor, _search_request(actor, params))
+    if hits is None:
+        return [dataset.id for dataset in list_datasets_from_database(actor, params).items]
+    return [uuid.UUID(i) for i in hits.ids]
+
+
+def _hits(actor: Actor, request: SearchRequest) -> SearchHits | None:
+    """The index's answer, or None when it cannot answer (the caller lists from the database)."""
     try:
         with SEARCH_SECONDS.time():
-            hits = search_entries(index_root(), audience_of(actor), request)
+            return search_entries(index_root(), audience_of(actor), request)
     except SearchUnavailable as error:
         log.warning("search unavailable, listing from the database: %s", error)
+        return None
+
+
+def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
+    """Entries matching the checked list parameters (schemas/listing.py) that `actor` may list;
+    BadRequestError for a filter value that names nothing (catalogue.check_filters)."""
+    request = _search_request(actor, params)
+    statuses = request.statuses
+    hits = _hits(actor, request)
+    if hits is None:
         return list_datasets_from_database(actor, params)
     ids = [uuid.UUID(i) for i in hits.ids]
     # Fetched by primary key, then checked here: with the visibility condition in the SQL,

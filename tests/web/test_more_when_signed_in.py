@@ -11,6 +11,7 @@ import pytest
 from marketplace.auth.redirects import safe_next
 from marketplace.services.datasets import delete_dataset, patch_dataset
 from tests.factories import ADMIN, create_dataset, create_organisation, create_user
+from tests.test_query_counts import counting_queries
 from tests.web.pages import page
 
 
@@ -90,3 +91,21 @@ def test_a_search_with_bad_parameters_still_says_so(catalogue, client):
     html = page(client, "/datasets?sort=nonsense", status=400).text
     assert "There is a problem" in html
     assert inset(html).startswith("4 more entries")
+
+
+def test_the_count_follows_every_change_to_an_entry(catalogue, client):
+    dft, _ = catalogue
+    assert inset(page(client, "/datasets", status=200).text).startswith("4 more entries")
+    bus = create_dataset(organisation=dft, title="Bus timetables", access_rights="INTERNAL")
+    assert inset(page(client, "/datasets", status=200).text).startswith("5 more entries")
+    patch_dataset(ADMIN, str(bus.id), {"access_rights": "OPEN"})
+    assert inset(page(client, "/datasets", status=200).text).startswith("4 more entries")
+    assert inset(page(client, f"/organisations/{dft.slug}", status=200).text).startswith("1 more entry")
+
+
+def test_the_count_is_not_taken_again_while_nothing_has_changed(catalogue, client):
+    # It reads every published entry: 70 ms of a find page at 100,000 entries on PostgreSQL.
+    page(client, "/datasets", status=200)
+    with counting_queries() as statements:
+        page(client, "/datasets?q=road", status=200)
+    assert not [s for s in statements if "access_rights !=" in s or "access_rights <>" in s]
