@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from marketplace.ckan.envelope import SearchQueryError
-from marketplace.ckan.facts import Facts, listed_facts
+from marketplace.ckan.facts import GROUPED, Facts, listed_facts
 from marketplace.ckan.filter_query import FilterQueryError, parse_filter_query
+from marketplace.ckan.listing import facet_counts, listed_page, visible
 from marketplace.ckan.package_dict import package_dict
 from marketplace.ckan.params import Params
 from marketplace.extensions import db
@@ -74,11 +75,20 @@ def package_search(actor: Actor, params: Params) -> dict[str, Any]:
         # Words alone, by relevance: the search's own page and total, without reading every match.
         count, page = _ranked_page(actor, q, statuses, include_private, start, rows)
         facets: dict[str, list[dict[str, Any]]] = {}
+    elif not q and not fq.strip():
+        # Every entry the caller may list: counted, faceted and paged by the database.
+        condition = visible(actor, statuses, include_private)
+        count, page = listed_page(condition, order, start, rows)
+        facets = _facet_items(facet_counts(condition, facet_fields), facet_limit, facet_mincount)
     else:
-        found = [facts for facts in _matches(actor, q, statuses, include_private) if matches(facts)]
+        # A field named anywhere in fq is read, whether or not the parser would need it: reading one
+        # more than needed costs time, one fewer would answer wrongly.
+        grouped = [name for name in GROUPED if name in facet_fields or name in fq]
+        found = [facts for facts in _matches(actor, q, statuses, include_private, grouped) if matches(facts)]
         for key, descending in reversed(order):
             found.sort(key=lambda facts, key=key: _sort_value(key, facts), reverse=descending)
-        facets = _count_facets(found, facet_fields, facet_limit, facet_mincount)
+        counts = {name: Counter(value for facts in found for value in facts[name]) for name in facet_fields}
+        facets = _facet_items(counts, facet_limit, facet_mincount)
         count, page = len(found), [facts["key"] for facts in found[start : start + rows]]
     by_id = {d.id: d for d in db.session.scalars(select(Dataset).where(Dataset.id.in_(page)))}
     return {
@@ -102,12 +112,15 @@ def _sort_keys(sort: str) -> list[tuple[str, bool]]:
     return keys
 
 
-def _matches(actor: Actor, q: str, statuses: list[str], include_private: bool) -> list[Facts]:
+def _matches(
+    actor: Actor, q: str, statuses: list[str], include_private: bool, grouped: list[str]
+) -> list[Facts]:
     """Every entry the words match, in the find page's order, each with its rank; with no words,
     every entry the caller may list (all score the same, and the index would add nothing)."""
     if not q:
         return [
-            {**facts, "rank": 0} for facts in listed_facts(actor, statuses, include_private=include_private)
+            {**facts, "rank": 0}
+            for facts in listed_facts(actor, statuses, include_private=include_private, grouped=grouped)
         ]
     wanted: dict[str, Any] = {"q": q, "status": statuses, "page": 1, "per_page": SEARCH_WINDOW}
     if not include_private:
@@ -115,7 +128,8 @@ def _matches(actor: Actor, q: str, statuses: list[str], include_private: bool) -
     # Only the ids from the index: loading and highlighting up to SEARCH_WINDOW whole entries
     # took 1.5 s for one word at 100,000 entries. Their facts are read checked (listed_facts).
     ids = finding.find_dataset_ids(actor, wanted)
-    facts = {f["key"]: f for f in listed_facts(actor, statuses, include_private=include_private, among=ids)}
+    listed = listed_facts(actor, statuses, include_private=include_private, among=ids, grouped=grouped)
+    facts = {f["key"]: f for f in listed}
     return [{**facts[key], "rank": rank} for rank, key in enumerate(ids) if key in facts]
 
 
@@ -144,16 +158,14 @@ def _sort_value(key: str, facts: Facts) -> Any:
     return min(facts[key])  # name and id hold one value each
 
 
-def _count_facets(
-    all_facts: list[Facts], names: list[str], limit: int, mincount: int
-) -> dict[str, list[dict[str, Any]]]:
-    labels = _labels(names)
+def _facet_items(counts: dict[str, Counter], limit: int, mincount: int) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values as CKAN lists them: most entries first, then by value."""
+    labels = _labels(list(counts))
     facets = {}
-    for name in names:
-        counts = Counter(value for facts in all_facts for value in facts[name])
+    for name, counted in counts.items():
         items = [
             {"name": value, "display_name": labels.get(name, {}).get(value, value), "count": count}
-            for value, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            for value, count in sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
             if count >= mincount
         ]
         facets[name] = items if limit < 0 else items[:limit]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from ckanapi import NotFound, RemoteCKAN
 
+from tests.ckan.conftest import CC_BY
+from tests.factories import create_dataset
+
 
 def test_package_search_finds_by_words_with_the_find_pages_ranking(ckan, catalogue):
     result = ckan.action.package_search(q="road traffic")
@@ -164,3 +167,33 @@ def test_ckanapi_with_get_only_reads_the_same(live_server, ckan, catalogue):
     assert by_get.action.package_show(id=catalogue.rail.slug) == ckan.action.package_show(
         id=catalogue.rail.slug
     )
+
+
+def test_with_no_words_and_no_fq_the_database_answers_as_the_filter_would(ckan, publisher_ckan, catalogue):
+    # No words and no fq: counted, faceted and paged in SQL (ckan/listing.py). An fq every entry
+    # passes sends the same question through the facts every fq is judged on (ckan/facts.py).
+    create_dataset(
+        organisation=catalogue.schools.organisation,
+        title="Attendance",
+        keywords=["schools", "attendance", "Schools"],
+        distributions=[
+            {"title": "A", "download_url": "https://example.gov.uk/b.csv", "format": "CSV"},
+            {"title": "B", "download_url": "https://example.gov.uk/c.csv", "format": "CSV"},
+        ],
+        licence=CC_BY,
+    )
+    everything = "-name:no-entry-is-called-this"
+    facets = ["organization", "tags", "res_format", "license_id", "groups"]
+    for client in (ckan, publisher_ckan):
+        for sort in ("score desc, metadata_modified desc", "title_string asc", "name desc", "id asc"):
+            for rows, start in ((100, 0), (2, 1), (0, 0)):
+                asked = {"rows": rows, "start": start, "sort": sort, "facet_field": facets}
+                asked |= {"include_private": True, "include_drafts": True, "facet.mincount": 1}
+                by_sql = client.action.package_search(**asked)
+                by_facts = client.action.package_search(fq=everything, **asked)
+                assert by_sql["count"] == by_facts["count"] > 0
+                assert [p["name"] for p in by_sql["results"]] == [p["name"] for p in by_facts["results"]]
+                assert by_sql["search_facets"] == by_facts["search_facets"]
+    # An entry counts once per value: Attendance's two CSV files make one.
+    counted = ckan.action.package_search(facet_field=["res_format"])["facets"]["res_format"]
+    assert counted == {"CSV": 3, "XLSX": 1}
