@@ -87,7 +87,15 @@ class Driver:
         if kind == "entry_page":
             return "GET", f"/datasets/{rng.choice(self.slugs)}", {}, None
         if kind == "ckan_search":
-            return "GET", f"/api/3/action/package_search?q={word}&rows=20", {}, None
+            # As CKAN clients ask: words alone, words with facets (CKAN's own search page), and a
+            # harvester's page with neither.
+            shape = rng.random()
+            if shape < 0.5:
+                return "GET", f"/api/3/action/package_search?q={word}&rows=20", {}, None
+            if shape < 0.8:
+                facets = '["organization","res_format","license_id"]'
+                return "GET", f"/api/3/action/package_search?q={word}&rows=20&facet.field={facets}", {}, None
+            return "GET", f"/api/3/action/package_search?rows=100&start={100 * rng.randrange(50)}", {}, None
         if kind == "complete":
             return "GET", f"/api/v1/suggest?q={rng.choice(PREFIXES)}", {}, None
         auth = {"Authorization": f"Bearer {self.plan['token']}"}

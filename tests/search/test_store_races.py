@@ -22,15 +22,15 @@ def _generation_with(root, *ids: str):
 def race_first_open(monkeypatch) -> list:
     """Make the first open fail as Whoosh does when another process's commit removed the table of
     contents it had listed; later opens work. Returns the paths opened, in order."""
-    real_open_dir, calls = store.index.open_dir, []
+    real_open_index, calls = store._open_index, []
 
-    def open_dir_racing(path, *args, **kwargs):
+    def open_index_racing(path):
         calls.append(path)
         if len(calls) == 1:
             raise FileNotFoundError(f"{path}/_MAIN_1.toc")
-        return real_open_dir(path, *args, **kwargs)
+        return real_open_index(path)
 
-    monkeypatch.setattr(store.index, "open_dir", open_dir_racing)
+    monkeypatch.setattr(store, "_open_index", open_index_racing)
     return calls
 
 
@@ -103,9 +103,9 @@ def test_opening_for_writing_an_index_that_keeps_vanishing_reports_it_unavailabl
     generation = _generation_with(tmp_path, "a")
     store.switch_to(tmp_path, generation)
 
-    def open_dir_always_racing(path, *args, **kwargs):
+    def open_index_always_racing(path):
         raise FileNotFoundError(f"{path}/_MAIN_1.toc")
 
-    monkeypatch.setattr(store.index, "open_dir", open_dir_always_racing)
+    monkeypatch.setattr(store, "_open_index", open_index_always_racing)
     with pytest.raises(store.SearchUnavailable):
         store.open_index(tmp_path)
