@@ -12,8 +12,7 @@ worker's memory (/proc/<pid>/smaps_rollup) after the load; and, with BENCH_LOAD_
 default), py-spy's biggest costs for search with facets and for entry JSON.
 
 BENCH_LOAD_SETTINGS="gthread:2x4,sync:4x1,gthread:3x2+preload" compares worker settings (one run
-each, about two minutes). The default measures gthread 2x4 as shipped and again with the Whoosh fix
-proposed in bench/load_wsgi.py ("+nocopy"), for the memory before and after.
+each, about two minutes). The default measures gthread 2x1, as shipped.
 
 Rate limits are off in the served app (RATELIMIT_ENABLED=false):
 the load is one address and would otherwise be refused, which is what the limits are for.
@@ -232,7 +231,7 @@ def main() -> None:
     token_id, token = create_token(cli_env)
     try:
         slugs = sample_slugs(name)
-        for text in os.environ.get("BENCH_LOAD_SETTINGS", "gthread:2x4,gthread:2x4+nocopy").split(","):
+        for text in os.environ.get("BENCH_LOAD_SETTINGS", "gthread:2x1").split(","):
             # The servers' logs and the raw profiles stay here after the run, for a closer look.
             work = keep / "last-run" / text.replace(":", "-").replace("+", "-")
             shutil.rmtree(work, ignore_errors=True)

@@ -21,30 +21,27 @@ BIN = Path(sys.executable).parent
 
 @dataclass(frozen=True)
 class Settings:
-    """Worker class, workers and threads, whether the app is loaded before the fork, and whether
-    the proposed Whoosh fix of bench/load_wsgi.py is applied."""
+    """Worker class, workers and threads, and whether the app is loaded before the fork."""
 
     worker_class: str
     workers: int
     threads: int
     preload: bool = False
-    nocopy: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Settings:
-        """For example gthread:2x4, sync:4x1, gthread:2x4+preload or gthread:2x4+nocopy+preload."""
+        """For example gthread:2x4, sync:4x1 or gthread:2x4+preload."""
         kind, _, rest = text.partition(":")
         shape, *flags = rest.split("+")
         workers, _, threads = shape.partition("x")
-        return cls(kind, int(workers), int(threads or 1), "preload" in flags, "nocopy" in flags)
+        return cls(kind, int(workers), int(threads or 1), "preload" in flags)
 
     @property
     def app(self) -> str:
-        return "bench.load_wsgi:app" if self.nocopy else "wsgi:app"
+        return "wsgi:app"
 
     def __str__(self) -> str:
-        flags = (" preload" if self.preload else "") + (" nocopy (bench/load_wsgi.py)" if self.nocopy else "")
-        return f"{self.worker_class} {self.workers}x{self.threads}{flags}"
+        return f"{self.worker_class} {self.workers}x{self.threads}" + (" preload" if self.preload else "")
 
 
 def free_port() -> int:

@@ -334,9 +334,8 @@ def _open_current(root: Path, generation: Path) -> _Open:
 
 
 class _Kept(dict):
-    """A thread's searchers, closed when the thread ends: each holds its segment files open (read
-    through the file rather than a private copy, see `_searcher_on`), which would otherwise stay
-    open until the garbage collector came by."""
+    """A thread's searchers, closed when the thread ends rather than whenever the garbage
+    collector comes by: each holds its segments' files or maps open."""
 
     def __del__(self) -> None:
         for opened in self.values():
@@ -395,12 +394,6 @@ def _searcher_on(generation: Path) -> Searcher:
     Not `FileIndex.searcher()`, whose reader tries again on any OSError, ten times 50 ms apart,
     leaving a file open each time: a damaged segment cost half a second on every search. What a
     commit in another process causes, `_open_searcher` looks again for.
-
-    Its segments are read through their files, not memory-mapped: for a map, Whoosh copies every
-    part of a segment it opens out of the map into a private buffer, so each searcher held its
-    own copy of the term and posting tables (about 430 MB a worker at 100,000 entries) and opening
-    one took 1.2 s. Read through the file, the pages are the kernel's cache, shared by every
-    worker on the host, and opening takes milliseconds (bench/load.py has the figures).
     """
     ix = _open_index(generation)
     toc = ix._read_toc()
@@ -408,7 +401,18 @@ def _searcher_on(generation: Path) -> Searcher:
 
 
 def _open_index(generation: Path) -> FileIndex:
-    return FileStorage(str(generation), supports_mmap=False).open_index()
+    """`generation` opened, its segments memory-mapped (Whoosh's default).
+
+    For a map, Whoosh copies each part of a segment it opens into a private buffer: each searcher
+    holds its own copy of the term and posting tables (about 250 MB a worker at 100,000 entries),
+    and opening one takes about 1.2 s there. Read through the file instead (supports_mmap=False),
+    a worker held 200 MB instead of 450 and opened a searcher in 6 ms; but with two or more
+    threads searching at once, workers died of segmentation faults while warming up (in two of
+    three gunicorn runs at 100,000 entries, in the garbage collector, another thread reading a
+    segment), which the copies have not caused. Until that is understood, the copies stay
+    (README, "Serving").
+    """
+    return FileStorage(str(generation)).open_index()
 
 
 def _close(opened: _Open) -> None:
