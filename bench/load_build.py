@@ -15,6 +15,7 @@ import psycopg
 from sqlalchemy import func, select
 
 from marketplace import create_app
+from marketplace.errors import ConflictError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.seeding.synthetic import SYNTHETIC_ACTOR, _entries
@@ -27,10 +28,27 @@ def synthetic_count() -> int:
     )
 
 
+BATCH = 500
+ATTEMPTS = 3
+
+
 def write_range(first: int, count: int) -> int:
-    """Add synthetic entries number `first` to `first + count - 1` (run in the app's context)."""
+    """Add synthetic entries number `first` to `first + count - 1` (run in the app's context), a
+    batch of BATCH per transaction. Builders running at once can give two entries the same new
+    slug, and the second commit is refused (ConflictError): that batch is written again, and the
+    slugs already committed are then seen and avoided."""
     slugs = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
-    return create_datasets(SYNTHETIC_ACTOR, _entries(first, count, slugs), commit_every=500, index=False)
+    written = 0
+    for start in range(first, first + count, BATCH):
+        size = min(BATCH, first + count - start)
+        for attempt in range(ATTEMPTS):
+            try:
+                written += create_datasets(SYNTHETIC_ACTOR, _entries(start, size, slugs), index=False)
+                break
+            except ConflictError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+    return written
 
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
