@@ -19,6 +19,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Echoing a header back is safe only for plain tokens: no spaces, no control characters.
@@ -31,13 +32,19 @@ log = logging.getLogger("marketplace.request")
 
 def current_user_id() -> str | None:
     """The caller's user id, from what the request already worked out (auth.bearer's actor, or
-    auth.session's session): never a look-up of its own, never an e-mail or a name."""
+    auth.session's session): never a look-up of its own, never an e-mail or a name.
+
+    Read from what the objects already hold: after a database error the request's transaction is
+    rolled back and its objects expired, and reading an attribute would ask the database again;
+    with the database gone, that turned the 503 being logged into a 500."""
     actor = g.get("actor")
     if actor is not None and getattr(actor, "user", None) is not None:
-        return str(actor.user.id)
+        identity = inspect(actor.user).identity
+        return str(identity[0]) if identity else None
     user_session = g.get("user_session")
     if user_session is not None:
-        return str(user_session.user_id)
+        user_id = inspect(user_session).dict.get("user_id")
+        return str(user_id) if user_id is not None else None
     return None
 
 

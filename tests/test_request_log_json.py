@@ -6,8 +6,13 @@ import json
 import logging
 
 import pytest
+from flask import g
+from sqlalchemy import event
 
 from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.request_log import current_user_id
+from marketplace.services.actors import Actor
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 from tests.production import production_settings
 
@@ -84,3 +89,17 @@ def test_development_keeps_plain_text_lines(tmp_path, database_url, capsys, rest
     [line] = [line for line in err.splitlines() if "[plain-1]" in line]
     assert "INFO [plain-1] marketplace.request: GET /healthz 200" in line
     assert not line.startswith("{")
+
+
+def test_the_user_id_is_logged_without_asking_the_database_again(app):
+    # After a database error the request's objects are expired; with the database gone, reading
+    # an attribute would raise inside the logging of the 503, which became a 500.
+    user = create_user(email="ann@department-for-transport.gov.uk", organisation=create_organisation())
+    user_id = str(user.id)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with app.test_request_context("/"):
+        g.actor = Actor(user=user, via="token")
+        db.session.expire_all()
+        assert current_user_id() == user_id
+    assert statements == []
