@@ -26,10 +26,12 @@ from werkzeug.test import TestResponse
 from marketplace import create_app
 from marketplace.config import TEST_SUITE_FLAG
 from marketplace.extensions import db
+from tests import run_costs
 
 # MARKETPLACE_ENV=test runs only under the suite (the app refuses it otherwise); commands the
 # tests start as other processes inherit this.
 os.environ[TEST_SUITE_FLAG] = "1"
+run_costs.remember_route_builders()
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -81,6 +83,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run_costs.spare_the_garbage_collector()
 
 
 def postgres_server_url() -> str:
@@ -137,7 +143,7 @@ def new_database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactor
 
 
 def make_app(database_url: str, instance: Path, **overrides) -> Flask:
-    return create_app(
+    app = create_app(
         {
             "MARKETPLACE_ENV": "test",
             "DATABASE_URL": database_url,
@@ -147,6 +153,8 @@ def make_app(database_url: str, instance: Path, **overrides) -> Flask:
         # Never the repository's instance/ folder, which belongs to the developer's `make run`.
         instance_path=str(instance / "instance"),
     )
+    app.jinja_env.bytecode_cache = run_costs.COMPILED_TEMPLATES
+    return app
 
 
 @pytest.fixture(scope="session")
