@@ -10,6 +10,7 @@ whoosh-reloaded copies the parts of the index it opens into the process's memory
 slow clients that would otherwise hold a worker.
 """
 
+import faulthandler
 import os
 import shutil
 import tempfile
@@ -46,6 +47,13 @@ def on_starting(server):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
         _made.append(directory)
     server.log.info("prometheus multiprocess directory: %s", directory)
+
+
+def post_fork(server, worker):
+    """A worker that dies of a fatal signal (a segmentation fault in a C extension, say) writes
+    every thread's Python stack to the error log first, rather than vanishing with only gunicorn's
+    "worker exited" to say so."""
+    faulthandler.enable()
 
 
 def child_exit(server, worker):

@@ -213,12 +213,28 @@ def close_every_apps_connections() -> Iterator[None]:
     and any a test builds to play another service or a production configuration).
 
     An app left to the garbage collector takes its pool with it, and psycopg warns about each open
-    connection whenever the collector gets round to it, failing whichever later test is running."""
+    connection whenever the collector gets round to it, failing whichever later test is running.
+
+    Not the apps a module or the session serves over HTTP (`serves_across_tests`): their server
+    threads may hold a connection at that moment (a browser's late request), and disposing an
+    engine leaves such a connection in a pool nobody holds, open until the collector finds it, with
+    the same warning. Those fixtures dispose of their engine once the server has stopped."""
     yield
     with_engines = getattr(db, "_app_engines", {})  # Flask-SQLAlchemy 3 keeps them per app
-    for engines in list(with_engines.values()):
+    for app, engines in list(with_engines.items()):
+        if app.extensions.get(SERVES_ACROSS_TESTS):
+            continue
         for engine in engines.values():
             engine.dispose()
+
+
+SERVES_ACROSS_TESTS = "tests.serves_across_tests"
+
+
+def serves_across_tests(app: Flask) -> Flask:
+    """Mark `app` as served by a module's or the session's fixture (see above)."""
+    app.extensions[SERVES_ACROSS_TESTS] = True
+    return app
 
 
 @pytest.fixture

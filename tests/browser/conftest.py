@@ -29,7 +29,7 @@ from marketplace.search import index_status
 from marketplace.search.store import close_searchers, index_root
 from tests.browser.checks import SCREENSHOTS
 from tests.browser.signin import sign_in
-from tests.conftest import make_app
+from tests.conftest import make_app, serves_across_tests
 from tests.web.conftest import test_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -92,7 +92,7 @@ def browser_type_launch_args() -> dict:
 @pytest.fixture(scope="session")
 def catalogue(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalogue]:
     """The seed catalogue, indexed, served over HTTP on a free loopback port."""
-    app = make_app(new_database_url(), tmp_path_factory.mktemp("browser"))
+    app = serves_across_tests(make_app(new_database_url(), tmp_path_factory.mktemp("browser")))
     app.register_blueprint(test_pages)  # pages that fail on purpose: the 500 and 503 pages
     with app.app_context():
         upgrade()

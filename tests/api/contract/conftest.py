@@ -24,7 +24,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Organisation
 from marketplace.search.store import close_searchers
-from tests.conftest import make_app, serving
+from tests.conftest import make_app, serves_across_tests, serving
 from tests.factories import create_token, create_user
 
 # The statuses of the cases schemathesis ran, by operation ("GET /api/v1/datasets"), for the
@@ -41,7 +41,7 @@ class SeededServer:
 
 @pytest.fixture(scope="session")
 def seeded_server(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededServer]:
-    app = make_app(new_database_url(), tmp_path_factory.mktemp("contract"))
+    app = serves_across_tests(make_app(new_database_url(), tmp_path_factory.mktemp("contract")))
     with app.app_context():
         upgrade()
         result = app.test_cli_runner().invoke(args=["seed"])
