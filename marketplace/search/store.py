@@ -401,16 +401,9 @@ def _searcher_on(generation: Path) -> Searcher:
 
 
 def _open_index(generation: Path) -> FileIndex:
-    """`generation` opened, its segments memory-mapped (Whoosh's default).
-
-    For a map, Whoosh copies each part of a segment it opens into a private buffer: each searcher
-    holds its own copy of the term and posting tables (about 250 MB a worker at 100,000 entries),
-    and opening one takes about 1.2 s there. Read through the file instead (supports_mmap=False),
-    a worker held 200 MB instead of 450 and opened a searcher in 6 ms; but with two or more
-    threads searching at once, workers died of segmentation faults while warming up (in two of
-    three gunicorn runs at 100,000 entries, in the garbage collector, another thread reading a
-    segment), which the copies have not caused. Until that is understood, the copies stay
-    (README, "Serving").
+    """`generation` opened, its segments memory-mapped (Whoosh's default) and read in place
+    (whoosh_fixes.py): every searcher in every worker on the host reads the same pages of the
+    kernel's cache, rather than each holding its own copy of the index.
     """
     return FileStorage(str(generation)).open_index()
 
