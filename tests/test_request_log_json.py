@@ -97,9 +97,16 @@ def test_the_user_id_is_logged_without_asking_the_database_again(app):
     user = create_user(email="ann@department-for-transport.gov.uk", organisation=create_organisation())
     user_id = str(user.id)
     statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    with app.test_request_context("/"):
-        g.actor = Actor(user=user, via="token")
-        db.session.expire_all()
-        assert current_user_id() == user_id
+
+    def record(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context("/"):
+            g.actor = Actor(user=user, via="token")
+            db.session.expire_all()
+            assert current_user_id() == user_id
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
