@@ -59,6 +59,7 @@ def list_datasets() -> Response:
         "per_page": page.per_page,
         "facets": page.facets,
         "suggestion": page.suggestion,
+        "expanded": page.expanded,
         "next_cursor": None,
         "links": page_links("api.list_datasets", page.page, page.per_page, page.total),
     }
@@ -75,6 +76,7 @@ def _feed_response(actor, params: dict) -> Response:
         "per_page": feed.per_page,
         "facets": None,
         "suggestion": None,
+        "expanded": None,
         "next_cursor": feed.next_cursor,
         "links": cursor_links("api.list_datasets", feed.next_cursor),
     }

@@ -216,6 +216,15 @@ class FacetValueSchema(Schema):
     count = fields.Integer(required=True)
 
 
+class ExpansionSchema(Schema):
+    typed = fields.String(required=True, metadata={"example": "A&E"})
+    including = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"example": ["accident and emergency", "emergency department"]},
+    )
+
+
 class DatasetListSchema(Schema):
     """A page of a search (by page number), or of the change feed (by cursor: with `cursor`,
     `modified_since` or sort=metadata_modified), whose items may include tombstones."""
@@ -237,6 +246,15 @@ class DatasetListSchema(Schema):
         metadata={"description": "Counts per filter value; null when the search index is unavailable."},
     )
     suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean…"})
+    expanded = fields.List(
+        fields.Nested(ExpansionSchema),
+        allow_none=True,
+        metadata={
+            "description": "Words typed that the thesaurus knows, and what else was searched for "
+            "(ranked below entries matching the words as typed); empty with expand=false, null "
+            "when the search index did not answer."
+        },
+    )
     next_cursor = fields.String(
         allow_none=True,
         metadata={"description": "Paged by cursor: the next page's cursor (also in links.next), or null."},

@@ -56,6 +56,8 @@ class DatasetListParamsSchema(Schema):
     freshness = fields.List(Vocabulary(FRESHNESS_STATES, name="freshness state"))
     status = fields.List(Vocabulary(DATASET_STATUSES, name="status"))
     sort = fields.String(validate=validate.OneOf(SORTS, error=f"Use one of: {', '.join(SORTS)}."))
+    # false: search only for the words typed, not also what the thesaurus says they mean.
+    expand = fields.Boolean(load_default=True, error_messages={"invalid": "Must be true or false."})
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, error="Must be 1 or more."),

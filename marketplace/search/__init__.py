@@ -9,6 +9,7 @@ from marketplace.search.engine import (
     SearchHits,
     SearchRequest,
     complete_titles,
+    expansions_of,
     highlight_text,
     search_entries,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "SearchUnavailable",
     "SyncResult",
     "complete_titles",
+    "expansions_of",
     "highlight_text",
     "index_root",
     "index_status",

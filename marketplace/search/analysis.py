@@ -24,7 +24,7 @@ TEXT_ANALYZER = StemmingAnalyzer(expression=WORD_PATTERN)
 # Unstemmed: "did you mean" and completion must offer real words, not stems ("burglari").
 WORD_ANALYZER = StandardAnalyzer(expression=WORD_PATTERN)
 
-_WORD = re.compile(WORD_PATTERN)
+WORD = re.compile(WORD_PATTERN)
 _MIN_LENGTH = 2  # Whoosh's StopFilter drops shorter words
 # Stems of a catalogue's vocabulary: tens of thousands of distinct words at 100,000 entries.
 _stem = lru_cache(maxsize=200_000)(stem)
@@ -32,7 +32,7 @@ _stem = lru_cache(maxsize=200_000)(stem)
 
 def words(text: str) -> list[str]:
     """The text's words, lower case, without stop words: what WORD_ANALYZER gives."""
-    lowered = (match.lower() for match in _WORD.findall(text))
+    lowered = (match.lower() for match in WORD.findall(text))
     return [w for w in lowered if len(w) >= _MIN_LENGTH and w not in STOP_WORDS]
 
 

@@ -18,6 +18,7 @@ from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
 from marketplace.search.schema import TEXT_FIELDS
 from marketplace.search.scoring import TermScorer
+from marketplace.search.thesaurus import Match, thesaurus
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type", "quality", "freshness")
 FEW_RESULTS = 3
@@ -43,6 +44,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     today: date | None = None  # the day freshness is judged on; None for today
+    expand: bool = True  # also search for what the thesaurus says the words typed mean
 
 
 @dataclass
@@ -52,6 +54,7 @@ class SearchHits:
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     terms: set[str]
+    expansions: list[Match] = field(default_factory=list)  # what else was searched for
 
 
 def scorer_for(searcher, cache: dict) -> TermScorer:
@@ -75,12 +78,17 @@ def _visible(arrays: FacetArrays, audience: Audience, statuses: list[str]) -> np
     return visible
 
 
-def _order(arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+def _order(
+    arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str, exact: np.ndarray | None
+) -> np.ndarray:
+    """The order of `docs` for `sort`; by relevance, entries matching the words as typed
+    (`exact`, when the thesaurus added others) come before those found only through it."""
     modified = arrays.modified[docs]
     if sort == "title":
         return np.argsort(arrays.title_rank[docs], kind="stable")
     if sort == "relevance":
-        return np.lexsort((arrays.title_rank[docs], -modified, -scores))
+        keys = (arrays.title_rank[docs], -modified, -scores)
+        return np.lexsort(keys if exact is None else (*keys, ~exact))
     if sort == "quality":  # highest score first (none last), then as "updated"
         return np.lexsort((arrays.title_rank[docs], -modified, -arrays.quality_score[docs]))
     return np.lexsort((arrays.title_rank[docs], -modified))
@@ -99,14 +107,22 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
 def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHits:
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
-    parsed = parse_query(request.q)
+    parsed = parse_query(request.q, thesaurus() if request.expand else None)
+    exact = None
     if parsed.query is None:
         docs, scores = arrays.live, np.zeros(len(arrays.live))
     else:
-        mask, all_scores = scorer_for(searcher, cache).evaluate(parsed.query)
+        scorer = scorer_for(searcher, cache)
+        mask, all_scores = scorer.evaluate(parsed.query)
         mask &= arrays.live_mask
         docs = np.flatnonzero(mask)
         scores = all_scores[docs]
+        if parsed.expansions:
+            exact = (
+                scorer.evaluate(parsed.exact)[0][docs]
+                if parsed.exact is not None
+                else np.zeros(len(docs), dtype=bool)
+            )
     fields = {**arrays.fields, "freshness": freshness_for(arrays, request.today or date.today(), cache)}
     visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
     base = visible[docs]
@@ -124,8 +140,9 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
         facets[name] = fields[name].counts(docs[mask])
 
     docs, scores = docs[chosen], scores[chosen]
+    exact = exact[chosen] if exact is not None else None
     sort = request.sort or ("relevance" if parsed.query is not None else "updated")
-    order = _order(arrays, docs, scores, sort)
+    order = _order(arrays, docs, scores, sort, exact)
     start = (request.page - 1) * request.per_page
     page_docs = docs[order[start : start + request.per_page]]
     ids = [searcher.stored_fields(int(docnum))["id"] for docnum in page_docs]
@@ -134,7 +151,12 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
         if len(docs) < FEW_RESULTS
         else None
     )
-    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms)
+    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms, parsed.expansions)
+
+
+def expansions_of(text: str) -> list[Match]:
+    """What the thesaurus would add to a search for `text`."""
+    return parse_query(text, thesaurus()).expansions
 
 
 def _suggest(searcher, scorer: TermScorer, text: str, parsed: ParsedQuery, visible: np.ndarray) -> str | None:
@@ -147,7 +169,7 @@ def _suggest(searcher, scorer: TermScorer, text: str, parsed: ParsedQuery, visib
     corrected like one no entry holds, so the answer never tells that it exists."""
     unknown = []
     for word in dict.fromkeys(w.lower() for w in parsed.words):
-        if len(word) < 3 or word.isdigit() or _known(scorer, word, visible):
+        if len(word) < 3 or word.isdigit() or thesaurus().knows(word) or _known(scorer, word, visible):
             continue
         unknown.append(word)
         if len(unknown) > spelling.MAX_WORDS:

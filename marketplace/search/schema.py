@@ -129,8 +129,9 @@ class IndexedEntry:
     formats: list[str] = field(default_factory=list)
 
 
-def entry_document(entry: IndexedEntry) -> dict[str, Any]:
-    texts = {
+def entry_texts(entry: IndexedEntry) -> dict[str, str]:
+    """The text of each of TEXT_FIELDS for `entry`: what a search reads."""
+    return {
         "title": entry.title,
         "alternative_titles": " ".join(entry.alternative_titles or []),
         "keywords": " ".join(entry.keywords),
@@ -139,6 +140,10 @@ def entry_document(entry: IndexedEntry) -> dict[str, Any]:
         "identifier": entry.identifier or "",
         "description": entry.description or "",
     }
+
+
+def entry_document(entry: IndexedEntry) -> dict[str, Any]:
+    texts = entry_texts(entry)
     text_words = {name: words(text) for name, text in texts.items()}
     text_stems = {name: stems(found) for name, found in text_words.items()}
     band = {"quality": entry.metadata_band} if entry.metadata_band else {}

@@ -139,19 +139,22 @@ class TermScorer:
         parts = [self._postings(reader, field, text)[0] + offset for reader, offset in self.leaves]
         return np.concatenate(parts)
 
-    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def term(self, field: str, text: str, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) of one term in one field, over all documents."""
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size)
-        self._add_term(field, text, mask, scores)
+        self._add_term(field, text, mask, scores, boost)
         return mask, scores
 
-    def _add_term(self, field: str, text: str, mask: np.ndarray, scores: np.ndarray) -> None:
+    def _add_term(
+        self, field: str, text: str, mask: np.ndarray, scores: np.ndarray, boost: float = 1.0
+    ) -> None:
         """Mark the term's documents in `mask` and add its scores to `scores`, in place (an OR
-        of terms then makes no arrays per term; the sums are the same, in the same order)."""
+        of terms then makes no arrays per term; the sums are the same, in the same order).
+        `boost` scales the scores, as Whoosh's query boost does (the thesaurus's weight)."""
         if self.frequency(field, text) == 0:
             return
-        idf = self.searcher.idf(field, text)
+        idf = self.searcher.idf(field, text) * boost
         avgfl = self.searcher.avg_field_length(field) or 1
         lengths = self.lengths(field)
         for reader, offset in self.leaves:
@@ -166,7 +169,7 @@ class TermScorer:
     def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) of `query` over all documents, as Whoosh would score it."""
         if isinstance(query, wq.Term):
-            return self.term(query.fieldname, query.text)
+            return self.term(query.fieldname, query.text, query.boost)
         if isinstance(query, wq.And):
             mask, scores = np.ones(self.size, dtype=bool), np.zeros(self.size)
             for sub in query.subqueries:
@@ -180,7 +183,7 @@ class TermScorer:
             mask, scores = np.zeros(self.size, dtype=bool), np.zeros(self.size)
             for sub in query.subqueries:
                 if isinstance(sub, wq.Term):
-                    self._add_term(sub.fieldname, sub.text, mask, scores)
+                    self._add_term(sub.fieldname, sub.text, mask, scores, sub.boost)
                     continue
                 sub_mask, sub_scores = self.evaluate(sub)
                 mask |= sub_mask
@@ -197,7 +200,7 @@ class TermScorer:
             mask, _ = self.term(shingle_field(query.fieldname), "_".join(query.words))
             scores = np.zeros(self.size)
             for word in query.words:
-                scores += self.term(query.fieldname, word)[1]
+                scores += self.term(query.fieldname, word, query.boost)[1]
             return mask, np.where(mask, scores, 0.0)
         if isinstance(query, wq.Every):
             return np.ones(self.size, dtype=bool), np.zeros(self.size)

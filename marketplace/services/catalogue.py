@@ -38,6 +38,8 @@ class Page:
     facets: dict[str, list[dict[str, Any]]] | None = None
     suggestion: str | None = None
     highlights: dict[Any, dict[str, str]] | None = None
+    # What else was searched for, from the thesaurus: [{"typed": "A&E", "including": [...]}].
+    expanded: list[dict[str, Any]] | None = None
 
 
 def more_when_signed_in(actor: Actor, organisation: Organisation | None = None) -> int | None:

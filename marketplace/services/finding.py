@@ -24,6 +24,7 @@ from marketplace.search import (
     SearchRequest,
     SearchUnavailable,
     complete_titles,
+    expansions_of,
     highlight_text,
     index_root,
     search_entries,
@@ -70,6 +71,7 @@ def _search_request(actor: Actor, params: dict[str, Any]) -> SearchRequest:
         sort=params.get("sort"),
         page=params["page"],
         per_page=params["per_page"],
+        expand=params.get("expand", True),
     )
 
 
@@ -115,9 +117,23 @@ def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
             "description": highlight_text(dataset.description, hits.terms),
         }
         highlights[dataset.id] = {k: v for k, v in marked.items() if v}
+    expanded = [{"typed": match.typed, "including": list(match.including)} for match in hits.expansions]
     return Page(
-        items, hits.total, request.page, request.per_page, _labelled(hits.facets), hits.suggestion, highlights
+        items,
+        hits.total,
+        request.page,
+        request.per_page,
+        _labelled(hits.facets),
+        hits.suggestion,
+        highlights,
+        expanded,
     )
+
+
+def thesaurus_matches(q: str) -> list[dict[str, Any]]:
+    """What the thesaurus would also search for, given `q` (the find page offers it when it
+    was switched off)."""
+    return [{"typed": match.typed, "including": list(match.including)} for match in expansions_of(q)]
 
 
 def _labelled(facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:

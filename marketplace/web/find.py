@@ -19,7 +19,7 @@ from marketplace.errors import BadRequestError, flatten_errors
 from marketplace.schemas.listing import MULTI_VALUED, DatasetListParamsSchema, load_list_params
 from marketplace.services.catalogue import Page, more_when_signed_in
 from marketplace.services.finding import LABELS as SEARCH_LABELS
-from marketplace.services.finding import find_datasets
+from marketplace.services.finding import find_datasets, thesaurus_matches
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
 from marketplace.web.filters import vocabulary_label
@@ -55,6 +55,8 @@ DEFAULT_PER_PAGE = 20
 FACET_SHOWN = 10
 # Up to this many chosen values, each is a tag of its own (see Search.selected_tags).
 MAX_VALUE_TAGS = 10
+# "Including results for A&E: ..." names this many of the expressions searched for as well.
+MAX_SHOWN_ALTERNATIVES = 4
 PARAMETERS = frozenset(DatasetListParamsSchema().fields)
 
 
@@ -147,6 +149,8 @@ class Search:
                 pairs.extend((name, value) for value in params.get(name) or [])
         if params.get("sort"):
             pairs.append(("sort", params["sort"]))
+        if params.get("expand") is False:
+            pairs.append(("expand", "false"))
         if params.get("per_page", DEFAULT_PER_PAGE) != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(params["per_page"])))
         if params.get("page", 1) != 1:
@@ -157,6 +161,22 @@ class Search:
         """This search's address with `changes` (any change of the results goes back to page 1)."""
         pairs = self._pairs(**{"page": 1, **changes})
         return f"{self.base_path}?{urlencode(pairs)}" if pairs else self.base_path
+
+    def expansions(self) -> list[tuple[str, list[str]]]:
+        """What else the search looked for, to say so: each expression typed, and up to
+        MAX_SHOWN_ALTERNATIVES others of its group, not counting the same letters written
+        otherwise ("AandE" for "A&E")."""
+        shown = []
+        for expansion in (self.results.expanded if self.results else None) or []:
+            typed = _letters(expansion["typed"])
+            others = [term for term in expansion["including"] if _letters(term) != typed]
+            if others:
+                shown.append((expansion["typed"], others[:MAX_SHOWN_ALTERNATIVES]))
+        return shown
+
+    def expandable(self) -> bool:
+        """Whether the thesaurus knows some of the words typed (searched for alone now)."""
+        return bool(thesaurus_matches(self.q))
 
     def url_without(self, name: str, value: str) -> str:
         return self.url(**{name: [v for v in self.params.get(name) or [] if v != value]})
@@ -234,6 +254,10 @@ def _shown_and_more(options: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
         key=lambda option: option["label"].casefold(),
     )
     return shown, more
+
+
+def _letters(text: str) -> str:
+    return "".join(character for character in text.lower().replace("&", "and") if character.isalnum())
 
 
 def _label(name: str, value: str) -> str:

@@ -152,8 +152,10 @@ def test_alternative_titles_and_the_identifier_are_found_with_the_index_and_with
     )
     create_dataset(organisation=dft, title="Rail stations")
     run(runner, "reindex")
+    # Words only: the thesaurus would also find "Rail stations", whose made-up summary and
+    # description speak of road collisions and STATS19.
     for query in ("road accidents", "RAS", "DFT-RAS-0001"):
-        assert slugs(search(client, query)) == ["reported-road-casualties"], query
+        assert slugs(search(client, query, expand="false")) == ["reported-road-casualties"], query
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
     for query in ("accidents", "DFT-RAS"):
         found = search(client, query)
