@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from whoosh import query as wq
 
 from marketplace.search.analysis import WORD, analyse
-from marketplace.search.schema import TEXT_FIELDS
+from marketplace.search.schema import SHINGLE_SIZES, TEXT_FIELDS
 from marketplace.search.thesaurus import Match, Thesaurus
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -52,6 +52,20 @@ def _clause(text: str, phrase: bool, boost: float = 1.0) -> tuple[wq.Query | Non
         return wq.Or([wq.Phrase(name, tokens, boost=boost) for name in TEXT_FIELDS]), tokens
     per_token = [wq.Or([wq.Term(name, token, boost=boost) for name in TEXT_FIELDS]) for token in tokens]
     return (per_token[0] if len(per_token) == 1 else wq.And(per_token)), tokens
+
+
+def _alternative(term: str) -> tuple[wq.Query | None, list[str]]:
+    """An expression of the thesaurus as a phrase, weighted below the words typed. One longer
+    than the shingle fields hold ("His Majesty's Revenue and Customs") is its runs of three
+    words side by side, each found in a shingle field (scoring.py), rather than Whoosh's phrase
+    search, which reads every word's positions (slow at 100,000 entries)."""
+    tokens = analyse(term)
+    longest = max(SHINGLE_SIZES)
+    if len(tokens) <= longest:
+        return _clause(term, phrase=True, boost=SYNONYM_WEIGHT)
+    runs = [tokens[i : i + longest] for i in range(len(tokens) - longest + 1)]
+    per_field = [wq.And([wq.Phrase(name, run, boost=SYNONYM_WEIGHT) for run in runs]) for name in TEXT_FIELDS]
+    return wq.Or(per_field), tokens
 
 
 def _parts(text: str) -> list[_Part]:
@@ -117,7 +131,7 @@ def _run_clauses(
         for term in match.including:
             if _loses_letters(term):
                 continue
-            clause, term_tokens = _clause(term, phrase=True, boost=SYNONYM_WEIGHT)
+            clause, term_tokens = _alternative(term)
             if clause is not None and tuple(term_tokens) not in seen:
                 seen.add(tuple(term_tokens))
                 searched.append(term)
