@@ -3,11 +3,10 @@
 `gunicorn -c gunicorn.conf.py wsgi:app`; a command-line option overrides the file. Workers are
 processes (WEB_CONCURRENCY, one per core), each with GUNICORN_THREADS threads (the gthread worker).
 
-One thread per worker by default. Each thread searches through its own Whoosh searcher, and
-whoosh-reloaded copies the parts of the index it opens into the process's memory: measured at
-100,000 entries (bench/load.py), a worker of 4 threads held 680-1,140 MB of private memory, one of
-1 thread 430-450 MB, for no more throughput on 2 cores. Raise it on hosts with memory to spare and
-slow clients that would otherwise hold a worker.
+One thread per worker by default: on 2 cores, 4 threads a worker gave no more throughput than 1
+(bench/load.py at 100,000 entries), as the workers' CPU is the limit. A worker holds about 250 MB
+of its own at 100,000 entries whatever its threads (searchers read the index's memory maps in
+place: search/whoosh_fixes.py). Raise it where slow clients would otherwise hold a worker.
 """
 
 import faulthandler

@@ -7,7 +7,8 @@ processes (bench/load_driver.py) keep BENCH_LOAD_CONNECTIONS connections each bu
 BENCH_LOAD_SECONDS (30) with the mix of issue 17; then the same drivers for the same time against a
 bare Flask app under the same gunicorn settings answering same-size bytes (bench/load_floor.py).
 
-Printed per kind: requests, throughput, p50/p95/p99, errors and the ratio to the floor; each
+Printed per kind: requests, throughput, p50/p95/p99, errors, the ratio to the floor and the time
+the app itself took (its request log, so without the wait for a free worker); each
 worker's memory (/proc/<pid>/smaps_rollup) after the load; and, with BENCH_LOAD_PROFILE=1 (the
 default), py-spy's biggest costs for search with facets and for entry JSON.
 
@@ -143,7 +144,9 @@ def run_settings(
         load_serve.wait_ready(app, f"{base}/healthz")
         sizes = typical_sizes(base, plan, work)
         report["memory_warm"] = {pid: load_serve.memory(pid) for pid in load_serve.workers(app)}
+        log_start = (work / "app.log").stat().st_size
         report["load"] = drive(base, plan, work, "app")
+        report["served"] = served_times(work / "app.log", log_start)
         report["memory"] = {pid: load_serve.memory(pid) for pid in load_serve.workers(app)}
         floor_env = {"FLOOR_SIZES": json.dumps(sizes)}
         floor = load_serve.start("bench.load_floor:app", floor_port, settings, floor_env, work / "floor.log")
@@ -158,6 +161,38 @@ def run_settings(
         load_serve.stop(floor)
         load_serve.stop(app)
     return report
+
+
+# The request log's (method, route) of each kind: how long the app took, from its own log.
+ROUTES = {
+    ("GET", "/api/v1/datasets"): "search_api",
+    ("GET", "/datasets"): "find_page",
+    ("GET", "/api/v1/datasets/<reference>"): "entry_json",
+    ("GET", "/datasets/<slug>"): "entry_page",
+    ("GET", "/api/3/action/<name>"): "ckan_search",
+    ("GET", "/api/v1/suggest"): "complete",
+    ("POST", "/api/v1/datasets"): "write",
+    ("PATCH", "/api/v1/datasets/<reference>"): "write",
+}
+
+
+def served_times(log: Path, start: int) -> dict[str, list[float]]:
+    """Per kind, the durations the app logged for requests from byte `start` of its log on: the
+    time in the app, without the time a request waited for a worker (which the client sees)."""
+    times: dict[str, list[float]] = {}
+    with log.open("rb") as lines:
+        lines.seek(start)
+        for line in lines:
+            if not line.startswith(b"{"):
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            kind = ROUTES.get((record.get("method"), record.get("route")))
+            if kind and "duration_ms" in record:
+                times.setdefault(kind, []).append(record["duration_ms"])
+    return times
 
 
 def profile_kind(app, base: str, plan: dict, work: Path, kind: str):
@@ -179,24 +214,30 @@ def profile_kind(app, base: str, plan: dict, work: Path, kind: str):
 def print_report(report: dict) -> None:
     print(f"\n== {report['settings']} ==")
     head = f"{'kind':<30}{'requests':>9}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>7}"
-    print(head + f"{'floor p50/p95':>15}{'ratio p50/p95':>15}")
+    print(head + f"{'floor p50/p95':>15}{'ratio p50/p95':>15}{'in the app p50/p95':>20}")
     seconds = env_int("BENCH_LOAD_SECONDS", 30)
     for kind, label in KINDS.items():
         load, floor = report["load"].get(kind), report["floor"].get(kind)
         if not load:
             continue
         ms, fms = load["ms"], floor["ms"] if floor else []
+        served = report["served"].get(kind, [])
         p50, p95, p99 = pct(ms, 0.5), pct(ms, 0.95), pct(ms, 0.99)
         f50, f95 = pct(fms, 0.5), pct(fms, 0.95)
         print(
             f"{label:<30}{len(ms):>9}{len(ms) / seconds:>8.1f}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}"
-            f"{load['errors']:>7}{f50:>7.1f}/{f95:<7.1f}{p50 / f50:>7.1f}x/{p95 / f95:.1f}x"
+            f"{load['errors']:>7}{f50:>7.1f}/{f95:<7.1f}{f'{p50 / f50:.1f}x/{p95 / f95:.1f}x':>15}"
+            f"{pct(served, 0.5):>12.1f}/{pct(served, 0.95):.1f}"
         )
         for sample in load["samples"][:3]:
             print(f"    error: {sample}")
     total = sum(len(r["ms"]) for r in report["load"].values())
     ftotal = sum(len(r["ms"]) for r in report["floor"].values())
     print(f"{'all':<30}{total:>9}{total / seconds:>8.1f}   (floor {ftotal / seconds:.1f} req/s)")
+    print(
+        "(in the app: the time its request log gives, without the wait for a worker; the rest of "
+        "what the client saw is that wait)"
+    )
     for when in ("memory_warm", "memory"):
         print(
             "worker memory " + ("after an 8 s warm-up" if when == "memory_warm" else "after the load") + ":"
