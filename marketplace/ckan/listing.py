@@ -42,7 +42,7 @@ def listed_page(
     condition: ColumnElement[bool], order: list[tuple[str, bool]], start: int, rows: int
 ) -> tuple[int, list[uuid.UUID]]:
     """How many entries `condition` lists, and the ids of rows `start` to `start + rows` in `order`."""
-    total = db.session.scalar(select(func.count(Dataset.id)).where(condition)) or 0
+    total = db.session.scalar(select(func.count()).where(condition)) or 0
     keys = [
         ORDER_BY[key].desc() if descending else ORDER_BY[key].asc()
         for key, descending in order

@@ -35,7 +35,7 @@ def listable_condition(actor: Actor, statuses: Iterable[str]) -> ColumnElement[b
 def count_shared_within_government(organisation_id: uuid.UUID | None = None) -> int:
     """Published entries that only signed-in people may list (all but OPEN ones): a number
     only, never which entries, so a signed-out visitor learns nothing of any one of them."""
-    stmt = select(func.count(Dataset.id)).where(
+    stmt = select(func.count()).where(
         Dataset.deleted_at.is_(None), Dataset.status == "published", Dataset.access_rights != "OPEN"
     )
     if organisation_id is not None:
