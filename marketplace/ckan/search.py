@@ -10,6 +10,7 @@ counterpart in our engine. Only the page returned is built into packages.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.services import finding
 from marketplace.services.actors import Actor
-from marketplace.vocabularies import LICENCES, THEMES
+from marketplace.vocabularies import LICENCES, THEMES, find_licence
 
 MAX_ROWS = 1000
 MAX_START = 100_000
@@ -32,6 +33,13 @@ MAX_QUERY_LENGTH = 500
 # The most matches fq, facets and sorting are worked out over: the search's own result window.
 SEARCH_WINDOW = 10_000
 FACET_FIELDS = ("organization", "tags", "res_format", "license_id", "groups")
+# CKAN's facets that the search index counts too, by the index's name for them (tags it does not).
+INDEX_FACETS = {
+    "organization": "organisation",
+    "res_format": "format",
+    "license_id": "licence",
+    "groups": "theme",
+}
 DEFAULT_SORT = "score desc, metadata_modified desc"
 SORT_KEYS = ("score", "metadata_modified", "title_string", "name", "id")
 # Parameters CKAN clients send that change nothing here (facets are always counted when asked for).
@@ -71,10 +79,16 @@ def package_search(actor: Actor, params: Params) -> dict[str, Any]:
         q = ""
     # Drafts and private entries only widen the search to what the caller may already see.
     statuses = ["published", "draft"] if include_drafts else ["published"]
-    if q and not fq.strip() and not facet_fields and order[0] == ("score", True):
-        # Words alone, by relevance: the search's own page and total, without reading every match.
-        count, page = _ranked_page(actor, q, statuses, include_private, start, rows)
-        facets: dict[str, list[dict[str, Any]]] = {}
+    ranked = None
+    if q and not fq.strip() and order[0] == ("score", True) and set(facet_fields) <= set(INDEX_FACETS):
+        # Words (and facets the index counts), by relevance: the search's own page, total and
+        # counts, without reading every match's facts (460 ms for a common word at 100,000).
+        ranked = _ranked_page(actor, q, statuses, include_private, start, rows)
+    if ranked is not None and (ranked.facets is not None or not facet_fields):
+        count, page = ranked.total, ranked.ids
+        facets: dict[str, list[dict[str, Any]]] = _facet_items(
+            _index_counts(ranked.facets or {}, facet_fields), facet_limit, facet_mincount
+        )
     elif not q and not fq.strip():
         # Every entry the caller may list: counted, faceted and paged by the database.
         condition = visible(actor, statuses, include_private)
@@ -133,9 +147,33 @@ def _matches(
     return [{**facts[key], "rank": rank} for rank, key in enumerate(ids) if key in facts]
 
 
+@dataclass
+class _Ranked:
+    total: int
+    ids: list[Any]
+    facets: dict[str, list[dict[str, Any]]] | None  # the index's counts; None if it did not answer
+
+
+def _index_counts(facets: dict[str, list[dict[str, Any]]], names: list[str]) -> dict[str, Counter]:
+    """The index's facet counts under CKAN's names and values: as ckan/facts.py counts them (a
+    licence by its CKAN id, several of ours may share one; none for a licence CKAN has no id for)."""
+    counts: dict[str, Counter] = {}
+    for name in names:
+        counted: Counter = Counter()
+        for item in facets.get(INDEX_FACETS[name], []):
+            value = item["value"]
+            if name == "license_id":
+                licence = find_licence(value) if value else None
+                value = licence.ckan_id if licence else None
+            if value:
+                counted[value] += item["count"]
+        counts[name] = counted
+    return counts
+
+
 def _ranked_page(
     actor: Actor, q: str, statuses: list[str], include_private: bool, start: int, rows: int
-) -> tuple[int, list[Any]]:
+) -> _Ranked:
     # Harvesters page with start a multiple of rows: then the search's page is exactly the one asked
     # for; otherwise everything up to it is read, and the front cut off.
     aligned = rows > 0 and start % rows == 0
@@ -145,7 +183,7 @@ def _ranked_page(
         wanted["access_rights"] = ["OPEN"]
     found = finding.find_datasets(actor, wanted)
     items = found.items if aligned else found.items[start : start + rows]
-    return found.total, [dataset.id for dataset in items]
+    return _Ranked(found.total, [dataset.id for dataset in items], found.facets)
 
 
 def _sort_value(key: str, facts: Facts) -> Any:

@@ -197,3 +197,34 @@ def test_with_no_words_and_no_fq_the_database_answers_as_the_filter_would(ckan, 
     # An entry counts once per value: Attendance's two CSV files make one.
     counted = ckan.action.package_search(facet_field=["res_format"])["facets"]["res_format"]
     assert counted == {"CSV": 3, "XLSX": 1}
+
+
+def test_with_words_the_index_counts_facets_as_the_filter_would(ckan, publisher_ckan, catalogue, runner):
+    # Words and facets the index counts, no fq: page, total and counts from the search index. An fq
+    # every entry passes sends the same question through every match's facts (ckan/facts.py).
+    create_dataset(
+        organisation=catalogue.roads.organisation,
+        title="Road casualties",
+        keywords=["roads"],
+        distributions=[
+            {"title": "A", "download_url": "https://example.gov.uk/b.csv", "format": "CSV"},
+            {"title": "B", "download_url": "https://example.gov.uk/c.csv", "format": "CSV"},
+        ],
+        licence=CC_BY,
+        themes=["transport-and-infrastructure"],
+    )
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    everything = "-name:no-entry-is-called-this"
+    facets = ["organization", "res_format", "license_id", "groups"]
+    for client in (ckan, publisher_ckan):
+        for include_private in (False, True):
+            asked = {"q": "road", "rows": 100, "facet_field": facets, "include_private": include_private}
+            by_index = client.action.package_search(**asked)
+            by_facts = client.action.package_search(fq=everything, **asked)
+            assert by_index["count"] == by_facts["count"] > 0
+            assert [p["name"] for p in by_index["results"]] == [p["name"] for p in by_facts["results"]]
+            assert by_index["search_facets"] == by_facts["search_facets"]
+    # An entry counts once per value: Road casualties' two CSV files make one.
+    found = ckan.action.package_search(q="road", rows=100, facet_field=["res_format"])
+    with_csv = [p for p in found["results"] if any(r["format"] == "CSV" for r in p["resources"])]
+    assert found["facets"]["res_format"]["CSV"] == len(with_csv) >= 2
