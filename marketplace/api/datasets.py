@@ -60,6 +60,7 @@ def list_datasets() -> Response:
         "facets": page.facets,
         "suggestion": page.suggestion,
         "expanded": page.expanded,
+        "all_words": page.all_words,
         "next_cursor": None,
         "links": page_links("api.list_datasets", page.page, page.per_page, page.total),
     }
@@ -77,6 +78,7 @@ def _feed_response(actor, params: dict) -> Response:
         "facets": None,
         "suggestion": None,
         "expanded": None,
+        "all_words": True,
         "next_cursor": feed.next_cursor,
         "links": cursor_links("api.list_datasets", feed.next_cursor),
     }

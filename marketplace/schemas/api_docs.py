@@ -255,6 +255,12 @@ class DatasetListSchema(Schema):
             "when the search index did not answer."
         },
     )
+    all_words = fields.Boolean(
+        metadata={
+            "description": "false when no entry holds every word searched for: the items then "
+            "hold at least half of them, those holding most first."
+        }
+    )
     next_cursor = fields.String(
         allow_none=True,
         metadata={"description": "Paged by cursor: the next page's cursor (also in links.next), or null."},

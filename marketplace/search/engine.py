@@ -55,6 +55,7 @@ class SearchHits:
     suggestion: str | None
     terms: set[str]
     expansions: list[Match] = field(default_factory=list)  # what else was searched for
+    all_words: bool = True  # False: no entry had them all; these have most of them
 
 
 def scorer_for(searcher, cache: dict) -> TermScorer:
@@ -79,16 +80,17 @@ def _visible(arrays: FacetArrays, audience: Audience, statuses: list[str]) -> np
 
 
 def _order(
-    arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str, exact: np.ndarray | None
+    arrays: FacetArrays, docs: np.ndarray, scores: np.ndarray, sort: str, tier: np.ndarray | None
 ) -> np.ndarray:
-    """The order of `docs` for `sort`; by relevance, entries matching the words as typed
-    (`exact`, when the thesaurus added others) come before those found only through it."""
+    """The order of `docs` for `sort`; by relevance, a higher `tier` first, then the score: the
+    tier is 1 for entries matching the words as typed when the thesaurus added others, or the
+    number of parts matched when not all had to be."""
     modified = arrays.modified[docs]
     if sort == "title":
         return np.argsort(arrays.title_rank[docs], kind="stable")
     if sort == "relevance":
         keys = (arrays.title_rank[docs], -modified, -scores)
-        return np.lexsort(keys if exact is None else (*keys, ~exact))
+        return np.lexsort(keys if tier is None else (*keys, -tier))
     if sort == "quality":  # highest score first (none last), then as "updated"
         return np.lexsort((arrays.title_rank[docs], -modified, -arrays.quality_score[docs]))
     return np.lexsort((arrays.title_rank[docs], -modified))
@@ -108,23 +110,37 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
     parsed = parse_query(request.q, thesaurus() if request.expand else None)
-    exact = None
+    visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
+    tier = None  # ranks before the score: parts matched, or matching the words as typed
+    all_words, few = True, False
     if parsed.query is None:
         docs, scores = arrays.live, np.zeros(len(arrays.live))
     else:
         scorer = scorer_for(searcher, cache)
         mask, all_scores = scorer.evaluate(parsed.query)
         mask &= arrays.live_mask
-        docs = np.flatnonzero(mask)
+        few = np.count_nonzero(mask & visible) < FEW_RESULTS
+        none = not np.any(mask & visible)
+        # An expression of the thesaurus is one part ("wind farms"): its words are the parts then.
+        parts = parsed.parts
+        if len(parts) < 2 and parsed.expansions:
+            parts = parse_query(request.q).parts
+        if none and len(parts) > 1:
+            whole = (mask, all_scores)
+            mask, all_scores, matched = _most_parts(scorer, parts, parsed, whole, arrays.live_mask)
+            all_words = False
+            docs = np.flatnonzero(mask)
+            tier = matched[docs]
+        else:
+            docs = np.flatnonzero(mask)
+            if parsed.expansions:
+                tier = (
+                    scorer.evaluate(parsed.exact)[0][docs].astype(np.int64)
+                    if parsed.exact is not None
+                    else np.zeros(len(docs), dtype=np.int64)
+                )
         scores = all_scores[docs]
-        if parsed.expansions:
-            exact = (
-                scorer.evaluate(parsed.exact)[0][docs]
-                if parsed.exact is not None
-                else np.zeros(len(docs), dtype=bool)
-            )
     fields = {**arrays.fields, "freshness": freshness_for(arrays, request.today or date.today(), cache)}
-    visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
     base = visible[docs]
     selected = {name: fields[name].mask(values)[docs] for name, values in request.filters.items() if values}
     chosen = base.copy()
@@ -140,18 +156,45 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
         facets[name] = fields[name].counts(docs[mask])
 
     docs, scores = docs[chosen], scores[chosen]
-    exact = exact[chosen] if exact is not None else None
+    tier = tier[chosen] if tier is not None else None
     sort = request.sort or ("relevance" if parsed.query is not None else "updated")
-    order = _order(arrays, docs, scores, sort, exact)
+    order = _order(arrays, docs, scores, sort, tier)
     start = (request.page - 1) * request.per_page
     page_docs = docs[order[start : start + request.per_page]]
     ids = [searcher.stored_fields(int(docnum))["id"] for docnum in page_docs]
     suggestion = (
         _suggest(searcher, scorer_for(searcher, cache), request.q, parsed, visible)
-        if len(docs) < FEW_RESULTS
+        if few or len(docs) < FEW_RESULTS
         else None
     )
-    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms, parsed.expansions)
+    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms, parsed.expansions, all_words)
+
+
+def _most_parts(
+    scorer: TermScorer,
+    parts: list[wq.Query],
+    parsed: ParsedQuery,
+    whole: tuple[np.ndarray, np.ndarray],
+    live: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """(matched mask, scores, parts matched) of the entries holding at least half of `parts`
+    (rounded up) and none of what the query excludes: for a search that finds nothing with all
+    of them, as when people type a whole question ("how many people claim universal
+    credit") whose every word no entry holds. Solr's minimum-should-match does the same for
+    CKAN. What matched the whole query (`whole`: its live mask and scores) ranks first."""
+    matched = np.zeros(scorer.size, dtype=np.int64)
+    scores = np.zeros(scorer.size)
+    for part in parts:
+        part_mask, part_scores = scorer.evaluate(part)
+        matched += part_mask
+        scores += np.where(part_mask, part_scores, 0.0)
+    whole_mask, whole_scores = whole
+    matched[whole_mask] = len(parts)
+    scores += np.where(whole_mask, whole_scores, 0.0)
+    mask = (matched >= -(-len(parts) // 2)) & live
+    if parsed.excluded:
+        mask &= ~scorer.evaluate(wq.Or(parsed.excluded))[0]
+    return mask, scores, matched
 
 
 def expansions_of(text: str) -> list[Match]:

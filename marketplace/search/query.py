@@ -34,6 +34,10 @@ class ParsedQuery:
     # matches the words as typed ranks first; None if nothing would).
     expansions: list[Match] = field(default_factory=list)
     exact: wq.Query | None = None
+    # A query of parts that must all match (no OR): each part, and what is excluded, so that a
+    # search finding (almost) nothing can look for entries with most of the parts instead.
+    parts: list[wq.Query] = field(default_factory=list)
+    excluded: list[wq.Query] = field(default_factory=list)
 
 
 @dataclass
@@ -183,6 +187,9 @@ def parse_query(text: str, thesaurus: Thesaurus | None = None) -> ParsedQuery:
             groups.append([])
             pending_or = False
         groups[-1].append(clause)
+    parsed.excluded = excluded
+    if len(groups) == 1:
+        parsed.parts = list(groups[0])
     alternatives = [g[0] if len(g) == 1 else wq.And(g) for g in groups if g]
     if not alternatives:
         if excluded:  # only exclusions: everything except them

@@ -20,16 +20,23 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from whoosh.lang.porter import stem as _stem
+
 DATA = Path(__file__).with_name("thesaurus.json")
 # The longest expression matched, in words (Ofsted's full name is 11).
 MAX_WORDS = 12
 _PART = re.compile(r"[^\W_]+")
+# Words this short are left as they are: mostly abbreviations, which stemming would merge
+# ("EHS" and "EHE", "HES" and "HE").
+MAX_UNSTEMMED = 4
 
 
 def normalise(text: str) -> tuple[str, ...]:
     """The words of `text` as the thesaurus compares them: lower case, "&" read as "and",
-    punctuation ignored. "A&E", "a & e" and "A and E" are all ("a", "and", "e")."""
-    return tuple(_PART.findall(text.lower().replace("&", " and ")))
+    punctuation ignored, each word's stem (so "road accident" is "road accidents", and "sewage
+    dumped" is "sewage dumping"). "A&E", "a & e" and "A and E" are all ("a", "and", "e")."""
+    words = _PART.findall(text.lower().replace("&", " and "))
+    return tuple(_stem(word) if len(word) > MAX_UNSTEMMED else word for word in words)
 
 
 @dataclass(frozen=True)

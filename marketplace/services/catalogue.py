@@ -40,6 +40,8 @@ class Page:
     highlights: dict[Any, dict[str, str]] | None = None
     # What else was searched for, from the thesaurus: [{"typed": "A&E", "including": [...]}].
     expanded: list[dict[str, Any]] | None = None
+    # False when no entry held every word: these hold most of them (search/engine.py).
+    all_words: bool = True
 
 
 def more_when_signed_in(actor: Actor, organisation: Organisation | None = None) -> int | None:

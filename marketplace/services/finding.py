@@ -127,6 +127,7 @@ def find_datasets(actor: Actor, params: dict[str, Any]) -> Page:
         hits.suggestion,
         highlights,
         expanded,
+        hits.all_words,
     )
 
 
