@@ -32,7 +32,6 @@ from tests import run_costs
 # tests start as other processes inherit this.
 os.environ[TEST_SUITE_FLAG] = "1"
 run_costs.remember_route_builders()
-run_costs.share_engines()
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

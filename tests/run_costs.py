@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gc
 
-import sqlalchemy as sa
-from flask_sqlalchemy import SQLAlchemy
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from werkzeug.routing import Rule
@@ -52,7 +50,9 @@ def spare_the_garbage_collector() -> None:
     The collector's thresholds stay Python's: collecting less often (the youngest generation after
     50,000 new objects) saves about a sixth of the SQLite pass, but twice it left connections for
     the collector to find, with psycopg's "deleted while still open" warning, in whichever later
-    test was running (the second time with engines shared, below, three in one PostgreSQL pass).
+    test was running. Sharing one engine between the apps of a process (so SQL is compiled once)
+    did the same even at Python's thresholds: 10 min 25 s instead of 14 for the PostgreSQL pass,
+    but two such errors in one run; it was taken out again.
     """
     gc.collect()
     gc.freeze()
@@ -84,28 +84,3 @@ def remember_route_builders() -> None:
         return built[key]
 
     Rule._compile_builder = remembered
-
-
-def share_engines() -> None:
-    """One engine per database and engine options for every app a test process makes.
-
-    SQLAlchemy keeps the SQL it has compiled per engine, and each test's app made an engine of its
-    own, so each test compiled every statement it ran again: 76 statements a test in the API tests,
-    18% of their time on PostgreSQL. An engine outlives `dispose()`, which only closes its pooled
-    connections, so the suite still closes every connection after each test as before.
-
-    Apps served across tests (the browser catalogue, the contract server) have databases of their
-    own, so no other app shares their engine. `SQLAlchemy._make_engine` is Flask-SQLAlchemy's own
-    (3.x), not a public API.
-    """
-    make_engine = SQLAlchemy._make_engine
-    engines: dict[tuple, sa.Engine] = {}
-
-    def shared(self, bind_key, options, app):
-        url = sa.make_url(options["url"]).render_as_string(hide_password=False)
-        key = (bind_key, url, repr(sorted((name, value) for name, value in options.items() if name != "url")))
-        if key not in engines:
-            engines[key] = make_engine(self, bind_key, options, app)
-        return engines[key]
-
-    SQLAlchemy._make_engine = shared
