@@ -171,3 +171,10 @@ def test_an_entry_holding_every_word_is_all_that_is_listed(client, catalogue):
 def test_fewer_than_half_the_words_is_not_enough(client, catalogue):
     body = search(client, "hospital zebra giraffe penguin")
     assert body["total"] == 0
+
+
+def test_the_find_page_refuses_an_expand_that_is_not_true_or_false_with_an_error_summary(client, catalogue):
+    response = client.get("/datasets?q=A%26E&expand=maybe")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in page and "Must be true or false" in page
