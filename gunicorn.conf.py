@@ -6,7 +6,9 @@ processes (WEB_CONCURRENCY, one per core), each with GUNICORN_THREADS threads (t
 One thread per worker by default: on 2 cores, 4 threads a worker gave no more throughput than 1
 (bench/load.py at 100,000 entries), as the workers' CPU is the limit. A worker holds about 250 MB
 of its own at 100,000 entries whatever its threads (searchers read the index's memory maps in
-place: search/whoosh_fixes.py). Raise it where slow clients would otherwise hold a worker.
+place: search/whoosh_fixes.py). Keep it at 1 on Python 3.11: under load on CPython 3.11.7 a worker
+running app code in two threads died of memory corruption in 6 of 7 runs (search/worker.py says
+more; not seen on 3.12).
 """
 
 import faulthandler

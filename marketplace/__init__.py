@@ -29,7 +29,7 @@ from marketplace.errors import register_error_handlers
 from marketplace.extensions import csrf, db, migrate
 from marketplace.guards import register_guards
 from marketplace.request_log import configure_logging
-from marketplace.search.worker import start_background_sync
+from marketplace.search.worker import catch_up_if_due
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -79,5 +79,5 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     metrics.init_app(app)
     register_error_handlers(app)
     register_commands(app)
-    app.before_request(lambda: start_background_sync(app))
+    app.before_request(lambda: catch_up_if_due(app))
     return app

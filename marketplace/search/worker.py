@@ -1,17 +1,18 @@
-"""Applying outbox rows to the index from a web process: right after a commit, and on an interval.
+"""Applying outbox rows to the index from a web process: right after a commit, and before a request
+when the last catch-up is more than SEARCH_SYNC_INTERVAL old.
 
-Neither ever fails the request that triggered it: the change is already committed and in the
-outbox, so whatever is not applied now is applied by the next sync, in this process or another.
-
-A sync that keeps failing (a full disk fails every try until space is freed) is logged once with
-its traceback, then in one line at most every REPEAT_FAILURE_EVERY_S, and once more when a sync
-works again: not a traceback every interval.
+The catch-up runs in the thread that is about to answer, not in a thread of its own. Under load on
+CPython 3.11.7 (this machine's), a worker running app code in two threads at once died of memory
+corruption (segmentation faults in the allocator, in dict resizing, in the garbage collector) in 6
+of 7 runs of bench/load.py, whichever the two threads were: a request thread beside this module's
+old background thread, or two request threads. With one thread, catching up in it, none did; nor
+on CPython 3.12.1 with two. So gunicorn runs one thread a worker (gunicorn.conf.py), and a
+worker with no requests does not catch up until one comes, which it does before answering it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
@@ -23,8 +24,8 @@ from marketplace.search.store import SearchUnavailable, index_root
 log = logging.getLogger(__name__)
 AFTER_COMMIT_WRITER_WAIT_S = 2.0
 REPEAT_FAILURE_EVERY_S = 60.0
-_started_in: int | None = None
-_lock = threading.Lock()
+_due_at = 0.0  # time.monotonic() at which this process's next catch-up is due
+_catching_up = threading.Lock()
 
 
 class FailureLog:
@@ -89,21 +90,18 @@ def _sync(when: str, **options: float) -> None:
     failures.succeeded()
 
 
-def start_background_sync(app: Flask) -> None:
-    """Start this process's catch-up thread once (again after a fork: threads do not survive one)."""
-    global _started_in
+def catch_up_if_due(app: Flask) -> None:
+    """Apply what other processes committed, if the last catch-up is SEARCH_SYNC_INTERVAL old.
+
+    Does not wait for another process's writer: that one is applying the same rows, and what this
+    request reads is at most the interval behind either way. One thread at a time catches up.
+    """
+    global _due_at
     interval = app.config["SEARCH_SYNC_INTERVAL"]
-    if interval <= 0 or _started_in == os.getpid():
+    if interval <= 0 or time.monotonic() < _due_at or not _catching_up.acquire(blocking=False):
         return
-    with _lock:
-        if _started_in == os.getpid():
-            return
-        _started_in = os.getpid()
-        threading.Thread(target=_run, args=(app, interval), name="search-sync", daemon=True).start()
-
-
-def _run(app: Flask, interval: float) -> None:
-    while True:
-        with app.app_context():
-            _sync("in the background")
-        time.sleep(interval)
+    try:
+        _due_at = time.monotonic() + interval
+        _sync("before a request", writer_timeout=0.0)
+    finally:
+        _catching_up.release()
