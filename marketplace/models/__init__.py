@@ -12,6 +12,7 @@ from marketplace.models.outbox import OutboxEntry
 from marketplace.models.prune_horizon import PruneHorizon
 from marketplace.models.quality import LinkCheck, QualityRating
 from marketplace.models.revision import Revision
+from marketplace.models.saved_search import SavedSearch
 from marketplace.models.session import SeenLogoutToken, UserSession
 from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, RoleChange, User
 
@@ -44,6 +45,7 @@ __all__ = [
     "QualityRating",
     "Revision",
     "RoleChange",
+    "SavedSearch",
     "SeenLogoutToken",
     "User",
     "UserSession",
