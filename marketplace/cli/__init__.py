@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from marketplace.cli import clients, harvest, importing, mail, prune, quality, search, seed, tokens, users
+from marketplace.cli import (
+    alerts,
+    clients,
+    harvest,
+    importing,
+    mail,
+    prune,
+    quality,
+    search,
+    seed,
+    tokens,
+    users,
+)
 
 
 def register_commands(app: Flask) -> None:
@@ -18,4 +30,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(quality.quality_group)
     app.cli.add_command(harvest.harvest_group)
     app.cli.add_command(mail.mail_group)
+    app.cli.add_command(alerts.alerts_group)
     app.cli.add_command(prune.prune_command)
