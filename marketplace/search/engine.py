@@ -314,3 +314,9 @@ def highlight_text(text: str | None, terms: set[str], *, whole: bool = False) ->
     )
     marked = highlight.highlight(text, frozenset(terms), TEXT_ANALYZER, fragmenter, _FORMATTER, top=2)
     return marked or None
+
+
+def visible_entries(arrays: FacetArrays, audience: Audience) -> np.ndarray:
+    """The published, not deleted entries `audience` may list, as a mask over docnums: the rule
+    a search applies, for other readers of the index (related.py)."""
+    return _visible(arrays, audience, ["published"]) & arrays.live_mask

@@ -26,7 +26,6 @@ from marketplace.services.access_requests import find_open_request, is_requestab
 from marketplace.services.actors import Actor
 from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
-from marketplace.services.finding import find_datasets
 from marketplace.services.freshness import freshness_state
 from marketplace.services.metadata_quality import (
     DIMENSION_HINTS,
@@ -37,6 +36,7 @@ from marketplace.services.metadata_quality import (
     indicators_for,
 )
 from marketplace.services.permissions import can_publish_for
+from marketplace.services.related import related_datasets
 from marketplace.vocabularies import ACCESS_RIGHTS_EXPLAINED, QUALITY_DIMENSIONS, find_licence
 from marketplace.vocabularies.formats import format_label
 
@@ -283,22 +283,8 @@ def _changed_fields(revision: Revision) -> list[str]:
 
 
 def related_entries(actor: Actor, dataset: Dataset) -> list[Dataset]:
-    """Up to five published entries sharing a theme, then from the same organisation, that
-    `actor` may see: the search service applies the same visibility as every list."""
-    queries: list[dict[str, Any]] = []
-    themes = [t.theme for t in dataset.themes]
-    if themes:
-        queries.append({"theme": themes})
-    queries.append({"organisation": [dataset.organisation.slug]})
-    related: dict[Any, Dataset] = {}
-    for filters in queries:
-        params = {**filters, "sort": "updated", "page": 1, "per_page": RELATED_LENGTH + 1}
-        for entry in find_datasets(actor, params).items:
-            if entry.id != dataset.id:
-                related.setdefault(entry.id, entry)
-        if len(related) >= RELATED_LENGTH:
-            break
-    return list(related.values())[:RELATED_LENGTH]
+    """Up to five published entries most like `dataset` by content that `actor` may see."""
+    return related_datasets(actor, dataset, RELATED_LENGTH)
 
 
 @bp.app_template_filter("human_size")

@@ -470,12 +470,17 @@ def test_related_entries_share_a_theme_or_the_organisation_and_hide_what_the_vie
         rebuild_index(index_root())
 
     anonymous = _related_titles(_html(client, f"/datasets/{current.slug}"))
-    assert sorted(anonymous) == ["Departmental spending", "Rail journeys"]
-
     # Signed in, entries that are not open appear; drafts never do, not even to their publishers.
     publisher = create_user(email="publisher@dft.gov.uk", organisation=dft, roles=("publisher",))
     signed_in_titles = _related_titles(_html(signed_in(publisher), f"/datasets/{current.slug}"))
-    assert sorted(signed_in_titles) == ["Departmental spending", "Internal roads", "Rail journeys"]
+    if searched == "database":
+        assert sorted(anonymous) == ["Departmental spending", "Rail journeys"]
+        assert sorted(signed_in_titles) == ["Departmental spending", "Internal roads", "Rail journeys"]
+    else:  # by content (issue 18): the factory's shared wording relates the rest more weakly
+        assert anonymous[0] == "Rail journeys" and "Internal roads" not in anonymous
+        assert signed_in_titles[:2] == ["Internal roads", "Rail journeys"]
+    for titles in (anonymous, signed_in_titles):
+        assert not {"Road casualties", "Draft bus data", "Old ferry data"} & set(titles)
 
 
 def test_related_entries_are_at_most_five(dft, client):

@@ -1,0 +1,87 @@
+"""Related entries by content: the entries most like one entry in title, keywords, summary,
+description and themes.
+
+Whoosh's key terms (Bo1 over the index's term statistics) of each of those texts make one
+weighted OR query, scored by the index's BM25F; the visibility of a search (engine.visible_entries)
+decides who sees what, so there is no second rule. The same organisation only breaks ties.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from whoosh import classify
+from whoosh import query as wq
+
+from marketplace.search import store
+from marketplace.search.engine import Audience, visible_entries
+from marketplace.search.entries import load_entries
+from marketplace.search.facets import arrays_for
+from marketplace.search.schema import IndexedEntry
+
+# Field -> (how many key terms to take from its text, the weight of each term's Bo1 score in the
+# query). Tuned on tests/search/judged_related.json: more terms from the longer texts helped,
+# weighting the title above the rest did not.
+KEY_TERMS = {
+    "title": (5, 1.0),
+    "keywords": (20, 1.0),
+    "summary": (20, 1.0),
+    "description": (30, 1.0),
+}
+THEME_WEIGHT = 3.0  # a shared theme: a weak sign alone, useful among the texts' matches
+MODEL = classify.Bo1Model  # a shared theme: a weak sign alone, useful among the texts' matches
+
+
+def related_ids(root: Path, audience: Audience, entry_id: uuid.UUID, limit: int) -> list[str]:
+    """The ids of up to `limit` published entries that `audience` may list, most like the entry
+    `entry_id` first; never the entry itself. An empty list when the entry is not in the
+    database. SearchUnavailable when there is no index or it cannot be read."""
+    entry = load_entries([entry_id]).get(entry_id)
+    if entry is None:
+        return []
+    with store.reading(root):
+        return _related(root, audience, entry, limit)
+
+
+def _related(root: Path, audience: Audience, entry: IndexedEntry, limit: int) -> list[str]:
+    searcher, cache = store.searcher_for(root)
+    arrays = arrays_for(searcher, cache)
+    query = _query(searcher, entry)
+    if query is None:
+        return []
+    visible = visible_entries(arrays, audience)
+    results = searcher.search(query, limit=None)
+    organisation = arrays.fields["organisation"].mask([entry.organisation])
+    scored = [
+        (round(hit.score, 6), bool(organisation[hit.docnum]), hit.docnum)
+        for hit in results
+        if visible[hit.docnum]
+    ]
+    # Highest score first; among equal scores the same organisation, then the title.
+    scored.sort(key=lambda item: (-item[0], not item[1], arrays.title_rank[item[2]]))
+    ids = []
+    for _, _, docnum in scored:
+        found = searcher.stored_fields(int(docnum))["id"]
+        if found != entry.id:
+            ids.append(found)
+        if len(ids) == limit:
+            break
+    return ids
+
+
+def _query(searcher, entry: IndexedEntry) -> wq.Query | None:
+    texts = {
+        "title": entry.title,
+        "keywords": " ".join(entry.keywords),
+        "summary": entry.summary or "",
+        "description": entry.description or "",
+    }
+    terms: list[wq.Query] = []
+    for name, (numterms, weight) in KEY_TERMS.items():
+        if not texts[name].strip():
+            continue
+        for text, score in searcher.key_terms_from_text(name, texts[name], numterms=numterms, model=MODEL):
+            terms.append(wq.Term(name, text, boost=weight * score))
+    terms.extend(wq.Term("theme", theme, boost=THEME_WEIGHT) for theme in entry.themes)
+    return wq.Or(terms) if terms else None
