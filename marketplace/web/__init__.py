@@ -24,6 +24,7 @@ from marketplace.web import (
     publish,
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
+    saved_searches,
     service_pages,
     views,  # noqa: F401  (importing registers the home page on bp)
 )
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         api_clients,
         api_docs,
         quality_report,
+        saved_searches,
         service_pages,
     )
     for area in (*areas, harvest_pages, mail_pages):
