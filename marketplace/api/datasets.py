@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, redirect, request, url_for
+from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaValidationError
 
 from marketplace.api.blueprint import bp
@@ -23,9 +24,19 @@ from marketplace.schemas.dataset_out import dump_change, dump_dataset
 from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema, is_feed, load_list_params
 from marketplace.schemas.quality_out import dump_quality
 from marketplace.schemas.revision import RevisionOutSchema, load_page_params
-from marketplace.services import catalogue, change_feed, datasets, finding, quality
+from marketplace.services import catalogue, change_feed, datasets, finding, quality, related
 
 MAX_SUGGEST_LENGTH = 200
+MAX_RELATED = 20
+
+
+class RelatedParamsSchema(Schema):
+    limit = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=MAX_RELATED, error=f"Must be from 1 to {MAX_RELATED}."),
+        error_messages={"invalid": "Must be a whole number."},
+        metadata={"description": f"How many related entries, 1 to {MAX_RELATED}."},
+    )
 
 
 def _entry_response(dataset, status: int = 200, headers: dict | None = None) -> Response:
@@ -131,6 +142,20 @@ def get_dataset(reference: str) -> Response:
     if moved:
         return redirect(url_for("api.get_dataset", reference=dataset.slug), 301)
     return _entry_response(dataset)
+
+
+@bp.get("/datasets/<reference>/related")
+def list_related(reference: str) -> Response:
+    try:
+        limit = RelatedParamsSchema().load(request.args.to_dict())["limit"]
+    except SchemaValidationError as error:
+        raise BadRequestError("Check the query parameters.", error.messages) from error
+    actor = current_actor()
+    dataset, moved = datasets.resolve_dataset(actor, reference)
+    if moved:
+        return redirect(url_for("api.list_related", reference=dataset.slug, **request.args), 301)
+    items = [dump_dataset(entry, actor) for entry in related.related_datasets(actor, dataset, limit)]
+    return json_response({"items": items, "count": len(items)})
 
 
 @bp.put("/datasets/<reference>")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields, validate
 
-from marketplace.api.datasets import MAX_SUGGEST_LENGTH
+from marketplace.api.datasets import MAX_SUGGEST_LENGTH, RelatedParamsSchema
 from marketplace.schemas import api_docs
 from marketplace.schemas.access_request import (
     AccessRequestInputSchema,
@@ -38,6 +38,14 @@ SuggestParamsSchema = Schema.from_dict(
         )
     },
     name="SuggestParamsSchema",
+)
+
+RelatedListSchema = Schema.from_dict(
+    {
+        "items": fields.List(fields.Nested(api_docs.DatasetListItemSchema), required=True),
+        "count": fields.Integer(required=True, metadata={"description": "How many items."}),
+    },
+    name="RelatedListSchema",
 )
 
 PUBLIC = "anyone"
@@ -217,6 +225,14 @@ OPERATIONS: dict[str, Operation] = {
         if_match=True,
         problems=(*WRITE, 412),
         tags=("quality",),
+    ),
+    "list_related": Operation(
+        "The published entries most like this one in title, keywords, summary, description and themes.",
+        "anyone who can see it; lists only entries the caller may see",
+        RelatedListSchema,
+        query=RelatedParamsSchema,
+        moved=True,
+        problems=ENTRY_READ,
     ),
     "list_revisions": Operation(
         "An entry's history: who changed which fields, when.",
