@@ -22,15 +22,16 @@ from marketplace.search.schema import IndexedEntry
 
 # Field -> (how many key terms to take from its text, the weight of each term's Bo1 score in the
 # query). Tuned on tests/search/judged_related.json: more terms from the longer texts helped,
-# weighting the title above the rest did not.
+# keywords and summary a little above the rest helped, weighting the title above them did not;
+# Bo2 and KL models and unnormalised term scores did worse than Bo1 normalised.
 KEY_TERMS = {
     "title": (5, 1.0),
-    "keywords": (20, 1.0),
-    "summary": (20, 1.0),
+    "keywords": (20, 1.5),
+    "summary": (20, 1.5),
     "description": (30, 1.0),
 }
 THEME_WEIGHT = 3.0  # a shared theme: a weak sign alone, useful among the texts' matches
-MODEL = classify.Bo1Model  # a shared theme: a weak sign alone, useful among the texts' matches
+MODEL = classify.Bo1Model
 
 
 def related_ids(root: Path, audience: Audience, entry_id: uuid.UUID, limit: int) -> list[str]:
