@@ -18,7 +18,7 @@ from marketplace.models import Dataset, SavedSearch
 from marketplace.models.saved_search import ALERT_FREQUENCIES
 from marketplace.models.types import utcnow
 from marketplace.queries.datasets import listable_condition
-from marketplace.schemas.listing import MAX_RESULT_WINDOW, load_list_params
+from marketplace.schemas.listing import MAX_PARAMETERS, MAX_RESULT_WINDOW, load_list_params
 from marketplace.services.actors import Actor
 from marketplace.services.finding import find_dataset_ids
 
@@ -37,7 +37,9 @@ def _user_of(actor: Actor):
 
 
 def kept_pairs(pairs: list[tuple[str, str]]) -> list[list[str]]:
-    return [[key, value] for key, value in pairs if key not in NOT_KEPT and value]
+    # No more than the find page itself would take (it refuses a search with more).
+    kept = [[key, value] for key, value in pairs if key not in NOT_KEPT and value]
+    return kept[:MAX_PARAMETERS]
 
 
 def save_search(actor: Actor, *, name: str, alert: str, pairs: list[tuple[str, str]]) -> SavedSearch:
