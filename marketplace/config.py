@@ -106,6 +106,9 @@ class BaseConfig:
     SESSION_RETENTION_DAYS = 90
     MAIL_RETENTION_DAYS = 90
     PRUNE_OUTBOX_DAYS = 7
+    # What people search for (services/search_log.py): recorded unless off, kept this many days.
+    SEARCH_LOG_ENABLED = True
+    SEARCH_LOG_RETENTION_DAYS = 90
     # Machine clients (OAuth 2.0 client credentials): a token from /ClientAuth/get-token works
     # for this many seconds; the client asks again after that.
     CLIENT_TOKEN_LIFETIME_SECONDS = 1800
@@ -195,6 +198,8 @@ ENV_KEYS = (
     "SESSION_RETENTION_DAYS",
     "MAIL_RETENTION_DAYS",
     "PRUNE_OUTBOX_DAYS",
+    "SEARCH_LOG_ENABLED",
+    "SEARCH_LOG_RETENTION_DAYS",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",

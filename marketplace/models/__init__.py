@@ -13,6 +13,7 @@ from marketplace.models.prune_horizon import PruneHorizon
 from marketplace.models.quality import LinkCheck, QualityRating
 from marketplace.models.revision import Revision
 from marketplace.models.saved_search import SavedSearch
+from marketplace.models.search_log import SearchClick, SearchLog
 from marketplace.models.session import SeenLogoutToken, UserSession
 from marketplace.models.user import ORGANISATION_ROLES, ApiToken, Membership, RoleChange, User
 
@@ -46,6 +47,8 @@ __all__ = [
     "Revision",
     "RoleChange",
     "SavedSearch",
+    "SearchClick",
+    "SearchLog",
     "SeenLogoutToken",
     "User",
     "UserSession",
