@@ -39,6 +39,7 @@ from marketplace.models import (
     MailMessage,
     OutboxEntry,
     PruneHorizon,
+    SearchLog,
     SeenLogoutToken,
     UserSession,
 )
@@ -52,7 +53,12 @@ OUTBOX = "outbox"  # the kind, named for its table
 # so that a client using one hears "expired" rather than "not recognised".
 CLIENT_TOKEN_GRACE = timedelta(days=1)
 # Defaults for the retention settings (config keys of the same names).
-DEFAULTS = {"SESSION_RETENTION_DAYS": 90, "MAIL_RETENTION_DAYS": 90, "PRUNE_OUTBOX_DAYS": 7}
+DEFAULTS = {
+    "SESSION_RETENTION_DAYS": 90,
+    "MAIL_RETENTION_DAYS": 90,
+    "PRUNE_OUTBOX_DAYS": 7,
+    "SEARCH_LOG_RETENTION_DAYS": 90,
+}
 
 
 class PruningError(ValueError):
@@ -93,6 +99,7 @@ def kinds() -> list[Kind]:
     sessions = timedelta(days=_retention_days("SESSION_RETENTION_DAYS"))
     mail = timedelta(days=_retention_days("MAIL_RETENTION_DAYS"))
     outbox = timedelta(days=_retention_days("PRUNE_OUTBOX_DAYS"))
+    searches = timedelta(days=_retention_days("SEARCH_LOG_RETENTION_DAYS"))
     idempotency = timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
     return [
         Kind(
@@ -138,6 +145,13 @@ def kinds() -> list[Kind]:
             f"sent e-mail older than {mail.days} days",
         ),
         Kind(
+            "search_log",
+            SearchLog,
+            # Its clicks go with it: search_clicks.search_id cascades on delete.
+            lambda now: SearchLog.searched_at < now - searches,
+            f"logged searches (and their clicks) older than {searches.days} days",
+        ),
+        Kind(
             OUTBOX,
             OutboxEntry,
             # Never the newest row: SQLite gives a new row the highest id left plus one, and an id
@@ -155,6 +169,7 @@ KIND_NAMES = (
     "api_client_tokens",
     "idempotency_keys",
     "mail_messages",
+    "search_log",
     OUTBOX,
 )
 
