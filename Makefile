@@ -35,14 +35,14 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# The mail sender runs beside the server (with no MAIL_SERVER it writes instance/mail/*.eml) and
-# is stopped with it, however the server ends.
+# The mail sender and the saved-search alert sender run beside the server (with no MAIL_SERVER
+# mail is written to instance/mail/*.eml) and are stopped with it, however the server ends.
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty
 	$(FLASK) search sync
-	$(FLASK) mail send --loop & sender=$$!; \
-	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(FLASK) mail send --loop & sender=$$!; $(FLASK) alerts send --loop & alerts=$$!; \
+	trap 'kill $$sender $$alerts 2>/dev/null; wait $$sender $$alerts' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
