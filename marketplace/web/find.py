@@ -22,6 +22,7 @@ from marketplace.services.finding import LABELS as SEARCH_LABELS
 from marketplace.services.finding import find_datasets, thesaurus_matches
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
+from marketplace.services.search_log import record_search
 from marketplace.web.filters import vocabulary_label
 
 bp = Blueprint("find", __name__)
@@ -336,9 +337,28 @@ def _readable(
     return readable
 
 
+# Not filters: how the results are shown, not what was looked for.
+NOT_FILTERS = frozenset({"q", "sort", "page", "per_page", "expand"})
+
+
+def _log_search(search: Search, source: str, organisation_id: Any = None) -> None:
+    """Record a search that answered, on its first page only (paging is the same search)."""
+    if search.results is None or search.params.get("page", 1) != 1:
+        return
+    filters = {k: v for k, v in search.params.items() if k not in NOT_FILTERS and k not in search.fixed}
+    record_search(
+        query=search.q,
+        filters=filters,
+        result_count=search.results.total,
+        source=source,
+        organisation_id=organisation_id,
+    )
+
+
 @bp.get("/datasets")
 def find_data() -> tuple[str, int]:
     search = run_search(request.args, url_for("find.find_data"))
+    _log_search(search, "page")
     return render_template(
         "find/find.html", search=search, more_when_signed_in=more_when_signed_in(session_actor())
     ), 400 if search.errors else 200
@@ -355,6 +375,7 @@ def organisation(slug: str) -> tuple[str, int]:
     found, count = get_organisation(actor, slug)
     path = url_for("find.organisation", slug=found.slug)
     search = run_search(request.args, path, {"organisation": [found.slug]})
+    _log_search(search, "organisation", found.id)
     return render_template(
         "organisations/organisation.html",
         organisation=found,
