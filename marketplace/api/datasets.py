@@ -25,6 +25,7 @@ from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema, i
 from marketplace.schemas.quality_out import dump_quality
 from marketplace.schemas.revision import RevisionOutSchema, load_page_params
 from marketplace.services import catalogue, change_feed, datasets, finding, quality, related
+from marketplace.services.search_log import filters_of, record_search
 
 MAX_SUGGEST_LENGTH = 200
 MAX_RELATED = 20
@@ -59,6 +60,10 @@ def list_datasets() -> Response:
     if is_feed(params):
         return _feed_response(actor, params)
     page = finding.find_datasets(actor, params)
+    if page.page == 1:  # a later page is the same search
+        record_search(
+            query=params.get("q"), filters=filters_of(params), result_count=page.total, source="api"
+        )
     items = [dump_dataset(dataset, actor) for dataset in page.items]
     if page.highlights is not None:
         for item, dataset in zip(items, page.items, strict=True):

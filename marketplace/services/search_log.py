@@ -26,6 +26,15 @@ _MAX_FILTERS = 20
 _MAX_FILTER_VALUE = 120
 
 
+# Parameters that say how results are shown or paged, not what was looked for.
+NOT_FILTERS = frozenset({"q", "sort", "page", "per_page", "expand", "cursor", "highlight", "fields"})
+
+
+def filters_of(params: Mapping[str, object], fixed: frozenset[str] = frozenset()) -> dict[str, object]:
+    """The filters of a search's checked parameters, less those its page sets itself."""
+    return {k: v for k, v in params.items() if k not in NOT_FILTERS and k not in fixed}
+
+
 def normalise_query(text: str | None) -> str:
     """Trim, collapse runs of white space and cap the length of a query."""
     return _SPACES.sub(" ", text or "").strip()[:QUERY_MAX_LENGTH]

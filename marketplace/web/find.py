@@ -22,7 +22,7 @@ from marketplace.services.finding import LABELS as SEARCH_LABELS
 from marketplace.services.finding import find_datasets, thesaurus_matches
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
-from marketplace.services.search_log import record_search
+from marketplace.services.search_log import filters_of, record_search
 from marketplace.web.filters import vocabulary_label
 
 bp = Blueprint("find", __name__)
@@ -337,18 +337,13 @@ def _readable(
     return readable
 
 
-# Not filters: how the results are shown, not what was looked for.
-NOT_FILTERS = frozenset({"q", "sort", "page", "per_page", "expand"})
-
-
 def _log_search(search: Search, source: str, organisation_id: Any = None) -> None:
     """Record a search that answered, on its first page only (paging is the same search)."""
     if search.results is None or search.params.get("page", 1) != 1:
         return
-    filters = {k: v for k, v in search.params.items() if k not in NOT_FILTERS and k not in search.fixed}
     record_search(
         query=search.q,
-        filters=filters,
+        filters=filters_of(search.params, search.fixed),
         result_count=search.results.total,
         source=source,
         organisation_id=organisation_id,

@@ -54,3 +54,11 @@ def test_the_page_still_answers_when_recording_fails(client, monkeypatch):
 
     monkeypatch.setattr(search_log.db.session, "commit", broken_commit)
     assert client.get("/datasets?q=roads").status_code == 200
+
+
+def test_an_api_search_is_recorded_once_and_an_unfiltered_listing_not_at_all(client):
+    client.get("/api/v1/datasets")
+    client.get("/api/v1/datasets?q=nhs&access_rights=OPEN")
+    client.get("/api/v1/datasets?q=nhs&access_rights=OPEN&page=2")
+    [row] = _rows()
+    assert (row.query, row.source, row.filters) == ("nhs", "api", {"access_rights": ["OPEN"]})
