@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 
 from flask import current_app
+from sqlalchemy import insert
 
 from marketplace.extensions import db
 from marketplace.models.search_log import QUERY_MAX_LENGTH, SearchLog
@@ -58,7 +59,7 @@ def record_search(
     source: str,
     organisation_id: uuid.UUID | None = None,
 ) -> uuid.UUID | None:
-    """Record one search in its own small transaction and return its id, or None when the
+    """Record one search in a transaction of its own and return its id, or None when the
     log is off, the search is empty, or recording failed (logged; never raised)."""
     if not current_app.config.get("SEARCH_LOG_ENABLED", True):
         return None
@@ -66,19 +67,26 @@ def record_search(
     cleaned = _clean_filters(filters)
     if not text and not cleaned:
         return None
+    row_id = uuid.uuid4()
     try:
-        row = SearchLog(
+        _insert(
+            id=row_id,
             query=text,
             filters=cleaned,
             result_count=max(0, int(result_count)),
             source=source,
             organisation_id=organisation_id,
         )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
     except Exception:
         # The search matters more than its record: say so in the log and answer anyway.
-        db.session.rollback()
         log.exception("Could not record a search", extra={"source": source})
         return None
+    return row_id
+
+
+def _insert(**values: object) -> None:
+    """One row, on a connection and in a transaction of its own: committing the request's session
+    here would expire every entry it has loaded, and the page would then load each one again as
+    it is shown (one query per result)."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(SearchLog).values(**values))

@@ -56,9 +56,9 @@ def test_nothing_is_recorded_when_the_log_is_turned_off(app):
 
 
 def test_a_failure_to_record_is_logged_and_not_raised(app, monkeypatch, caplog):
-    def broken_commit():
+    def broken_insert(**values):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(search_log.db.session, "commit", broken_commit)
+    monkeypatch.setattr(search_log, "_insert", broken_insert)
     assert record_search(query="nhs", filters={}, result_count=1, source="page") is None
     assert "Could not record a search" in caplog.text

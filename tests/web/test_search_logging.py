@@ -49,10 +49,10 @@ def test_a_search_on_an_organisation_page_is_recorded_for_that_organisation(clie
 
 
 def test_the_page_still_answers_when_recording_fails(client, monkeypatch):
-    def broken_commit():
+    def broken_insert(**values):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(search_log.db.session, "commit", broken_commit)
+    monkeypatch.setattr(search_log, "_insert", broken_insert)
     assert client.get("/datasets?q=roads").status_code == 200
 
 
@@ -62,3 +62,15 @@ def test_an_api_search_is_recorded_once_and_an_unfiltered_listing_not_at_all(cli
     client.get("/api/v1/datasets?q=nhs&access_rights=OPEN&page=2")
     [row] = _rows()
     assert (row.query, row.source, row.filters) == ("nhs", "api", {"access_rights": ["OPEN"]})
+
+
+def test_recording_a_search_costs_one_statement_and_loads_nothing_again(app, client):
+    """Recorded on a connection of its own: the request's session keeps what it loaded (a commit
+    there would expire every result and load each again as the page shows it)."""
+    from tests.test_query_counts import queries_for
+
+    app.config["SEARCH_LOG_ENABLED"] = False
+    unrecorded = queries_for(client, "/datasets?q=statistics")
+    app.config["SEARCH_LOG_ENABLED"] = True
+    recorded = queries_for(client, "/datasets?q=statistics")
+    assert recorded == unrecorded + 1
