@@ -79,6 +79,8 @@ def tell_about_move(access_request: AccessRequest, source: str, target: str) -> 
 
 
 def tell_about_comment(access_request: AccessRequest, author_side: str) -> None:
+    if access_request.first_submitted_at is None:
+        return  # a draft the department cannot see yet: its comments are read once it is sent
     if author_side == "requester":
         recipients = reviewer_addresses(access_request, with_mailbox=False)
         who = "The requester"

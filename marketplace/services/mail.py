@@ -123,11 +123,12 @@ def send_pending(*, limit: int = 100) -> dict[str, int]:
             try:
                 delivered_to = transport.deliver(message, build_email(message))
             except Exception as error:  # any failure is this message's, never the round's
-                counts[_record_failure(message, _describe(error))] += 1
+                server_fault = _is_server_fault(error)
+                counts[_record_failure(message, _describe(error), counts_as_try=not server_fault)] += 1
                 if isinstance(error, UnreachableError):
                     # The server is down or refuses us: every other message would fail the same way.
                     for waiting in claimed[number + 1 :]:
-                        counts[_record_failure(waiting, _describe(error))] += 1
+                        counts[_record_failure(waiting, _describe(error), counts_as_try=False)] += 1
                     break
                 continue
             _record_sent(message, delivered_to)
@@ -307,11 +308,29 @@ def _record_sent(message: MailMessage, delivered_to: str) -> None:
     log.info("Sent e-mail %s (%s)", message.id, message.kind, extra={"mail_id": message.id})
 
 
-def _record_failure(message: MailMessage, error: str) -> str:
-    """Count a failed try: back to pending for later, or failed after the last try. Which one."""
+def _is_server_fault(error: BaseException) -> bool:
+    """A failure of the server or the way to it, not of this message: unreachable, refusing us,
+    gone mid-conversation, or a temporary (4xx) answer. It says nothing about the message, so it
+    never uses up the message's tries."""
+    if isinstance(error, UnreachableError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [answer[0] for answer in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    # SMTPException is an OSError too: any other SMTP answer is about this message.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _record_failure(message: MailMessage, error: str, *, counts_as_try: bool = True) -> str:
+    """A failed try: back to pending for later, or failed after MAIL_MAX_ATTEMPTS tries that were
+    the message's own fault. While the server is down or answers "try later", a message waits (up
+    to an hour between tries) however long that lasts: nothing is lost to an outage. Which one."""
     now = utcnow()
     attempts = message.attempts + 1
-    status = "failed" if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"] else "pending"
+    out_of_tries = counts_as_try and attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+    status = "failed" if out_of_tries else "pending"
     # Only while still ours: another sender may have taken over after our lease and sent it.
     db.session.execute(
         update(MailMessage)

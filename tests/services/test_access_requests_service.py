@@ -155,6 +155,17 @@ def test_a_comment_tells_the_other_side_only_without_its_text(world):
     assert all("secret-ish" not in m.body_text and "2022 to 2026" not in m.body_text for m in _mail())
 
 
+def test_a_comment_on_a_draft_tells_nobody_as_the_department_cannot_see_it_yet(world):
+    draft = create_request(world, "draft")
+    service.comment_on_access_request(world.actor(world.requester), draft, "Note to self: ask about 2019")
+    assert _mail() == []
+    assert [e.comment for e in draft.events if e.kind == "comment"] == ["Note to self: ask about 2019"]
+    submitted = create_request(world, "submitted")
+    before = len(_mail("access_request.comment"))
+    service.comment_on_access_request(world.actor(world.requester), submitted, "And 2020, please")
+    assert len(_mail("access_request.comment")) == before + 3  # two reviewers and the org admin
+
+
 def test_a_cancelled_draft_tells_nobody_and_a_cancelled_submission_tells_the_reviewers(world):
     draft = create_request(world, "draft")
     service.transition_access_request(world.actor(world.requester), draft, "cancelled")

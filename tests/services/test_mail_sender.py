@@ -121,10 +121,10 @@ def test_the_wait_doubles_from_30_seconds_to_at_most_an_hour():
     assert retry_delay(1000) == timedelta(hours=1)
 
 
-def test_a_message_that_fails_max_attempts_times_is_marked_failed_and_left_alone(app, smtp):
+def test_a_message_refused_max_attempts_times_is_marked_failed_and_left_alone(app, smtp):
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     message = _queue()
-    smtp.stop()
+    smtp.refused.add(message.to_address)  # 550: this message's own fault, every time
     for attempt in (1, 2):
         assert send_pending()["retrying"] == 1
         assert _row(message.id).attempts == attempt
@@ -132,9 +132,23 @@ def test_a_message_that_fails_max_attempts_times_is_marked_failed_and_left_alone
     assert send_pending() == {"claimed": 1, "sent": 0, "retrying": 0, "failed": 1}
     failed = _row(message.id)
     assert (failed.status, failed.attempts) == ("failed", 3) and failed.last_error
-    smtp.start()
+    smtp.refused.clear()
     _make_due(message.id)
     assert send_pending()["claimed"] == 0 and smtp.received == []
+
+
+def test_a_server_down_for_longer_than_max_attempts_tries_loses_nothing(app, smtp):
+    app.config["MAIL_MAX_ATTEMPTS"] = 3
+    message = _queue()
+    smtp.stop()
+    for attempt in range(1, 7):  # twice as many tries as a refused message gets
+        assert send_pending() == {"claimed": 1, "sent": 0, "retrying": 1, "failed": 0}
+        waiting = _row(message.id)
+        assert (waiting.status, waiting.attempts) == ("pending", attempt)
+        _make_due(message.id)
+    smtp.start()
+    assert send_pending() == {"claimed": 1, "sent": 1, "retrying": 0, "failed": 0}
+    assert [email["Message-ID"] for email in smtp.messages()] == [message.message_id]
 
 
 def test_one_refused_recipient_does_not_stop_the_others(app, smtp):
