@@ -298,7 +298,10 @@ def _answers_from_form(questions: tuple[Question, ...], form: MultiDict) -> tupl
             if message:
                 errors[question.name] = [message]
         elif question.kind == "yes_no":
-            answers[question.name] = {"yes": True, "no": False}.get(form.get(question.name, ""))
+            given = form.get(question.name, "")
+            answers[question.name] = {"yes": True, "no": False}.get(given)
+            if given not in ("", "yes", "no"):  # not one of the radios: a crafted or broken form
+                errors[question.name] = ["Select yes or no."]
         else:
             answers[question.name] = form.get(question.name, "")
     return answers, errors

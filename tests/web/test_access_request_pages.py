@@ -188,6 +188,33 @@ def test_too_long_answers_are_refused(world, as_user):
     assert "500 characters or fewer" in summary_of(html)
 
 
+def test_a_long_text_answer_is_refused_and_kept_as_typed(world, as_user):
+    access_request = create_request(world, answers={}, completed=False)
+    typed = "y" * 5001
+    html = post_form(
+        as_user(world.requester),
+        path(access_request, "/sections/purpose"),
+        {"purpose": typed, "completed": "no"},
+        status=400,
+    )
+    assert "5,000 characters or fewer" in summary_of(html) and typed in html
+    assert "purpose" not in reload(access_request).answers
+
+
+@pytest.mark.parametrize("value", ["maybe", "YES", "1", "<b>yes</b>"])
+def test_a_yes_or_no_answer_that_is_neither_is_refused(world, as_user, value):
+    access_request = create_request(world, answers={}, completed=False)
+    html = post_form(
+        as_user(world.requester),
+        path(access_request, "/sections/data_protection"),
+        {"personal_data": value, "leaves_uk": "no", "completed": "no"},
+        status=400,
+    )
+    summary = summary_of(html)
+    assert "Select yes or no." in summary and 'href="#personal_data"' in summary
+    assert "personal_data" not in reload(access_request).answers
+
+
 def test_personal_data_questions_are_asked_after_a_yes_and_cleared_when_no(world, as_user):
     access_request = create_request(world, answers={}, completed=False)
     client = as_user(world.requester)
