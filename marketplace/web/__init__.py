@@ -25,6 +25,7 @@ from marketplace.web import (
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
     saved_searches,
+    search_report,
     service_pages,
     views,  # noqa: F401  (importing registers the home page on bp)
 )
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
         api_docs,
         quality_report,
         saved_searches,
+        search_report,
         service_pages,
     )
     for area in (*areas, harvest_pages, mail_pages):
