@@ -32,6 +32,17 @@ KEY_TERMS = {
 }
 THEME_WEIGHT = 3.0  # a shared theme: a weak sign alone, useful among the texts' matches
 MODEL = classify.Bo1Model
+# Key terms in more than this share of the entries (and more than COMMON_FLOOR, so that a small
+# catalogue keeps its terms) say little about any one of them and cost the most to score: their
+# posting lists are the longest. At 100,000 entries keeping them cost over a second a call.
+COMMON_SHARE = 0.02
+COMMON_FLOOR = 20
+# How many of the best matches to score in full, as a multiple of those asked for, plus headroom
+# for the entry itself and for entries the audience may not list. Scoring every match (a shared
+# theme alone matches thousands at 100,000 entries) cost seconds; when too few of the best are
+# visible, every match is scored after all, so the answer never depends on the bound.
+CANDIDATES_PER_RESULT = 4
+CANDIDATE_HEADROOM = 20
 
 
 def related_ids(root: Path, audience: Audience, entry_id: uuid.UUID, limit: int) -> list[str]:
@@ -52,7 +63,10 @@ def _related(root: Path, audience: Audience, entry: IndexedEntry, limit: int) ->
     if query is None:
         return []
     visible = visible_entries(arrays, audience)
-    results = searcher.search(query, limit=None)
+    bound = limit * CANDIDATES_PER_RESULT + CANDIDATE_HEADROOM
+    results = searcher.search(query, limit=bound)
+    if results.scored_length() == bound and sum(bool(visible[hit.docnum]) for hit in results) <= limit:
+        results = searcher.search(query, limit=None)
     organisation = arrays.fields["organisation"].mask([entry.organisation])
     scored = [
         (round(hit.score, 6), bool(organisation[hit.docnum]), hit.docnum)
@@ -78,11 +92,13 @@ def _query(searcher, entry: IndexedEntry) -> wq.Query | None:
         "summary": entry.summary or "",
         "description": entry.description or "",
     }
+    common = max(COMMON_SHARE * searcher.doc_count(), COMMON_FLOOR)
     terms: list[wq.Query] = []
     for name, (numterms, weight) in KEY_TERMS.items():
         if not texts[name].strip():
             continue
         for text, score in searcher.key_terms_from_text(name, texts[name], numterms=numterms, model=MODEL):
-            terms.append(wq.Term(name, text, boost=weight * score))
+            if searcher.doc_frequency(name, text) <= common:
+                terms.append(wq.Term(name, text, boost=weight * score))
     terms.extend(wq.Term("theme", theme, boost=THEME_WEIGHT) for theme in entry.themes)
     return wq.Or(terms) if terms else None
