@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, MailMessage, Organisation, User
+from marketplace.models.types import utcnow
 from marketplace.queries.access_requests import RequestFilters
+from marketplace.services.access_request_figures import summarise_access_requests
 from marketplace.services.access_requests import list_access_requests
 from marketplace.services.actors import Actor
 
@@ -37,6 +41,21 @@ def test_seed_adds_requests_in_several_states_for_the_seeded_reviewers(runner):
         )
     )
     assert {"data-access@dwp.gov.uk", "reviewer@dwp.gov.uk", "reviewer@dft.gov.uk"} <= told
+
+
+def test_seeded_requests_were_made_and_moved_over_past_weeks_so_ages_and_figures_show(runner):
+    runner.invoke(args=["seed"])
+    now = utcnow()
+    for access_request in db.session.scalars(select(AccessRequest)):
+        moments = [access_request.created_at, *(event.at for event in access_request.events)]
+        assert moments == sorted(moments) and moments[0] < now - timedelta(days=2), access_request.reference
+        if access_request.first_submitted_at is not None:
+            assert access_request.first_submitted_at == access_request.submitted_at < now - timedelta(days=7)
+    accepted = db.session.scalar(select(AccessRequest).where(AccessRequest.status == "accepted"))
+    assert accepted.decided_at - accepted.first_submitted_at == timedelta(days=14)
+    dft = db.session.scalar(select(Organisation).where(Organisation.slug == "department-for-transport"))
+    figures = summarise_access_requests(_reviewer("reviewer@dft.gov.uk"), dft)["days_to_decision"]
+    assert figures["count"] == 2 and figures["median"] > 0
 
 
 def test_seeding_twice_adds_no_more_requests_or_mail(runner):
