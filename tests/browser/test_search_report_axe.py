@@ -24,10 +24,10 @@ def test_the_search_report_has_no_accessibility_violations(page_as, size):
     page.goto("/account")
     page.get_by_role("link", name="What people search for").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What people search for")
-    top = page.get_by_role("table", name="Top searches")
+    top = page.get_by_role("table", name="Top searches", exact=True)
     expect(top).to_be_visible()
     expect(top).to_contain_text("road casualties")
-    nothing = page.get_by_role("table", name="Searches with no results")
+    nothing = page.get_by_role("table", name="Searches with no results", exact=True)
     expect(nothing).to_contain_text("zxqvjk nothing matches")
     check_page(page, f"search-report-{size}")
 
