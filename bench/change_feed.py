@@ -22,8 +22,8 @@ from pathlib import Path
 from bench.search import corpus_database, fill_corpus
 from marketplace import create_app
 from marketplace.extensions import db
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.tokens import create_token
 from marketplace.services.users import add_user
 

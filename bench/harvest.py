@@ -28,10 +28,10 @@ from marketplace.extensions import db
 from marketplace.harvest.client import SourceClient, SourceError
 from marketplace.harvest.run import read_source, run_source
 from marketplace.models import Organisation
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
 from marketplace.seeding.load import load_seed
 from marketplace.seeding.synthetic import add_synthetic
-from marketplace.services.actors import Actor
 from marketplace.services.harvesting import add_source
 
 SYNTHETIC = int(os.environ.get("BENCH_HARVEST_SYNTHETIC", "2000"))

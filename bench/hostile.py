@@ -30,10 +30,10 @@ from bench.search import corpus_database, fill_corpus, misspelt_queries, percent
 from marketplace import create_app
 from marketplace.descriptions import MAX_MARKDOWN_CHARACTERS, MAX_NESTING, description_html
 from marketplace.extensions import db
+from marketplace.rules.actors import Actor
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.listing import load_list_params
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.finding import find_datasets
 
 ROUNDS = 20

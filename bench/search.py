@@ -31,6 +31,7 @@ from sqlalchemy import select
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
 from marketplace.search import (
     Audience,
     SearchRequest,
@@ -41,7 +42,6 @@ from marketplace.search import (
 )
 from marketplace.seeding.load import load_seed
 from marketplace.seeding.synthetic import MEASURES, SUBJECTS, add_synthetic
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_dataset
 
 FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type")

@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import SecurityError
 
 from marketplace.errors import BadRequestError, NotFoundError, error_response
-from marketplace.schemas.fields import unstorable_text
+from marketplace.rules.text import unstorable_text
 
 UNTRUSTED_HOST = "This service does not answer to that host name."
 

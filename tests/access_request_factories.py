@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marketplace.models import AccessRequest, Dataset, Organisation, User
+from marketplace.rules.actors import Actor
 from marketplace.services import access_requests as service
-from marketplace.services.actors import Actor
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 
 

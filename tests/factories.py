@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from marketplace.models import Dataset, Organisation, User
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import create_dataset as create_dataset_service
 from marketplace.services.organisations import save_organisation
 from marketplace.services.tokens import create_token as create_token_service

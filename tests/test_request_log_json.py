@@ -12,7 +12,7 @@ from sqlalchemy import event
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.request_log import current_user_id
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 from tests.production import production_settings
 

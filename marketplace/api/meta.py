@@ -10,7 +10,7 @@ from marketplace.api.blueprint import bp
 from marketplace.api.http import json_response
 from marketplace.auth.bearer import current_actor
 from marketplace.errors import AuthenticationError
-from marketplace.services.actors import CLIENT_SCOPES, Actor
+from marketplace.rules.actors import CLIENT_SCOPES, Actor
 from marketplace.vocabularies import LICENCES
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from marshmallow import Schema, fields, validate
 
 from marketplace.api.datasets import MAX_SUGGEST_LENGTH, RelatedParamsSchema
+from marketplace.rules.freshness import FRESHNESS_STATES
+from marketplace.rules.quality import BANDS
 from marketplace.schemas import api_docs
 from marketplace.schemas.access_request import (
     AccessRequestInputSchema,
@@ -26,8 +28,6 @@ from marketplace.schemas.access_request import (
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.listing import ApiListParamsSchema, BulkParamsSchema
 from marketplace.schemas.revision import PageParamsSchema
-from marketplace.services.freshness import FRESHNESS_STATES
-from marketplace.services.metadata_quality import BANDS
 from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, THEMES
 
 SuggestParamsSchema = Schema.from_dict(

@@ -9,7 +9,7 @@ from flask import g, request
 from marketplace import limits
 from marketplace.auth.session import current_user
 from marketplace.errors import AuthenticationError
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.api_clients import authenticate_client_token, is_client_token
 from marketplace.services.tokens import authenticate_token
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, session
 
 from marketplace.models import User, UserSession
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.sessions import SessionPolicy, find_active_session, start_session
 
 SESSION_KEY = "session_secret"

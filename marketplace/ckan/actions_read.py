@@ -19,8 +19,8 @@ from marketplace.errors import NotFoundError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, Distribution
 from marketplace.queries.datasets import listable_condition
+from marketplace.rules.actors import Actor
 from marketplace.services import datasets
-from marketplace.services.actors import Actor
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.vocabularies import LICENCES, THEMES
 

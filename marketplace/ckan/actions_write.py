@@ -10,8 +10,8 @@ from marketplace.ckan.package_dict import entry_from_package, package_dict
 from marketplace.ckan.params import Params
 from marketplace.errors import AuthenticationError, ValidationError
 from marketplace.queries.datasets import find_dataset
+from marketplace.rules.actors import Actor
 from marketplace.services import datasets
-from marketplace.services.actors import Actor
 
 
 def _reference(params: Params) -> str:

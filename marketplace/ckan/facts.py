@@ -14,7 +14,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, Organisation
 from marketplace.queries.datasets import listable_condition
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.vocabularies import find_licence
 
 Facts = dict[str, Any]

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, func, select
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, Organisation
 from marketplace.queries.datasets import listable_condition
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.vocabularies import find_licence
 
 # With no words every entry scores the same, so "score" orders nothing; ties go by id, as the

@@ -19,8 +19,8 @@ from marketplace.ckan.records import group_dict, organization_dict, timestamp
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
 from marketplace.schemas.dataset_out import dump_dataset
-from marketplace.services.actors import Actor
 from marketplace.services.dataset_fields import LIST_FIELDS, SCALAR_FIELDS
 from marketplace.vocabularies import find_licence
 

@@ -23,8 +23,8 @@ from marketplace.ckan.package_dict import package_dict
 from marketplace.ckan.params import Params
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
 from marketplace.services import finding
-from marketplace.services.actors import Actor
 from marketplace.vocabularies import LICENCES, THEMES, find_licence
 
 MAX_ROWS = 1000

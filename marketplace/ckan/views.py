@@ -23,7 +23,7 @@ from marketplace.errors import (
     ValidationError,
 )
 from marketplace.extensions import db
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.tokens import authenticate_token
 
 bp = Blueprint("ckan", __name__)

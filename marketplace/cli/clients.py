@@ -7,7 +7,7 @@ import click
 from marketplace.cli.errors import reports_errors
 from marketplace.models import ApiClient
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.api_clients import (
     MAX_EXPIRY_DAYS,
     create_client,

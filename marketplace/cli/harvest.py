@@ -11,7 +11,7 @@ from marketplace.cli.errors import reports_errors
 from marketplace.harvest.run import run_dump, run_source
 from marketplace.models.harvest import HarvestRun
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.harvesting import add_source, due_sources, file_source, get_source, list_sources
 
 CLI_ACTOR = Actor.system("system:cli")

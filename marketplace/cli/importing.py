@@ -12,7 +12,7 @@ import click
 from marketplace.cli.errors import reports_errors
 from marketplace.cli.search import bring_up_to_date
 from marketplace.dcat_uk.record import record_from_entry
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.export import entries_to_export, export_jsonl
 from marketplace.services.importing import check_rows, decode_csv, import_rows, parse_csv
 from marketplace.services.organisations import find_organisation

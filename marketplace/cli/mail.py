@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.extensions import db
 from marketplace.models.mail import MAIL_STATUSES
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.mail import list_messages, send_pending
 
 CLI_ACTOR = Actor.system("system:cli")

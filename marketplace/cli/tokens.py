@@ -4,7 +4,7 @@ import click
 
 from marketplace.cli.errors import reports_errors
 from marketplace.errors import ValidationError
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.tokens import MAX_EXPIRY_DAYS, create_token, list_tokens, revoke_token
 from marketplace.services.users import find_user_by_email
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from marketplace.cli.errors import reports_errors
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.users import ROLES, add_user
 
 

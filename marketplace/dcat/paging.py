@@ -19,8 +19,8 @@ from marketplace.errors import BadRequestError, NotFoundError
 from marketplace.extensions import db
 from marketplace.models import Dataset
 from marketplace.queries.datasets import DatasetFilters, count, filtered_select, listable_condition
+from marketplace.rules.actors import Actor
 from marketplace.schemas.listing import MAX_QUERY_LENGTH
-from marketplace.services.actors import Actor
 
 PER_PAGE = 100
 # Far beyond any catalogue we hold; a larger number is a mistake or a probe, refused before SQL.

@@ -25,7 +25,7 @@ from marketplace.dcat.graph import (
 from marketplace.dcat.paging import access_services, catalogue_page, read_page_params, served_datasets
 from marketplace.errors import MarketplaceError, NotFoundError, problem
 from marketplace.models import Dataset
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import resolve_dataset
 from marketplace.vocabularies import THEMES
 

@@ -1,7 +1,7 @@
 """Data share requests: a person asks the organisation that owns an entry for its data.
 
 The answers are kept as one JSON document (the sections and their questions are the
-service's, marketplace/services/access_request_questions.py); the timeline of moves and
+service's, marketplace/rules/access_request_questions.py); the timeline of moves and
 comments is kept row by row, never rewritten.
 """
 

@@ -82,7 +82,7 @@ class Dataset(db.Model):
     # beside service_type, which is the API's style (REST, SOAP...), DCAT-UK's `apiType`.
     service_kind: Mapped[str | None] = mapped_column(String(20))
     serves_datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # Computed by services.metadata_quality on every change; stored so search can filter and sort.
+    # Scored by rules.quality on every change and stored, so search can filter and sort by it.
     metadata_score: Mapped[int | None] = mapped_column(Integer)
     metadata_band: Mapped[str | None] = mapped_column(String(12), index=True)
     metadata_dimensions: Mapped[dict[str, int] | None] = mapped_column(JSON)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from marketplace.extensions import db
 from marketplace.models import Dataset
 from marketplace.queries.datasets import DatasetFilters, filter_conditions, once_visible_condition
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, o
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 
 def listable_condition(actor: Actor, statuses: Iterable[str]) -> ColumnElement[bool]:
@@ -60,7 +60,7 @@ class DatasetFilters:
 
 
 def freshness_condition(state: str, today: date) -> ColumnElement[bool]:
-    """Entries in freshness `state` on `today`, by the rule of services/freshness.py."""
+    """Entries in freshness `state` on `today`, by the rule of rules/freshness.py."""
     known = and_(Dataset.fresh_until.is_not(None), Dataset.overdue_after.is_not(None))
     if state == "fresh":
         return and_(known, Dataset.fresh_until >= today)

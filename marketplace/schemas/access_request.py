@@ -1,6 +1,6 @@
 """Data share requests in the REST API: the bodies it takes and the request as it answers it.
 
-The answers themselves are checked by the service (services/access_request_questions.py), one
+The answers themselves are checked by the service (rules/access_request_questions.py), one
 set of rules for the question pages and the API; the schemas here take them as an object and
 describe each question for the OpenAPI document.
 """
@@ -17,14 +17,14 @@ from werkzeug.datastructures import MultiDict
 from marketplace.errors import BadRequestError, ValidationError
 from marketplace.models import AccessRequest, AccessRequestEvent
 from marketplace.models.access_request import ACCESS_REQUEST_STATUSES
-from marketplace.services.access_request_questions import (
+from marketplace.rules.access_request_questions import (
     QUESTIONS,
     SECTION_NAMES,
     SECTIONS,
     Question,
     section_status,
 )
-from marketplace.services.access_request_states import STATUS_LABELS
+from marketplace.rules.access_request_states import STATUS_LABELS
 
 SORTS = ("updated", "oldest")
 MAX_STATUS_VALUES = len(ACCESS_REQUEST_STATUSES)

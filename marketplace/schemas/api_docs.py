@@ -14,14 +14,14 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from marketplace.rules.access_request_states import DECIDED_STATUSES
+from marketplace.rules.freshness import FRESHNESS_STATES
+from marketplace.rules.quality import BANDS
 from marketplace.schemas.access_request import AccessRequestSchema, RequestEventSchema
 from marketplace.schemas.dataset_out import DatasetOutSchema
 from marketplace.schemas.organisation import OrganisationOutSchema
 from marketplace.schemas.quality import QualityRatingSchema
 from marketplace.schemas.revision import RevisionOutSchema
-from marketplace.services.access_request_states import DECIDED_STATUSES
-from marketplace.services.freshness import FRESHNESS_STATES
-from marketplace.services.metadata_quality import BANDS
 from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, QUALITY_DIMENSIONS
 
 # Every machine name a problem body's `code` may carry, its usual status, and when it is sent.

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from marketplace.descriptions import MAX_MARKDOWN_CHARACTERS, MAX_TABLE_CELLS, table_cells_at_most
+from marketplace.rules.text import unstorable_text
 from marketplace.schemas.fields import (
     AnyDate,
     LicenceField,
@@ -14,7 +15,6 @@ from marketplace.schemas.fields import (
     Text,
     Vocabulary,
     list_of,
-    unstorable_text,
 )
 from marketplace.schemas.quality import DeclaredQualityField
 from marketplace.schemas.web_address import WebAddress

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields
 
 from marketplace.models import Dataset, Distribution
 from marketplace.queries.changes import Change
+from marketplace.rules.actors import Actor
 from marketplace.schemas.quality_out import dump_freshness, dump_quality
-from marketplace.services.actors import Actor
 from marketplace.vocabularies import find_licence
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from marketplace.schemas.fields import Text, unstorable_text
+from marketplace.rules.text import unstorable_text
+from marketplace.schemas.fields import Text
 
 
 class FeedbackSchema(Schema):

@@ -11,9 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.errors import BadRequestError
 from marketplace.models.types import utcnow
+from marketplace.rules.freshness import FRESHNESS_STATES
+from marketplace.rules.quality import BANDS
 from marketplace.schemas.fields import LicenceField, Vocabulary
-from marketplace.services.freshness import FRESHNESS_STATES
-from marketplace.services.metadata_quality import BANDS
 from marketplace.vocabularies import ACCESS_RIGHTS, DATASET_STATUSES, ENTRY_TYPES, THEMES
 
 MAX_QUERY_LENGTH = 500

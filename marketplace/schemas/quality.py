@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from marketplace.schemas.fields import PastDate, Text, unstorable_text
+from marketplace.rules.text import unstorable_text
+from marketplace.schemas.fields import PastDate, Text
 from marketplace.schemas.web_address import WebAddress
 from marketplace.vocabularies import QUALITY_DIMENSIONS
 

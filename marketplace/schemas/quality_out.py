@@ -12,10 +12,10 @@ from typing import Any
 
 from marketplace.models import Dataset
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import freshness_state
+from marketplace.rules.quality import fixes_for
 from marketplace.schemas.quality import dump_declared_quality
-from marketplace.services.actors import Actor
-from marketplace.services.freshness import freshness_state
-from marketplace.services.metadata_quality import fixes_for
 
 
 def dump_quality(dataset: Dataset, viewer: Actor | None = None) -> dict[str, Any]:

@@ -28,7 +28,7 @@ MAX_PREFIX_WORDS = 1024  # words starting with a prefix counted to choose them
 
 @dataclass(frozen=True)
 class Audience:
-    """Who is searching, as far as visibility goes (the rules of services/permissions.py)."""
+    """Who is searching, as far as visibility goes (the rules of rules/permissions.py)."""
 
     signed_in: bool = False
     sees_everything: bool = False

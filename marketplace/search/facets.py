@@ -19,7 +19,7 @@ from marketplace.search.schema import NUMBER_COLUMNS as NUMBERS
 
 SINGLE_VALUED = ("organisation", "licence", "access_rights", "type", "status", "quality", "kind")
 MULTI_VALUED = ("theme", "format")
-# Freshness states, judged from the day numbers and today (the rule of services/freshness.py).
+# Freshness states, judged from the day numbers and today (the rule of rules/freshness.py).
 FRESHNESS = ("fresh", "due", "overdue", "unknown")
 
 

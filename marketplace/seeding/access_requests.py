@@ -22,14 +22,14 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, User
 from marketplace.models.types import utcnow
+from marketplace.rules.access_request_questions import SECTIONS, missing_answers
+from marketplace.rules.actors import Actor
 from marketplace.seeding.load import SEED_DIR, seed_id
-from marketplace.services.access_request_questions import SECTIONS, missing_answers
 from marketplace.services.access_requests import (
     start_access_request,
     transition_access_request,
     update_answers,
 )
-from marketplace.services.actors import Actor
 
 
 def _person(email: str) -> Actor:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from marketplace.extensions import db
 from marketplace.models import Dataset
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import create_dataset, withdraw_dataset
 from marketplace.services.organisations import save_organisation
 from marketplace.services.users import add_user

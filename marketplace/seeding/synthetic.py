@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from marketplace.extensions import db
 from marketplace.models import Dataset
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import create_datasets
 from marketplace.vocabularies import THEMES, UPDATE_FREQUENCIES
 

@@ -20,10 +20,10 @@ from marketplace.errors import AuthenticationError, PermissionDeniedError
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, Organisation
 from marketplace.models.types import utcnow
-from marketplace.services.access_request_questions import QUESTIONS
-from marketplace.services.access_request_states import DECIDED_STATUSES, OPEN_STATUSES
+from marketplace.rules.access_request_questions import QUESTIONS
+from marketplace.rules.access_request_states import DECIDED_STATUSES, OPEN_STATUSES
+from marketplace.rules.actors import Actor
 from marketplace.services.access_requests import days_between, may_review, reviewing_organisations
-from marketplace.services.actors import Actor
 
 WINDOW_DAYS = 90
 

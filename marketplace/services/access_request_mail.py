@@ -14,7 +14,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, Membership, User
 from marketplace.queries.access_requests import REVIEWING_ROLES
-from marketplace.services.access_request_states import STATUS_LABELS
+from marketplace.rules.access_request_states import STATUS_LABELS
 from marketplace.services.mail import queue_message
 
 REQUEST_PATH = "/access-requests/{id}"

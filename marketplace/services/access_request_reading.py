@@ -18,16 +18,16 @@ from marketplace.errors import AuthenticationError, NotFoundError, PermissionDen
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, Dataset, Organisation
 from marketplace.queries.access_requests import REVIEWING_ROLES, RequestFilters, filtered, visible_condition
-from marketplace.services.access_request_questions import SECTIONS, section_status
-from marketplace.services.access_request_states import (
+from marketplace.rules.access_request_questions import SECTIONS, section_status
+from marketplace.rules.access_request_states import (
     EDITABLE_STATUSES,
     OPEN_STATUSES,
     Transition,
     moves_from,
 )
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import read_only_message
 from marketplace.services.catalogue import Page
-from marketplace.services.permissions import read_only_message
 
 
 def require_person(actor: Actor, *, writing: bool) -> None:

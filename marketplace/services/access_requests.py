@@ -4,7 +4,7 @@ the organisation's reviewers decide.
 The rules, for every way in (question pages, the REST API, the seed):
 - A request is made by a person (never an API client) for a published entry that is not open
   to download (access rights other than OPEN, or no file to download).
-- It moves only as services/access_request_states.py allows; each move and each comment is a
+- It moves only as rules/access_request_states.py allows; each move and each comment is a
   line of its timeline, with its author, time and comment, never rewritten.
 - It is seen by its requester, and once submitted by the owning organisation's reviewers and
   org admins and by site admins (services/access_request_reading.py).
@@ -34,8 +34,7 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import AccessRequest, AccessRequestEvent
 from marketplace.models.types import utcnow
-from marketplace.services import access_request_mail
-from marketplace.services.access_request_questions import (
+from marketplace.rules.access_request_questions import (
     SECTION_NAMES,
     SECTION_OF,
     SECTIONS,
@@ -43,6 +42,14 @@ from marketplace.services.access_request_questions import (
     missing_answers,
     section_named,
 )
+from marketplace.rules.access_request_states import (
+    EDITABLE_STATUSES,
+    STATUS_LABELS,
+    find_transition,
+    moves_from,
+)
+from marketplace.rules.actors import Actor
+from marketplace.services import access_request_mail
 from marketplace.services.access_request_reading import (
     available_moves,
     can_see,
@@ -59,13 +66,6 @@ from marketplace.services.access_request_reading import (
     section_statuses,
     side_of,
 )
-from marketplace.services.access_request_states import (
-    EDITABLE_STATUSES,
-    STATUS_LABELS,
-    find_transition,
-    moves_from,
-)
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.sign_in import organisation_for_email
 

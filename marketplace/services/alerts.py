@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select, update
 from marketplace.extensions import db
 from marketplace.models import Dataset, SavedSearch, User
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.mail import queue_message
 from marketplace.services.saved_searches import new_matches
 

@@ -28,9 +28,9 @@ from marketplace.errors import AuthenticationError, NotFoundError, PermissionDen
 from marketplace.extensions import db
 from marketplace.models import ApiClient, ApiClientAssertion, ApiClientToken, Organisation
 from marketplace.models.types import utcnow
-from marketplace.services.actors import CLIENT_SCOPES, Actor
+from marketplace.rules.actors import CLIENT_SCOPES, Actor
+from marketplace.rules.permissions import read_only_message
 from marketplace.services.organisations import find_organisation
-from marketplace.services.permissions import read_only_message
 from marketplace.services.roles import can_manage_roles
 
 SCOPES = tuple(CLIENT_SCOPES)  # discover, publish, delete

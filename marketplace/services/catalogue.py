@@ -21,10 +21,10 @@ from marketplace.queries.datasets import (
     freshness_condition,
     listable_condition,
 )
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import can_see_editors
 from marketplace.schemas.listing import MULTI_VALUED
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import resolve_dataset
-from marketplace.services.permissions import can_see_editors
 from marketplace.vocabularies.formats import find_format
 
 

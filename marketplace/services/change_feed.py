@@ -27,8 +27,8 @@ from marketplace.errors import BadRequestError
 from marketplace.models import Dataset
 from marketplace.queries.changes import Change, Position, changes, count_changes
 from marketplace.queries.datasets import DatasetFilters
+from marketplace.rules.actors import Actor
 from marketplace.schemas.listing import MULTI_VALUED
-from marketplace.services.actors import Actor
 from marketplace.services.catalogue import check_filters
 
 _SALT = "api.datasets.cursor"

@@ -6,7 +6,7 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry, Revision
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 EMPTY = (None, "", [], {})
 

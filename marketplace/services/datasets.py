@@ -31,16 +31,16 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.models.types import utcnow
 from marketplace.queries.datasets import find_dataset
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import freshness_state
+from marketplace.rules.permissions import can_view, require_publisher
 from marketplace.schemas.dataset import DatasetInputSchema
 from marketplace.schemas.dataset_out import editable_view
 from marketplace.search.worker import index_committed_changes
-from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_entry
 from marketplace.services.entry_uniqueness import require_free_identifier, require_free_slug
-from marketplace.services.freshness import freshness_state
 from marketplace.services.merge_patch import merge_patch
-from marketplace.services.permissions import can_view, require_publisher
 from marketplace.services.served_datasets import check_access_services, check_served_datasets
 from marketplace.services.slugs import change_slug, slug_for_title
 

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from marketplace.errors import PermissionDeniedError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, Revision
+from marketplace.rules.actors import Actor
 from marketplace.schemas.catalogue_file import ENTRY, FORMAT, ORGANISATION, VERSION
 from marketplace.schemas.dataset_out import editable_view
-from marketplace.services.actors import Actor
 
 
 def timestamp(value: datetime | None) -> str | None:

@@ -16,9 +16,9 @@ from marketplace.auth.redirects import safe_next
 from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Feedback
+from marketplace.rules.actors import Actor
+from marketplace.rules.text import unstorable_text
 from marketplace.schemas.feedback import FeedbackSchema
-from marketplace.schemas.fields import unstorable_text
-from marketplace.services.actors import Actor
 from marketplace.services.catalogue import Page
 
 _SCHEMA = FeedbackSchema()

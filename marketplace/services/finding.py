@@ -18,6 +18,10 @@ from marketplace.extensions import db
 from marketplace.metrics import SEARCH_SECONDS
 from marketplace.models import Dataset, Organisation
 from marketplace.queries.datasets import listable_condition
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import FRESHNESS_STATES
+from marketplace.rules.permissions import can_list
+from marketplace.rules.quality import BANDS
 from marketplace.search import (
     Audience,
     SearchHits,
@@ -29,11 +33,7 @@ from marketplace.search import (
     index_root,
     search_entries,
 )
-from marketplace.services.actors import Actor
 from marketplace.services.catalogue import Page, check_filters, list_datasets_from_database
-from marketplace.services.freshness import FRESHNESS_STATES
-from marketplace.services.metadata_quality import BANDS
-from marketplace.services.permissions import can_list
 from marketplace.vocabularies import ACCESS_RIGHTS, ENTRY_TYPES, THEMES, find_licence
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from marketplace.harvest.records import Record
 from marketplace.models import Dataset, Organisation, Revision
 from marketplace.models.harvest import HarvestedEntry, HarvestProblem, HarvestRun, HarvestSource
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import create_dataset, update_dataset, withdraw_dataset
 
 NAME_RULE = "Use 1 to 100 lower-case letters, digits and hyphens, starting with a letter or digit."

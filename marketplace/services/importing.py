@@ -19,12 +19,12 @@ from sqlalchemy import inspect, select
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import require_publisher
 from marketplace.schemas.csv_entry import COLUMN_NAMES, COLUMNS, column_for, entry_from_row, normalise_header
 from marketplace.schemas.fields import EMPTY_VALUE_MESSAGES
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import create_datasets, load_entry
 from marketplace.services.entry_uniqueness import identifiers_taken
-from marketplace.services.permissions import require_publisher
 from marketplace.spreadsheet_cells import csv_writer
 
 # The most rows one file may hold, so that a file is checked and created within one web request

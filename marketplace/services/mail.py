@@ -39,7 +39,7 @@ from marketplace.extensions import db
 from marketplace.models import MailMessage
 from marketplace.models.mail import MAIL_STATUSES
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.catalogue import Page
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,8 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.queries import dm_records
+from marketplace.rules.actors import CLIENT_SCOPES, Actor
 from marketplace.services import datasets
-from marketplace.services.actors import CLIENT_SCOPES, Actor
 from marketplace.services.merge_patch import merge_patch
 
 KINDS = {"dataset": "Dataset", "data_service": "Data service"}

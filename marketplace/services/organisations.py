@@ -14,8 +14,8 @@ from marketplace.errors import ConflictError, NotFoundError, PermissionDeniedErr
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, OrganisationEmailDomain
 from marketplace.queries.datasets import listable_condition
+from marketplace.rules.actors import Actor
 from marketplace.schemas.organisation import OrganisationInputSchema
-from marketplace.services.actors import Actor
 
 
 def list_organisations(actor: Actor) -> list[tuple[Organisation, int]]:

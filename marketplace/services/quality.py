@@ -11,9 +11,9 @@ from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.schemas.dataset_out import editable_view
 from marketplace.schemas.quality import load_declared_quality
-from marketplace.services.actors import Actor
 from marketplace.services.changes import diff, record_change
 from marketplace.services.dataset_fields import apply_quality
 from marketplace.services.datasets import commit_change, writable_dataset

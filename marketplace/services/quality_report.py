@@ -18,9 +18,9 @@ from sqlalchemy import case, exists, func, select
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation, QualityRating
 from marketplace.queries.datasets import listable_condition
-from marketplace.services.actors import Actor
-from marketplace.services.freshness import FRESHNESS_STATES, freshness_state
-from marketplace.services.metadata_quality import BANDS
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import FRESHNESS_STATES, freshness_state
+from marketplace.rules.quality import BANDS
 
 # Entries not scored yet (saved before scoring began) are counted, but in no band of their own.
 UNSCORED = "unscored"

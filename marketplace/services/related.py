@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Dataset
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import can_list
 from marketplace.search import SearchUnavailable, index_root
 from marketplace.search.related import related_ids
-from marketplace.services.actors import Actor
 from marketplace.services.finding import audience_of, find_datasets
-from marketplace.services.permissions import can_list
 
 log = logging.getLogger(__name__)
 

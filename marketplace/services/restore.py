@@ -30,6 +30,8 @@ from marketplace.models import (
     OutboxEntry,
     Revision,
 )
+from marketplace.rules.actors import Actor
+from marketplace.rules.text import unstorable_text
 from marketplace.schemas.catalogue_file import (
     ENTRY,
     ORGANISATION,
@@ -38,9 +40,7 @@ from marketplace.schemas.catalogue_file import (
     OrganisationLineSchema,
     split_entry_line,
 )
-from marketplace.schemas.fields import unstorable_text
 from marketplace.search.worker import index_committed_changes
-from marketplace.services.actors import Actor
 from marketplace.services.dataset_fields import apply_entry
 from marketplace.services.datasets import load_entry
 

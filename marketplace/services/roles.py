@@ -21,9 +21,9 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.models import Membership, Organisation, RoleChange, User
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import read_only_message
 from marketplace.services.catalogue import Page
-from marketplace.services.permissions import read_only_message
 from marketplace.services.sign_in import organisation_for_email
 from marketplace.services.users import find_user_by_email, normalise_email, record_role_change
 

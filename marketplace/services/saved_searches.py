@@ -18,8 +18,8 @@ from marketplace.models import Dataset, SavedSearch
 from marketplace.models.saved_search import ALERT_FREQUENCIES
 from marketplace.models.types import utcnow
 from marketplace.queries.datasets import listable_condition
+from marketplace.rules.actors import Actor
 from marketplace.schemas.listing import MAX_PARAMETERS, MAX_RESULT_WINDOW, load_list_params
-from marketplace.services.actors import Actor
 from marketplace.services.finding import find_dataset_ids
 
 MAX_SAVED_SEARCHES = 50

@@ -26,7 +26,7 @@ from marketplace.extensions import db
 from marketplace.models import Organisation
 from marketplace.models.search_log import SearchClick, SearchLog
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 PERIODS = (7, 30)
 # Enough for a department to act on; the page and the CSV show the same rows.

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset
-from marketplace.services.actors import Actor
-from marketplace.services.permissions import can_view
+from marketplace.rules.actors import Actor
+from marketplace.rules.permissions import can_view
 
 
 def check_served_datasets(

@@ -28,7 +28,7 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.users import find_user_by_email
 
 TOKEN_PREFIX = "dm_"

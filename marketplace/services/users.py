@@ -12,7 +12,7 @@ from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import ORGANISATION_ROLES, Membership, Organisation, RoleChange, User
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 ROLES = (*ORGANISATION_ROLES, "site_admin")
 

@@ -19,8 +19,8 @@ from marketplace.auth.session import session_actor
 from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.models import Organisation
 from marketplace.queries.access_requests import RequestFilters
+from marketplace.rules.access_request_states import STATUS_LABELS
 from marketplace.services.access_request_figures import access_request_rows, summarise_access_requests
-from marketplace.services.access_request_states import STATUS_LABELS
 from marketplace.services.access_requests import list_access_requests, may_review, requested_datasets
 from marketplace.services.access_requests import reviewing_organisations as reviewed_by
 from marketplace.services.organisations import find_organisation, set_access_request_mailbox

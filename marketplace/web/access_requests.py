@@ -20,8 +20,8 @@ from marketplace.auth.session import session_actor
 from marketplace.errors import ConflictError, PreconditionFailedError, ValidationError
 from marketplace.models import AccessRequest
 from marketplace.queries.access_requests import RequestFilters
-from marketplace.services.access_request_questions import QUESTIONS, SECTIONS, Question, section_named
-from marketplace.services.access_request_states import STATUS_LABELS
+from marketplace.rules.access_request_questions import QUESTIONS, SECTIONS, Question, section_named
+from marketplace.rules.access_request_states import STATUS_LABELS
 from marketplace.services.access_requests import (
     available_moves,
     comment_on_access_request,

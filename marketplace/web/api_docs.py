@@ -18,8 +18,8 @@ from markupsafe import Markup, escape
 from marketplace.api.openapi import openapi_document
 from marketplace.ckan.package_dict import EXTRAS
 from marketplace.ckan.views import DOCUMENTED as CKAN_ACTIONS
+from marketplace.rules.quality import MAX_SCORE, band_ranges
 from marketplace.schemas.listing import MULTI_VALUED
-from marketplace.services.metadata_quality import MAX_SCORE, band_ranges
 
 bp = Blueprint("api_docs", __name__)
 

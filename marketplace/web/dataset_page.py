@@ -20,14 +20,10 @@ from marketplace.dcat.views import FORMATS, entry_response, rdf_extension_wanted
 from marketplace.descriptions import shown_description
 from marketplace.errors import NotFoundError, error_response
 from marketplace.models import Dataset, Revision
-from marketplace.schemas.quality import RATING_LABELS
-from marketplace.schemas.revision import RevisionOutSchema
-from marketplace.services.access_requests import find_open_request, is_requestable
-from marketplace.services.actors import Actor
-from marketplace.services.catalogue import list_revisions
-from marketplace.services.datasets import resolve_dataset
-from marketplace.services.freshness import freshness_state
-from marketplace.services.metadata_quality import (
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import freshness_state
+from marketplace.rules.permissions import can_publish_for
+from marketplace.rules.quality import (
     DIMENSION_HINTS,
     DIMENSIONS,
     MAX_SCORE,
@@ -35,7 +31,11 @@ from marketplace.services.metadata_quality import (
     band_ranges,
     indicators_for,
 )
-from marketplace.services.permissions import can_publish_for
+from marketplace.schemas.quality import RATING_LABELS
+from marketplace.schemas.revision import RevisionOutSchema
+from marketplace.services.access_requests import find_open_request, is_requestable
+from marketplace.services.catalogue import list_revisions
+from marketplace.services.datasets import resolve_dataset
 from marketplace.services.related import related_datasets
 from marketplace.vocabularies import ACCESS_RIGHTS_EXPLAINED, QUALITY_DIMENSIONS, find_licence
 from marketplace.vocabularies.formats import format_label

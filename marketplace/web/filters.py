@@ -11,7 +11,7 @@ from flask import Flask, request
 
 from marketplace.auth.redirects import MAX_NEXT
 from marketplace.auth.session import session_actor
-from marketplace.services.permissions import can_publish_anywhere
+from marketplace.rules.permissions import can_publish_anywhere
 from marketplace.vocabularies import (
     ACCESS_RIGHTS,
     DATASET_STATUSES,

@@ -18,10 +18,10 @@ from marshmallow import ValidationError as SchemaValidationError
 from marketplace.auth.session import session_actor
 from marketplace.errors import ConflictError, PermissionDeniedError, PreconditionFailedError, ValidationError
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
 from marketplace.schemas.dataset_out import editable_view
 from marketplace.schemas.listing import load_page_number
 from marketplace.schemas.quality import load_declared_quality
-from marketplace.services.actors import Actor
 from marketplace.services.catalogue import list_publishing_entries
 from marketplace.services.datasets import (
     create_dataset,

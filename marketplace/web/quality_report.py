@@ -15,8 +15,8 @@ from flask import Blueprint, Response, render_template, request
 
 from marketplace.auth.session import session_actor
 from marketplace.models import Dataset
-from marketplace.services.freshness import FRESHNESS_STATES, freshness_state
-from marketplace.services.metadata_quality import BANDS, band_ranges
+from marketplace.rules.freshness import FRESHNESS_STATES, freshness_state
+from marketplace.rules.quality import BANDS, band_ranges
 from marketplace.services.quality_report import (
     UNSCORED,
     OrganisationFigures,

@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 from marketplace.extensions import db
 from marketplace.models import Dataset, IdempotencyKey
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.services import api_clients
 from marketplace.services import datasets as dataset_services
-from marketplace.services.actors import Actor
 from tests.factories import create_organisation, create_token, create_user, valid_entry
 from tests.helpers import api, assert_problem
 from tests.support import refused

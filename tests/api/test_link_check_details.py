@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from marketplace.rules.mqa_indicators import LINK_DOES_NOT_WORK
 from marketplace.services.link_checks import check_links
-from marketplace.services.mqa_indicators import LINK_DOES_NOT_WORK
 from marketplace.services.outbound import AddressPolicy
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 from tests.link_server import LinkServer, serving

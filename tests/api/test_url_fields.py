@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from marketplace.rules.actors import Actor
 from marketplace.schemas.web_address import (
     BAD_PORT,
     HAS_CREDENTIALS,
@@ -20,7 +21,6 @@ from marketplace.schemas.web_address import (
     TOO_LONG,
     web_address_problem,
 )
-from marketplace.services.actors import Actor
 from marketplace.services.importing import check_rows, parse_csv
 from tests.factories import create_organisation, create_token, create_user, valid_entry
 from tests.helpers import api

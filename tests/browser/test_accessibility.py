@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from marketplace.extensions import db
 from marketplace.harvest.records import Record
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.harvesting import add_source, apply_records, fail_run, start_run
 from tests.browser.checks import check_page
 from tests.browser.signin import one_login_header

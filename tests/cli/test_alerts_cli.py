@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from marketplace.extensions import db
 from marketplace.models import MailMessage, SavedSearch
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.saved_searches import save_search
 from tests.factories import create_dataset, create_organisation, create_user
 

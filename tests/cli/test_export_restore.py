@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from marketplace.errors import PermissionDeniedError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
+from marketplace.rules.actors import Actor
 from marketplace.schemas.dataset_out import editable_view
 from marketplace.search import index_root, index_status
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import delete_dataset, patch_dataset, withdraw_dataset
 from marketplace.services.export import export_lines
 from marketplace.services.quality import rate_quality

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.models.harvest import HarvestRun
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import patch_dataset
 from tests.dcat.shacl import violations
 from tests.factories import create_organisation, create_user

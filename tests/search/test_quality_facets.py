@@ -19,11 +19,11 @@ from sqlalchemy import select, update
 from marketplace.extensions import db
 from marketplace.models import Dataset
 from marketplace.queries.datasets import DatasetFilters, filtered_select
+from marketplace.rules.actors import Actor
+from marketplace.rules.freshness import FRESHNESS_STATES, freshness_state
 from marketplace.search import Audience, SearchRequest, index_root, search_entries
 from marketplace.search.facets import FRESHNESS, FacetArrays, freshness_states
 from marketplace.search.store import FORMAT_FILE, POINTER
-from marketplace.services.actors import Actor
-from marketplace.services.freshness import FRESHNESS_STATES, freshness_state
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 from tests.helpers import api, assert_problem
 from tests.search.searching import DATASETS, search, slugs

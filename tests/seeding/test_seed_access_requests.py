@@ -10,9 +10,9 @@ from marketplace.extensions import db
 from marketplace.models import AccessRequest, MailMessage, Organisation, User
 from marketplace.models.types import utcnow
 from marketplace.queries.access_requests import RequestFilters
+from marketplace.rules.actors import Actor
 from marketplace.services.access_request_figures import summarise_access_requests
 from marketplace.services.access_requests import list_access_requests
-from marketplace.services.actors import Actor
 
 
 def _reviewer(email: str) -> Actor:

@@ -8,8 +8,8 @@ import pytest
 
 from marketplace.errors import ConflictError, NotFoundError
 from marketplace.models.access_request import ACCESS_REQUEST_STATUSES, AccessRequest
+from marketplace.rules.access_request_states import TRANSITIONS, find_transition, moves_from
 from marketplace.services import access_requests as service
-from marketplace.services.access_request_states import TRANSITIONS, find_transition, moves_from
 from tests.access_request_factories import SECTIONS, create_request, create_world
 
 SIDES = ("requester", "reviewer")

@@ -16,9 +16,9 @@ from marketplace.errors import (
 from marketplace.extensions import db
 from marketplace.models import MailMessage
 from marketplace.queries.access_requests import RequestFilters
+from marketplace.rules.actors import Actor
 from marketplace.services import access_requests as service
 from marketplace.services.access_request_figures import summarise_access_requests
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import delete_dataset, withdraw_dataset
 from tests.access_request_factories import (
     SECTIONS,

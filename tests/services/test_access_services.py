@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from marketplace.errors import ValidationError
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import create_datasets
 from marketplace.services.served_datasets import check_access_services
 from tests.factories import create_dataset, create_organisation, create_user, valid_entry

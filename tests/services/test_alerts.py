@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from marketplace.extensions import db
 from marketplace.models import MailMessage, SavedSearch
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.alerts import MAX_LISTED, digest_body, send_due_alerts
 from marketplace.services.datasets import withdraw_dataset
 from marketplace.services.saved_searches import save_search

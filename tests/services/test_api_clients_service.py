@@ -14,8 +14,8 @@ from marketplace.errors import AuthenticationError, NotFoundError, PermissionDen
 from marketplace.extensions import db
 from marketplace.models import ApiClientAssertion, ApiClientToken
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.services import api_clients
-from marketplace.services.actors import Actor
 from marketplace.services.api_clients import (
     authenticate_client_token,
     check_client_secret,

@@ -22,10 +22,10 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.models import Dataset, OutboxEntry, Revision
+from marketplace.rules.actors import Actor
 from marketplace.schemas.listing import load_list_params
 from marketplace.search import index_root, rebuild_index
 from marketplace.services import catalogue
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import (
     create_dataset,
     create_datasets,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from marketplace.errors import PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Feedback
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.feedback import give_feedback, list_feedback, page_came_from
 from tests.factories import ADMIN, create_organisation, create_user
 

@@ -10,9 +10,10 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import LinkCheck
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
-from marketplace.services.metadata_quality import fixes_for, recompute_all
-from marketplace.services.mqa_indicators import LINK_DOES_NOT_WORK
+from marketplace.rules.actors import Actor
+from marketplace.rules.mqa_indicators import LINK_DOES_NOT_WORK
+from marketplace.rules.quality import fixes_for
+from marketplace.services.metadata_quality import recompute_all
 from tests.factories import create_dataset, create_organisation, create_user
 
 URL = "https://data.dft.gov.uk/casualty-2024.csv"

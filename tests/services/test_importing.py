@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from marketplace.errors import AuthenticationError, PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Dataset, Revision
+from marketplace.rules.actors import Actor
 from marketplace.schemas.csv_entry import COLUMN_NAMES
-from marketplace.services.actors import Actor
 from marketplace.services.importing import (
     MAX_ROWS,
     ImportRejectedError,

@@ -14,15 +14,9 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, LinkCheck, OutboxEntry
 from marketplace.models.types import utcnow
+from marketplace.rules.quality import ADD_DISTRIBUTION, BANDS, DIMENSIONS, assess, band_for
 from marketplace.seeding.load import load_seed
-from marketplace.services.metadata_quality import (
-    ADD_DISTRIBUTION,
-    BANDS,
-    DIMENSIONS,
-    assess,
-    band_for,
-    recompute_all,
-)
+from marketplace.services.metadata_quality import recompute_all
 from tests.factories import OGL, create_organisation, valid_entry
 from tests.helpers import api
 

@@ -10,9 +10,9 @@ import pytest
 from marketplace.errors import NotFoundError, PermissionDeniedError, ValidationError
 from marketplace.extensions import db
 from marketplace.models.types import utcnow
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
 from marketplace.services import saved_searches
-from marketplace.services.actors import Actor
 from marketplace.services.saved_searches import (
     change_alert,
     delete_saved_search,

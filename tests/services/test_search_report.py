@@ -13,7 +13,7 @@ from marketplace.errors import AuthenticationError, BadRequestError, PermissionD
 from marketplace.extensions import db
 from marketplace.models.search_log import SearchClick, SearchLog
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.search_report import search_report, search_report_rows
 from marketplace.spreadsheet_cells import csv_writer
 from tests.factories import create_organisation, create_user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.errors import ValidationError
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.datasets import delete_dataset
 from marketplace.services.served_datasets import check_served_datasets
 from tests.factories import ADMIN, create_dataset, create_organisation, create_user

@@ -12,7 +12,7 @@ from marketplace.errors import ConflictError, PermissionDeniedError, ValidationE
 from marketplace.extensions import db
 from marketplace.models import ApiToken
 from marketplace.models.types import utcnow
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.tokens import (
     MAX_EXPIRY_DAYS,
     count_active_tokens,

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.datasets import delete_dataset, patch_dataset, withdraw_dataset
 from marketplace.services.quality import rate_quality
 from marketplace.web.dataset_page import human_size

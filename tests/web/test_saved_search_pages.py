@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import SavedSearch
+from marketplace.rules.actors import Actor
 from marketplace.search import index_root, rebuild_index
-from marketplace.services.actors import Actor
 from marketplace.services.alerts import unsubscribe_token
 from marketplace.services.saved_searches import save_search
 from tests.factories import create_dataset, create_organisation, create_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marketplace.errors import AuthenticationError, PermissionDeniedError
 from marketplace.models import Dataset, Organisation
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 
 
 def can_publish_for(actor: Actor, organisation: Organisation) -> bool:

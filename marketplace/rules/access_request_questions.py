@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from marketplace.schemas.fields import unstorable_text
+from marketplace.rules.text import unstorable_text
 
 LONG_ANSWER = 5000
 SHORT_ANSWER = 500

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from marketplace.services.freshness import FRESHNESS_STATES, freshness_dates, freshness_state
+from marketplace.rules.freshness import FRESHNESS_STATES, freshness_dates, freshness_state
 from marketplace.vocabularies import UPDATE_FREQUENCIES
 
 MODIFIED = date(2025, 1, 1)

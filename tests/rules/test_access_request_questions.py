@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from marketplace.services.access_request_questions import (
+from marketplace.rules.access_request_questions import (
     QUESTIONS,
     SECTION_NAMES,
     check_answers,

@@ -24,7 +24,7 @@ onto the MQA's:
 Each missed indicator carries a fix in plain words for the publisher. A fix that tells what the
 link checker found (what a link answered, and when) is for the entry's publishers only: such an
 indicator also carries `public_fix`, what everyone else reads instead
-(`metadata_quality.indicators_for` chooses).
+(`quality.indicators_for` chooses).
 """
 
 from __future__ import annotations
