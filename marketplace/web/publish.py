@@ -36,7 +36,6 @@ from marketplace.vocabularies import QUALITY_DIMENSIONS
 from marketplace.web.access import sign_in_required
 from marketplace.web.publish_forms import (
     CHOICES,
-    QUALITY_ORDER,
     EntryForm,
     Errors,
     blank_distribution,
@@ -45,6 +44,9 @@ from marketplace.web.publish_forms import (
     form_from_entry,
     form_from_request,
     merge_errors,
+)
+from marketplace.web.quality_form import (
+    QUALITY_ORDER,
     quality_errors,
     quality_form_from_ratings,
     quality_form_from_request,

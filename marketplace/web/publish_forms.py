@@ -27,7 +27,6 @@ from marketplace.vocabularies import (
     LICENCES,
     LISTED_SECURITY_CLASSIFICATIONS,
     MEDIA_TYPES,
-    QUALITY_DIMENSIONS,
     SERVICE_KINDS,
     SERVICE_STATUSES,
     SERVICE_TYPES,
@@ -201,20 +200,20 @@ def form_from_request(posted: MultiDict) -> EntryForm:
 
 def form_from_entry(entry: Mapping[str, Any]) -> EntryForm:
     """The form filled from an entry in the shape the services take (`editable_view`)."""
-    values = {name: _text(entry.get(name)) for name in (*TEXT_FIELDS, "type")}
+    values = {name: as_text(entry.get(name)) for name in (*TEXT_FIELDS, "type")}
     for name in LIST_FIELDS:
         values[name] = "\n".join(entry.get(name) or [])
     contact = entry.get("contact_point") or {}
-    values.update({f"contact_point-{n}": _text(contact.get(n)) for n in CONTACT_FIELDS})
+    values.update({f"contact_point-{n}": as_text(contact.get(n)) for n in CONTACT_FIELDS})
     temporal = entry.get("temporal_coverage") or {}
     for name in DATE_FIELDS:
         value = temporal.get(name.split("-")[1]) if name.startswith("temporal") else entry.get(name)
-        values.update(_date_parts(name, value))
+        values.update(date_parts(name, value))
     distributions = []
     for given in entry.get("distributions") or []:
-        inputs = {name: _text(given.get(name)) for name in (*DISTRIBUTION_TEXT, "byte_size")}
+        inputs = {name: as_text(given.get(name)) for name in (*DISTRIBUTION_TEXT, "byte_size")}
         for name in DISTRIBUTION_DATES:
-            inputs.update(_date_parts(name, given.get(name)))
+            inputs.update(date_parts(name, given.get(name)))
         inputs[DISTRIBUTION_CARRIED] = " ".join(given.get(DISTRIBUTION_CARRIED) or [])
         distributions.append(inputs)
     return EntryForm(values, list(entry.get("themes") or []), distributions)
@@ -319,7 +318,7 @@ def entry_errors(service_errors: Mapping[str, list[str]], distribution_inputs: l
     for path, messages in service_errors.items():
         anchor, label, required = _locate(path, distribution_inputs)
         for message in messages:
-            _add(errors, anchor, humanise(message, label, required))
+            add_error(errors, anchor, humanise(message, label, required))
     return errors
 
 
@@ -375,7 +374,7 @@ def merge_errors(read: Errors, service: Errors, order: tuple[str, ...] = FORM_OR
     for anchor, messages in service.items():
         if anchor not in read:
             for message in messages:
-                _add(merged, anchor, message)
+                add_error(merged, anchor, message)
     return dict(sorted(merged.items(), key=lambda item: _position(item[0], order)))
 
 
@@ -389,97 +388,18 @@ def _position(anchor: str, order: tuple[str, ...]) -> tuple[int, int, int]:
     return (order.index(head) if head in order else len(order)), 0, 0
 
 
-def _add(errors: Errors, anchor: str, message: str) -> None:
+def add_error(errors: Errors, anchor: str, message: str) -> None:
     messages = errors.setdefault(anchor, [])
     if message not in messages:
         messages.append(message)
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _date_parts(name: str, value: str | None) -> dict[str, str]:
+def date_parts(name: str, value: str | None) -> dict[str, str]:
     if not value:
         return {f"{name}-{part}": "" for part in DATE_PARTS}
     year, month, day = (int(part) for part in str(value).split("-"))
     return {f"{name}-day": str(day), f"{name}-month": str(month), f"{name}-year": str(year)}
-
-
-# Declared quality --------------------------------------------------------------------------
-
-QUALITY_INPUTS = ("rating", *(f"assessed_on-{part}" for part in DATE_PARTS), "method", "action_plan_url")
-_QUALITY_INPUT = re.compile(
-    r"^([a-z_]{1,50})-(rating|assessed_on-day|assessed_on-month|assessed_on-year|method|action_plan_url)$"
-)
-QUALITY_LABELS = {
-    "rating": "Rating for {}",
-    "assessed_on": "Date {} was assessed",
-    "method": "Method for {}",
-    "action_plan_url": "Action plan URL for {}",
-}
-
-
-def quality_form_from_request(posted: MultiDict) -> dict[str, dict[str, str]]:
-    """Each dimension's inputs as posted (a dimension the form does not show is kept, for the
-    services to refuse by name)."""
-    dimensions = list(QUALITY_DIMENSIONS)
-    dimensions += sorted({m.group(1) for key in posted if (m := _QUALITY_INPUT.match(key))} - set(dimensions))
-    return {d: {name: posted.get(f"{d}-{name}", "") for name in QUALITY_INPUTS} for d in dimensions}
-
-
-def quality_form_from_ratings(declared: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-    """The quality form filled from the declared ratings (``{dimension: {rating, assessed_on, …}}``)."""
-    form = {}
-    for dimension in QUALITY_DIMENSIONS:
-        rating = declared.get(dimension) or {}
-        inputs = {name: _text(rating.get(name)) for name in ("rating", "method", "action_plan_url")}
-        inputs.update(_date_parts("assessed_on", rating.get("assessed_on")))
-        form[dimension] = inputs
-    return form
-
-
-def quality_from_form(form: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, Any], Errors]:
-    """The declared ratings the form describes: a dimension with nothing entered is not rated."""
-    ratings: dict[str, Any] = {}
-    errors: Errors = {}
-    for dimension, inputs in form.items():
-        if not any(value.strip() for value in inputs.values()):
-            continue
-        name = QUALITY_DIMENSIONS.get(dimension, dimension).lower()
-        rating: dict[str, Any] = {k: inputs[k] for k in ("method", "action_plan_url") if inputs[k].strip()}
-        if inputs["rating"].strip():
-            value = inputs["rating"].strip()
-            rating["rating"] = int(value) if re.fullmatch(r"[0-9]{1,3}", value) else value
-        parts = {part: inputs[f"assessed_on-{part}"] for part in DATE_PARTS}
-        assessed = read_date(
-            parts, QUALITY_LABELS["assessed_on"].format(name), errors, f"{dimension}-assessed_on-day"
-        )
-        if assessed:
-            rating["assessed_on"] = assessed
-        ratings[dimension] = rating
-    return ratings, errors
-
-
-def quality_errors(service_errors: Mapping[str, list[str]]) -> Errors:
-    """The quality service's errors (``completeness.rating``) as messages under input ids."""
-    errors: Errors = {}
-    for path, messages in service_errors.items():
-        dimension, _, name = path.partition(".")
-        if dimension not in QUALITY_DIMENSIONS or name not in QUALITY_LABELS:
-            for message in messages:
-                _add(errors, "_schema", message)
-            continue
-        title = QUALITY_DIMENSIONS[dimension]
-        label = QUALITY_LABELS[name].format(title.lower() if name == "assessed_on" else title)
-        anchor = f"{dimension}-{name}" + ("-day" if name == "assessed_on" else "")
-        required = {
-            "rating": f"Select a rating for {title}, or clear its other answers",
-            "assessed_on": f"Enter the date {title.lower()} was assessed",
-        }.get(name)
-        for message in messages:
-            _add(errors, anchor, humanise(message, label, required))
-    return errors
-
-
-QUALITY_ORDER = ("_schema", *QUALITY_DIMENSIONS)
