@@ -11,6 +11,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from marketplace.auth.session import SESSION_KEY
 from marketplace.errors import GoneError, PermissionDeniedError
 from marketplace.services.sessions import SessionPolicy, start_session
+from tests.factories import create_organisation, create_user
 
 test_pages = Blueprint("test_pages", __name__, url_prefix="/test-pages")
 
@@ -63,3 +64,14 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+# The publish forms' tests: a department, and a publisher of it signed in.
+@pytest.fixture
+def dft(app):
+    return create_organisation()
+
+
+@pytest.fixture
+def publisher(dft, signed_in):
+    return signed_in(create_user(email="pat@dft.gov.uk", organisation=dft, roles=("publisher",)))

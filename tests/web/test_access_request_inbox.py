@@ -16,7 +16,7 @@ from marketplace.web import access_request_inbox
 from tests.access_request_factories import World, complete_answers, create_request, create_world
 from tests.factories import create_dataset
 from tests.web.pages import page, title_of
-from tests.web.test_publish_forms import csrf
+from tests.web.publishing import csrf
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from marketplace.services.datasets import delete_dataset, withdraw_dataset
 from tests.access_request_factories import World, complete_answers, create_request, create_world
 from tests.factories import ADMIN, create_dataset
 from tests.web.pages import h1_of, page, title_of
-from tests.web.test_publish_forms import csrf, form_fields
+from tests.web.publishing import csrf, form_fields
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from marketplace.services.datasets import patch_dataset
 from tests.factories import ADMIN, create_dataset, create_organisation, create_token, create_user
 from tests.helpers import api
 from tests.web.pages import h1_of, page, title_of
-from tests.web.test_publish_forms import NEW, complete_form, csrf, form_fields, q
+from tests.web.publishing import NEW, complete_form, csrf, form_fields, q
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from marketplace.schemas.listing import MAX_PAGE_NUMBER
 from tests.auth.signin import configure_provider, sign_in_as
 from tests.factories import create_dataset, create_organisation, create_user
 from tests.web.pages import BROWSER_ACCEPT, page
-from tests.web.test_publish_forms import NEW, complete_form, count_datasets, form_fields, post
+from tests.web.publishing import NEW, complete_form, count_datasets, form_fields, post
 from tests.web.test_publish_quality import completeness, send
 
 HUGE = "9" * 5000

@@ -14,7 +14,7 @@ from marketplace.models import Dataset, Revision
 from marketplace.services.datasets import patch_dataset
 from tests.factories import ADMIN, OGL, create_dataset, create_organisation, create_user
 from tests.web.pages import h1_of, page, title_of
-from tests.web.test_publish_forms import NEW, csrf, form_fields, q
+from tests.web.publishing import NEW, csrf, form_fields, q
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.web.pages import title_of
-from tests.web.test_publish_forms import (  # noqa: F401  (dft and publisher are fixtures)
+from tests.web.publishing import (
     NEW,
     complete_form,
     count_datasets,
-    dft,
     post,
-    publisher,
     summary_links,
 )
 
@@ -54,7 +52,7 @@ SERVICE = {"type": "data_service", "endpoint_url": "https://api.dft.gov.uk/v1", 
     ],
 )
 def test_a_bad_address_gets_an_error_summary_pointing_at_it_and_saves_nothing(
-    publisher,  # noqa: F811
+    publisher,
     change,
     anchor,
     message,
