@@ -56,10 +56,18 @@ CANDIDATES_PER_RESULT = 4
 CANDIDATE_HEADROOM = 20
 # A match's score is multiplied by the share of the entry's distinct key terms it has, to this
 # power. On the judged set precision@5 was 0.693 without it (power 0), 0.707 at 0.25 and 0.5,
-# 0.693 at 0.75 and 0.673 at 1 (the share itself punishes a long entry's partial matches too
-# hard); at 0.5 each half of the set gained (0.680 -> 0.687, 0.707 -> 0.727), and how many
-# candidates were scored (2 to 100 per result) made no difference.
+# 0.693 at 0.75 and 0.673 at 1; at 0.5 each half of the set gained (0.680 -> 0.687, 0.707 ->
+# 0.727), and how many candidates were scored (2 to 100 per result) made no difference.
 SHARED_TERMS_POWER = 0.5
+# Tried on the judged set and not kept, none above 0.72 (one of its 300 judged places is 0.003):
+# a larger theme bonus or one weighted by the theme's rarity; each key term searched in every
+# field instead of its own; a term counted once however many fields hold it; capped or
+# square-rooted term scores; terms weighted by how unevenly the themes use them; the TF-IDF cosine
+# of the texts; feedback from the best matches' key terms (Rocchio); the match's query scoring
+# the entry back; neighbours of neighbours; shared whole keywords, title words, acronyms or
+# thesaurus groups; a hand-written list of subjects; the same organisation as a bonus. A logistic
+# model of most of these scored 0.70 out of sample. Most misses are entries the judges chose
+# among several on one subject, or words shared in two senses.
 
 
 def related_ids(root: Path, audience: Audience, entry_id: uuid.UUID, limit: int) -> list[str]:
