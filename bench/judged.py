@@ -108,14 +108,21 @@ def report_related() -> None:
                 found = [slug_of[uuid.UUID(i)] for i in search_entries(root, signed_in, request).ids]
                 return [s for s in found if s != slug]
 
+            found = {item.entry: by_content(item.entry) for item in judged}
             rows = {
-                "by content (key terms, BM25F)": precision_at_5(judged, by_content),
+                "by content (key terms, BM25F)": precision_at_5(judged, found.__getitem__),
                 "shares a theme, newest first": precision_at_5(judged, sharing_a_theme),
             }
     print(f"\n== related entries: {len(judged)} judged entries over the seed catalogue ==")
     print(f"{'':<32}{'precision@5':>12}")
     for name, figure in rows.items():
         print(f"{name:<32}{figure:>12.3f}")
+    print("by content, the entries with a miss (first five; - where not judged related):")
+    for item in judged:
+        first = found[item.entry][:5]
+        if len(set(first) & item.related) < 5:
+            marked = ", ".join(s if s in item.related else f"-{s}" for s in first)
+            print(f"  {item.entry}: {marked or 'nothing'}")
 
 
 if __name__ == "__main__":
