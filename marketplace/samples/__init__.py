@@ -10,9 +10,11 @@ files/README.md); anything not in `files/` is a plain 404, as a moved file would
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, send_file
+from werkzeug.security import safe_join
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "files"
 # The path under BASE_URL where the files are served; seed entries name their files by it.
@@ -25,7 +27,17 @@ bp = Blueprint("samples", __name__, url_prefix=SAMPLES_PATH.rstrip("/"))
 
 @bp.get("/<name>")
 def sample_file(name: str) -> Response:
-    # send_from_directory refuses any name that would leave the folder (404, as for a missing file).
-    if Path(name).suffix.lower() not in SERVED_SUFFIXES:
+    # safe_join refuses any name that would leave the folder: a 404, as for a missing file.
+    found = safe_join(str(SAMPLES_DIR), name)
+    path = Path(found) if found else None
+    if path is None or path.suffix.lower() not in SERVED_SUFFIXES or not path.is_file():
         abort(404)
-    return send_from_directory(SAMPLES_DIR, name, max_age=3600)
+    # Read whole (each is under a kilobyte): a response streaming an open file would leave the file
+    # open when compression (compression.py) replaces the body with the compressed bytes.
+    return send_file(
+        io.BytesIO(path.read_bytes()),
+        download_name=path.name,
+        last_modified=path.stat().st_mtime,
+        etag=False,
+        max_age=3600,
+    )
