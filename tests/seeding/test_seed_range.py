@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, LinkCheck
+from marketplace.rules.freshness import FRESHNESS_STATES, freshness_dates, freshness_state
+from marketplace.rules.quality import BANDS
 from marketplace.samples import SAMPLES_DIR, SAMPLES_PATH
 from marketplace.seeding.load import SEED_DATES_AS_OF, SEED_DIR, dated, load_seed
-from marketplace.services.freshness import FRESHNESS_STATES, freshness_dates, freshness_state
-from marketplace.services.metadata_quality import BANDS
 
 
 def _published() -> list[Dataset]:
