@@ -21,6 +21,7 @@ from marketplace import (  # noqa: F401  (models: tables)
     models,
     oauth,
     ops,
+    samples,
     web,
 )
 from marketplace.cli import register_commands
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(dcat.bp)
     app.register_blueprint(dm_api.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(samples.bp)
     oauth.init_app(app)  # machine clients' token endpoint (client credentials)
     auth.init_app(app)
     if app.config["MARKETPLACE_DEV_IDP"]:

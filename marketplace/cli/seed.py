@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.models import Dataset, Organisation
 from marketplace.seeding.access_requests import load_access_requests
 from marketplace.seeding.load import load_seed, load_test_users
+from marketplace.seeding.sample_links import check_sample_links
 from marketplace.seeding.synthetic import add_synthetic
 from marketplace.services.metadata_quality import recompute_all
 
@@ -45,6 +46,14 @@ def seed_command(synthetic: int | None, if_empty: bool) -> None:
         click.echo(f"Test users for the embedded sign-in provider: {count} (see seed/users.json).")
         requests = load_access_requests()
         click.echo(f"Data share requests by those users: {requests} created (see seed/access_requests.json).")
+    # Before any synthetic entries: rescoring the checked entries need not wait on them.
+    links = check_sample_links(current_app._get_current_object())
+    broken = ", ".join(f"{kind}: {count}" for kind, count in sorted(links.broken.items()))
+    click.echo(
+        f"Links to the service's own /samples/ checked: {links.ok} ok, {links.checked - links.ok} broken"
+        + (f" ({broken})" if broken else "")
+        + f"; {links.recomputed} entries rescored."
+    )
     if synthetic:
         organisations = list(db.session.scalars(select(Organisation.slug).order_by(Organisation.slug)))
         added = add_synthetic(synthetic, organisations)

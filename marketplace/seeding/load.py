@@ -2,6 +2,16 @@
 
 Entries go in through the same services as the API, so seed data obeys every rule.
 Each entry's id is derived from its publisher and title, so loading twice adds nothing.
+
+Two things are filled in as an entry is loaded, so the catalogue looks the same whenever it is
+seeded:
+
+- Its dates. They are written as of `SEED_DATES_AS_OF` and moved on by the days since, so a
+  seed loaded on any day has the same spread of fresh, due, overdue and undated entries (with
+  fixed dates every entry would drift to overdue). Only the dates of things that happened move
+  (issued, modified, created, a rating's assessment); the period the data covers does not.
+- The address of a file the service serves itself: a link written as `/samples/<file>` becomes
+  BASE_URL/samples/<file> (see `marketplace.samples`), checked after loading by `sample_links`.
 """
 
 from __future__ import annotations
@@ -9,11 +19,16 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from flask import current_app
 
 from marketplace.extensions import db
 from marketplace.models import Dataset
 from marketplace.rules.actors import Actor
+from marketplace.samples import SAMPLES_PATH
 from marketplace.services.datasets import create_dataset, withdraw_dataset
 from marketplace.services.organisations import save_organisation
 from marketplace.services.users import add_user
@@ -21,6 +36,9 @@ from marketplace.services.users import add_user
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 SEED_NAMESPACE = uuid.UUID("5b0e8d0e-7c1a-4d8a-9c39-2f5b7d1c0a11")
 SEED_ACTOR = Actor.system("system:seed")
+# The day the seed's dates were written as of (see the module's docstring).
+SEED_DATES_AS_OF = date(2026, 12, 5)
+EVENT_DATES = ("issued", "modified", "created")
 
 
 @dataclass
@@ -46,7 +64,11 @@ def load_test_users(directory: Path = SEED_DIR) -> int:
     return len(users)
 
 
-def load_seed(directory: Path = SEED_DIR) -> SeedReport:
+def load_seed(directory: Path = SEED_DIR, *, today: date | None = None) -> SeedReport:
+    """Add the seed's organisations (updating those present) and the entries not yet present,
+    dated as if seeded on `today` (by default, today)."""
+    days = ((today or date.today()) - SEED_DATES_AS_OF).days
+    base_url = current_app.config["BASE_URL"]
     report = SeedReport()
     for raw in json.loads((directory / "organisations.json").read_text()):
         _, created = save_organisation(SEED_ACTOR, raw)
@@ -60,7 +82,7 @@ def load_seed(directory: Path = SEED_DIR) -> SeedReport:
             if db.session.get(Dataset, dataset_id) is not None:
                 report.datasets_skipped += 1
                 continue
-            body = dict(raw)
+            body = with_sample_links(dated(raw, days), base_url)
             # A new entry cannot be withdrawn straight away: publish it, then withdraw it.
             withdraw = body.get("status") == "withdrawn"
             if withdraw:
@@ -70,3 +92,39 @@ def load_seed(directory: Path = SEED_DIR) -> SeedReport:
                 withdraw_dataset(SEED_ACTOR, str(dataset.id))
             report.datasets_created += 1
     return report
+
+
+def dated(raw: dict[str, Any], days: int) -> dict[str, Any]:
+    """The entry with the dates of what happened to it moved on by `days`."""
+
+    def moved(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+        later = {
+            n: (date.fromisoformat(record[n]) + timedelta(days=days)).isoformat()
+            for n in names
+            if record.get(n)
+        }
+        return {**record, **later}
+
+    body = moved(raw, EVENT_DATES)
+    if "distributions" in body:
+        body["distributions"] = [moved(d, EVENT_DATES) for d in body["distributions"]]
+    if "quality" in body:
+        body["quality"] = {name: moved(rating, ("assessed_on",)) for name, rating in body["quality"].items()}
+    return body
+
+
+def with_sample_links(raw: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The entry with each link written as /samples/<file> made an address under `base_url`."""
+
+    def resolved(url: Any) -> Any:
+        return base_url + url if isinstance(url, str) and url.startswith(SAMPLES_PATH) else url
+
+    body = dict(raw)
+    if "endpoint_url" in body:
+        body["endpoint_url"] = resolved(body["endpoint_url"])
+    if "distributions" in body:
+        body["distributions"] = [
+            {**d, **{n: resolved(d[n]) for n in ("access_url", "download_url") if n in d}}
+            for d in body["distributions"]
+        ]
+    return body

@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import BaseAdapter
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -112,14 +113,53 @@ def check_links(
     Connections go only to addresses `address_policy` permits (by default, public ones).
     One bad URL never stops the run. Commits in batches.
     """
+    urls, skipped = links_to_check(organisation_id=organisation_id, older_than=older_than)
+    summary = check_urls(
+        urls,
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        progress=progress,
+        address_policy=address_policy,
+    )
+    summary.skipped = skipped
+    summary.recomputed = recompute_all(organisation_id=organisation_id)
+    logger.info(
+        "Checked %s links: %s ok, %s broken, %.1f/s",
+        summary.checked,
+        summary.ok,
+        summary.checked - summary.ok,
+        summary.rate,
+        extra={"checked": summary.checked, "ok": summary.ok, "broken": dict(summary.broken)},
+    )
+    return summary
+
+
+def check_urls(
+    urls: list[str],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    per_host: int = DEFAULT_PER_HOST,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    address_policy: AddressPolicy | None = None,
+    adapters: Mapping[str, BaseAdapter] | None = None,
+) -> LinkCheckSummary:
+    """Check these URLs as `check_links` does and store each outcome; the scores are left to
+    the caller to recompute.
+
+    `adapters` are requests transport adapters by URL prefix, mounted on every session: the
+    seed has the service's own /samples/ answered by the app in process (`seeding.sample_links`),
+    as nothing listens at BASE_URL while `flask seed` runs.
+    """
     policy = address_policy or AddressPolicy()
     started = time.perf_counter()
-    urls, skipped = links_to_check(organisation_id=organisation_id, older_than=older_than)
-    summary = LinkCheckSummary(skipped=skipped)
+    summary = LinkCheckSummary()
     if progress:
         progress(0, len(urls))
     batch: list[LinkOutcome] = []
-    for outcome in _check_all(urls, policy, concurrency=concurrency, per_host=per_host, timeout=timeout):
+    sessions = _Sessions(policy, adapters or {})
+    for outcome in _check_all(urls, sessions, concurrency=concurrency, per_host=per_host, timeout=timeout):
         summary.checked += 1
         if outcome.ok:
             summary.ok += 1
@@ -134,15 +174,6 @@ def check_links(
     if batch:
         _store(batch)
     summary.elapsed_seconds = time.perf_counter() - started
-    summary.recomputed = recompute_all(organisation_id=organisation_id)
-    logger.info(
-        "Checked %s links: %s ok, %s broken, %.1f/s",
-        summary.checked,
-        summary.ok,
-        summary.checked - summary.ok,
-        summary.rate,
-        extra={"checked": summary.checked, "ok": summary.ok, "broken": dict(summary.broken)},
-    )
     return summary
 
 
@@ -175,10 +206,9 @@ def links_to_check(
 
 
 def _check_all(
-    urls: list[str], policy: AddressPolicy, *, concurrency: int, per_host: int, timeout: float
+    urls: list[str], sessions: _Sessions, *, concurrency: int, per_host: int, timeout: float
 ) -> Iterator[LinkOutcome]:
     limiter = _HostLimiter(per_host)
-    sessions = _Sessions(policy)
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="link-check")
     try:
         futures = [
@@ -343,10 +373,11 @@ class _HostLimiter:
 
 class _Sessions:
     """A `requests.Session` per worker thread (a session's connection pool is not shared safely),
-    each connecting only where `policy` allows."""
+    each connecting only where `policy` allows, with `adapters` mounted for their URL prefixes."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    def __init__(self, policy: AddressPolicy, adapters: Mapping[str, BaseAdapter]) -> None:
         self.policy = policy
+        self.adapters = dict(adapters)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[requests.Session] = []
@@ -356,6 +387,8 @@ class _Sessions:
         if session is None:
             session = guarded_session(self.policy)
             session.headers["User-Agent"] = USER_AGENT
+            for prefix, adapter in self.adapters.items():
+                session.mount(prefix, adapter)
             self._local.session = session
             with self._lock:
                 self._all.append(session)

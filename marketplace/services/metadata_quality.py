@@ -55,16 +55,22 @@ def refresh_computed_quality(dataset: Dataset, link_checks: Mapping[str, LinkChe
     return changed
 
 
-def recompute_all(*, organisation_id: Any = None, missing_only: bool = False) -> int:
-    """Recompute the stored quality of every entry (or one organisation's), in batches; return the count.
+def recompute_all(
+    *, organisation_id: Any = None, missing_only: bool = False, dataset_ids: Iterable[Any] | None = None
+) -> int:
+    """Recompute the stored quality of every entry (or one organisation's, or those of
+    `dataset_ids`), in batches; return the count.
 
     Run after each link check, by `flask quality recompute`, and by `flask seed` (with
-    `missing_only`, for entries stored before scores existed). An entry whose figures
-    changed gets an outbox row so the search index follows. Commits after each batch.
+    `missing_only`, for entries stored before scores existed; with `dataset_ids`, for the entries
+    whose sample links it checked). An entry whose figures changed gets an outbox row so the
+    search index follows. Commits after each batch.
     """
     query = select(Dataset.id).where(Dataset.deleted_at.is_(None)).order_by(Dataset.id)
     if organisation_id is not None:
         query = query.where(Dataset.organisation_id == organisation_id)
+    if dataset_ids is not None:
+        query = query.where(Dataset.id.in_(list(dataset_ids)))
     if missing_only:
         query = query.where(Dataset.metadata_score.is_(None))
     ids = list(db.session.scalars(query))
