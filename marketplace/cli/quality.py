@@ -9,6 +9,7 @@ from flask import current_app
 from tqdm import tqdm
 
 from marketplace.cli.errors import reports_errors
+from marketplace.samples.in_process import own_sample_adapters
 from marketplace.services.link_checks import (
     DEFAULT_CONCURRENCY,
     DEFAULT_PER_HOST,
@@ -90,6 +91,8 @@ def check_links_command(
             address_policy=AddressPolicy(
                 allow_private=current_app.config["LINK_CHECK_ALLOW_PRIVATE_ADDRESSES"]
             ),
+            # The service's own sample files are asked of this app, not over the network.
+            adapters=own_sample_adapters(current_app._get_current_object()),
         )
     for line in summary_lines(summary):
         click.echo(line)

@@ -16,85 +16,20 @@ had to loosen. The adapter needs neither, and works whatever BASE_URL is.
 
 from __future__ import annotations
 
-import io
-from typing import Any
-from urllib.parse import urlsplit
-
 from flask import Flask
-from requests import PreparedRequest, Response
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
-from requests.utils import get_encoding_from_headers
 from sqlalchemy import or_, select
-from urllib3 import HTTPResponse
-from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, Distribution
-from marketplace.samples import SAMPLES_PATH
+from marketplace.samples.in_process import own_sample_adapters, samples_prefix
 from marketplace.services.link_checks import LinkCheckSummary, check_urls
 from marketplace.services.metadata_quality import recompute_all
-
-
-class InProcessAdapter(BaseAdapter):
-    """A requests transport that answers by calling a WSGI app in this process (no socket)."""
-
-    def __init__(self, app: Flask) -> None:
-        super().__init__()
-        self.app = app
-
-    def send(
-        self,
-        request: PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> Response:
-        url = urlsplit(request.url or "")
-        builder = EnvironBuilder(
-            path=url.path,
-            query_string=url.query,
-            base_url=f"{url.scheme}://{url.netloc}",
-            method=request.method,
-            headers=list(request.headers.items()),
-            data=request.body or b"",
-            environ_base={"REMOTE_ADDR": "127.0.0.1"},
-        )
-        try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
-        body, status, headers = run_wsgi_app(self.app, environ, buffered=True)
-        code, _, reason = status.partition(" ")
-        response = Response()
-        response.status_code = int(code)
-        response.reason = reason
-        response.headers = CaseInsensitiveDict(headers.items())
-        response.encoding = get_encoding_from_headers(response.headers)
-        # The checker reads the first bytes of a GET's body from `raw`, as from a socket.
-        response.raw = HTTPResponse(
-            body=io.BytesIO(b"".join(body)),
-            headers=list(headers.items()),
-            status=int(code),
-            reason=reason,
-            request_method=request.method,  # so an answer to HEAD is known to have no body
-            preload_content=False,
-            decode_content=False,
-        )
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        pass
 
 
 def check_sample_links(app: Flask) -> LinkCheckSummary:
     """Check every link of a live entry under BASE_URL/samples/ (answered in process), store each
     outcome, and recompute the scores of those entries."""
-    prefix = app.config["BASE_URL"] + SAMPLES_PATH
+    prefix = samples_prefix(app)
     under = {"autoescape": True}
     files = db.session.execute(
         select(Distribution.dataset_id, Distribution.access_url, Distribution.download_url)
@@ -119,6 +54,6 @@ def check_sample_links(app: Flask) -> LinkCheckSummary:
         urls.update(url for url in links if url and url.startswith(prefix))
     # One request at a time: the app answers in microseconds, and one worker keeps its requests
     # out of the way of the seed's own database writes.
-    summary = check_urls(sorted(urls), concurrency=1, adapters={prefix: InProcessAdapter(app)})
+    summary = check_urls(sorted(urls), concurrency=1, adapters=own_sample_adapters(app))
     summary.recomputed = recompute_all(dataset_ids=entries) if entries else 0
     return summary

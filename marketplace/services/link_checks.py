@@ -105,6 +105,7 @@ def check_links(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     address_policy: AddressPolicy | None = None,
+    adapters: Mapping[str, BaseAdapter] | None = None,
 ) -> LinkCheckSummary:
     """Check every URL of the entries (of one organisation if given; only those not checked
     within `older_than` if given), store each outcome, then recompute the metadata quality scores.
@@ -121,6 +122,7 @@ def check_links(
         timeout=timeout,
         progress=progress,
         address_policy=address_policy,
+        adapters=adapters,
     )
     summary.skipped = skipped
     summary.recomputed = recompute_all(organisation_id=organisation_id)
@@ -149,8 +151,7 @@ def check_urls(
     the caller to recompute.
 
     `adapters` are requests transport adapters by URL prefix, mounted on every session: the
-    seed has the service's own /samples/ answered by the app in process (`seeding.sample_links`),
-    as nothing listens at BASE_URL while `flask seed` runs.
+    service's own /samples/ are answered by the app in process (`samples.in_process`).
     """
     policy = address_policy or AddressPolicy()
     started = time.perf_counter()
