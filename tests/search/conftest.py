@@ -45,9 +45,12 @@ class SeededCatalogue:
         return [e for e in self.entries if all(getattr(e, k) == v for k, v in wanted.items())]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(new_database_url, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCatalogue]:
-    """The 178 seed entries, indexed, with tokens for a reader and a DfE publisher."""
+    """The seed catalogue, indexed, with tokens for a reader and a DfE publisher.
+
+    Once a run (in each test process): seeding and indexing it is the dearest set-up in the suite,
+    and the modules using it only search and read it. A test that changes it breaks the others."""
     app = make_app(new_database_url(), tmp_path_factory.mktemp("seeded"))
     app.test_client_class = IsolatedClient
     with app.app_context():
