@@ -155,4 +155,6 @@ def _insert_click(search_id: uuid.UUID, slug: str, rank: int) -> bool:
     ).where(SearchLog.id == search_id, ~already)
     columns = ["id", "search_id", "rank", "dataset_slug", "clicked_at"]
     with db.engine.begin() as connection:  # as _insert: the request's session is left alone
-        return connection.execute(insert(SearchClick).from_select(columns, row)).rowcount == 1
+        # RETURNING, as rowcount is not to be relied on for INSERT … SELECT (psycopg gave -1).
+        added = connection.execute(insert(SearchClick).from_select(columns, row).returning(SearchClick.id))
+        return added.first() is not None
