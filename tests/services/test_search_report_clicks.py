@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from marketplace.services.actors import Actor
+from marketplace.rules.actors import Actor
 from marketplace.services.search_log import click_signature, record_click, record_search
 from marketplace.services.search_report import ClickTotals, search_report, search_report_rows
 from marketplace.spreadsheet_cells import csv_writer
