@@ -109,7 +109,7 @@ def _signer() -> Signer:
 
 
 def _signed_value(search_id: uuid.UUID, slug: str, rank: int) -> bytes:
-    # A slug never holds a space (nor does a UUID's hex or a number), so the parts cannot shift.
+    # No slug we link to holds a space (nor does a UUID's hex or a number): the parts cannot shift.
     return f"{search_id.hex} {slug} {rank}".encode()
 
 

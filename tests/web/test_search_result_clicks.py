@@ -161,3 +161,13 @@ def test_pruning_a_search_removes_its_clicks(app, client, dft):
     assert {o.name: o.deleted for o in prune(only=("search_log",))} == {"search_log": 1}
     assert _clicks() == [("rail", "page", 1, "rail-passenger-numbers")]
     assert db.session.scalar(select(db.func.count()).select_from(SearchClick)) == 1
+
+
+def test_following_a_result_costs_one_statement(client, dft):
+    """The click is one INSERT … SELECT on a connection of its own: nothing is loaded for it."""
+    from tests.test_query_counts import counting_queries
+
+    href = _result_links(client, "/datasets?q=road")["Road casualties"]
+    with counting_queries() as statements:
+        assert client.get(href).status_code == 302
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT INTO SEARCH_CLICKS")
