@@ -60,6 +60,7 @@ def test_a_result_opened_from_a_search_takes_it_off_the_searches_with_no_clicks(
     top = page.get_by_role("table", name="Top searches", exact=True)
     expect(top.get_by_role("row").filter(has_text=OPENED)).to_contain_text("100%")
     expect(top.get_by_role("row").filter(has_text=NOT_OPENED)).to_contain_text("0%")
-    expect(page.get_by_text("Of those, no result opened")).to_be_visible()
+    # The site-wide totals come first; an organisation page searched by another test adds its own.
+    expect(page.get_by_text("Of those, no result opened").first).to_be_visible()
     if javascript:
         check_page(page, "search-clicks-report")
