@@ -4,7 +4,9 @@
 Three lists, each by query (in lower case, so "NHS" and "nhs" count together; empty queries,
 filters only, left out): the most searched, those that found nothing, and those that found something no
 one followed. Counted in SQL over `search_log`; a search's click-through is whether any of
-its results was followed (`search_clicks`).
+its results was followed (`search_clicks`, recorded by the find and organisation pages' result
+links). An API search has no links to follow, so it counts towards neither a click-through
+rate nor the searches with no clicks.
 
 Who sees what is decided here, for every way in: site admins see everything; an org admin
 sees the site-wide lists (a query carries nothing personal) and the searches made on their
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from marketplace.errors import AuthenticationError, BadRequestError, PermissionDeniedError
 from marketplace.extensions import db
@@ -29,6 +31,8 @@ from marketplace.models.types import utcnow
 from marketplace.rules.actors import Actor
 
 PERIODS = (7, 30)
+# Searches made where results are links that record a click (not the API).
+CLICKABLE_SOURCES = ("page", "organisation")
 # Enough for a department to act on; the page and the CSV show the same rows.
 LIST_LIMIT = 100
 LISTS = {
@@ -43,8 +47,23 @@ class QueryFigures:
     query: str
     searches: int
     average_results: float
-    # The share of these searches (0 to 1) from which a result was followed.
-    click_through_rate: float
+    # The share (0 to 1) of these searches made on a page from which a result was followed;
+    # None when every one was made through the API, where there is nothing to click.
+    click_through_rate: float | None
+
+
+@dataclass(frozen=True)
+class ClickTotals:
+    """Searches with words over the period; of those made on a page, how many found entries,
+    and how many of these no one followed."""
+
+    searches: int
+    with_results: int
+    without_clicks: int
+
+    @property
+    def share_without_clicks(self) -> float | None:
+        return round(self.without_clicks / self.with_results, 4) if self.with_results else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ class ReportSection:
     top: list[QueryFigures]
     no_results: list[QueryFigures]
     no_clicks: list[QueryFigures]
+    totals: ClickTotals
     organisation: Organisation | None = None
 
     def rows_of(self, name: str) -> list[QueryFigures]:
@@ -136,22 +156,33 @@ def _section(since: datetime, organisation: Organisation | None = None) -> Repor
     conditions = [SearchLog.searched_at >= since, SearchLog.query != ""]
     if organisation is not None:
         conditions.append(SearchLog.organisation_id == organisation.id)
+    clickable_with_results = [
+        *conditions,
+        SearchLog.result_count > 0,
+        SearchLog.source.in_(CLICKABLE_SOURCES),
+    ]
     return ReportSection(
         top=_figures(conditions),
         no_results=_figures([*conditions, SearchLog.result_count == 0]),
-        no_clicks=_figures([*conditions, SearchLog.result_count > 0], unclicked_only=True),
+        no_clicks=_figures(clickable_with_results, unclicked_only=True),
+        totals=_totals(conditions),
         organisation=organisation,
     )
 
 
+def _clicked():
+    """One row per search from which a result was followed, however many were."""
+    return select(SearchClick.search_id.label("search_id")).group_by(SearchClick.search_id).subquery()
+
+
 def _figures(conditions: list, *, unclicked_only: bool = False) -> list[QueryFigures]:
-    # One row per clicked search, however many of its results were followed.
-    clicked = select(SearchClick.search_id.label("search_id")).group_by(SearchClick.search_id).subquery()
+    clicked = _clicked()
     key = func.lower(SearchLog.query)
     searches = func.count(SearchLog.id)
+    clickable = func.sum(case((SearchLog.source.in_(CLICKABLE_SOURCES), 1), else_=0))
     clicks = func.sum(case((clicked.c.search_id.is_not(None), 1), else_=0))
     query = (
-        select(key, searches, func.avg(SearchLog.result_count), clicks)
+        select(key, searches, func.avg(SearchLog.result_count), clickable, clicks)
         .outerjoin(clicked, clicked.c.search_id == SearchLog.id)
         .where(*conditions)
         .group_by(key)
@@ -165,10 +196,25 @@ def _figures(conditions: list, *, unclicked_only: bool = False) -> list[QueryFig
             query=text,
             searches=count,
             average_results=round(float(average or 0), 1),
-            click_through_rate=round((clicked_count or 0) / count, 4) if count else 0.0,
+            click_through_rate=round((clicked_count or 0) / on_pages, 4) if on_pages else None,
         )
-        for text, count, average, clicked_count in db.session.execute(query)
+        for text, count, average, on_pages, clicked_count in db.session.execute(query)
     ]
+
+
+def _totals(conditions: list) -> ClickTotals:
+    clicked = _clicked()
+    on_page_with_results = and_(SearchLog.source.in_(CLICKABLE_SOURCES), SearchLog.result_count > 0)
+    searches, with_results, without_clicks = db.session.execute(
+        select(
+            func.count(SearchLog.id),
+            func.sum(case((on_page_with_results, 1), else_=0)),
+            func.sum(case((and_(on_page_with_results, clicked.c.search_id.is_(None)), 1), else_=0)),
+        )
+        .outerjoin(clicked, clicked.c.search_id == SearchLog.id)
+        .where(*conditions)
+    ).one()
+    return ClickTotals(searches or 0, with_results or 0, without_clicks or 0)
 
 
 CSV_HEADINGS = {
@@ -189,6 +235,7 @@ def search_report_rows(section: ReportSection, name: str) -> Iterator[list[Any]]
             "query": row.query,
             "searches": row.searches,
             "average_results": row.average_results,
-            "click_through_rate": row.click_through_rate,
+            # Empty when there was nothing to click (API searches only).
+            "click_through_rate": "" if row.click_through_rate is None else row.click_through_rate,
         }
         yield [values[heading] for heading in headings]

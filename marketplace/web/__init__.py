@@ -25,6 +25,7 @@ from marketplace.web import (
     publish_tasks,  # noqa: F401  (importing registers the task list's pages on publish.bp)
     quality_report,
     saved_searches,
+    search_clicks,  # noqa: F401  (importing registers the result links' redirect on find.bp)
     search_report,
     service_pages,
     views,  # noqa: F401  (importing registers the home page on bp)

@@ -6,6 +6,7 @@ module only turns query arguments into checked parameters and the page's links.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from marketplace.services.finding import LABELS as SEARCH_LABELS
 from marketplace.services.finding import find_datasets, thesaurus_matches
 from marketplace.services.organisations import get_organisation, list_organisations
 from marketplace.services.roles import can_manage_roles
-from marketplace.services.search_log import filters_of, record_search
+from marketplace.services.search_log import click_signature, filters_of, record_search
 from marketplace.web.filters import vocabulary_label
 
 bp = Blueprint("find", __name__)
@@ -70,6 +71,9 @@ class Search:
     params: dict[str, Any] = field(default_factory=dict)
     results: Page | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # The search log's id for this search, when it was recorded: its results then link through
+    # the page that records a click (web/search_clicks.py).
+    search_id: uuid.UUID | None = None
 
     @property
     def q(self) -> str:
@@ -184,6 +188,14 @@ class Search:
 
     def url_without_filters(self) -> str:
         return self.url(**{name: [] for name in MULTI_VALUED})
+
+    def result_url(self, slug: str, rank: int) -> str:
+        """Where the result at `rank` (from 1) links: through the click recorder when this search
+        was logged, signed so that only this search, this entry and this rank are recorded."""
+        if self.search_id is None:
+            return url_for("dataset_page.show_dataset", slug=slug)
+        signature = click_signature(self.search_id, slug, rank)
+        return url_for("find.follow_result", slug=slug, search=self.search_id.hex, rank=rank, sig=signature)
 
     def page_url(self, number: int) -> str:
         return self.url(page=number)
@@ -338,10 +350,11 @@ def _readable(
 
 
 def _log_search(search: Search, source: str, organisation_id: Any = None) -> None:
-    """Record a search that answered, on its first page only (paging is the same search)."""
+    """Record a search that answered, on its first page only (paging is the same search); its
+    results then link through the click recorder."""
     if search.results is None or search.params.get("page", 1) != 1:
         return
-    record_search(
+    search.search_id = record_search(
         query=search.q,
         filters=filters_of(search.params, search.fixed),
         result_count=search.results.total,

@@ -227,7 +227,11 @@ def test_a_search_keeps_its_words_and_highlights_the_matches(client, catalogue):
     assert 'id="q" name="q" type="search"' in body and 'value="road"' in body
     assert f"2 results for {quoted('road')}" in text_of(body)
     assert result_titles(body) == ["Road casualties", "Road traffic counts API"]
-    assert '<a class="govuk-link" href="/datasets/road-casualties"><mark>Road</mark> casualties</a>' in body
+    link = re.search(r'<a class="govuk-link" href="([^"]+)"><mark>Road</mark> casualties</a>', body)
+    # The search was logged, so the result links through the click recorder, on to the entry.
+    href = html_lib.unescape(link.group(1))
+    assert urlsplit(href).path == "/datasets/road-casualties/from-search"
+    assert client.get(href).headers["Location"] == "/datasets/road-casualties"
     assert "Casualties in reported <mark>road</mark> collisions." in body
 
 

@@ -1,10 +1,13 @@
 """/search-report: who may see it (anonymous visitors sign in; only site admins and org admins
-see it), the period and a bad one, the link from the account page, and the CSV files."""
+see it), the period and a bad one, the link from the account page, the CSV files, and clicks
+on results followed from the find page."""
 
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +15,9 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models.search_log import SearchLog
 from marketplace.models.types import utcnow
-from tests.factories import create_organisation, create_user
+from marketplace.search import index_root, rebuild_index
+from marketplace.search.store import close_searchers
+from tests.factories import create_dataset, create_organisation, create_user
 from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
 
 
@@ -122,3 +127,41 @@ def test_the_csv_is_an_attachment_never_stored_with_formulas_neutralised(admin):
     text = response.get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["query", "searches"], ['\'=hyperlink("http://x","y")', "1"]]
+
+
+def _table(html_text: str, caption: str) -> str:
+    """The text of the table with that exact caption (tags dropped), or "" when there is none."""
+    found = re.search(rf"<caption[^>]*>{re.escape(caption)}</caption>(.*?)</table>", html_text, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
+def test_a_search_whose_result_was_opened_leaves_the_no_clicks_list(admin, dft):
+    for title in ("Road casualties", "House prices"):
+        create_dataset(organisation=dft, title=title)
+    rebuild_index(index_root())
+    try:
+        found = page(admin, "/datasets?q=road+casualties", status=200).text
+        href = html_lib.unescape(
+            re.search(r'href="(/datasets/road-casualties/from-search[^"]+)"', found).group(1)
+        )
+        page(admin, "/datasets?q=house+prices", status=200)
+        admin.get("/api/v1/datasets?q=house+prices")  # the API: nothing to click
+        assert admin.get(href).headers["Location"] == "/datasets/road-casualties"
+    finally:
+        close_searchers()
+    html_text = page(admin, "/search-report", status=200).text
+    # The averages are what the search found; the counts and rates are what this test did.
+    unclicked = _table(html_text, "Searches with results but no clicks")
+    assert re.fullmatch(r"Query Searches Average results house prices 1 \d+\.\d", unclicked)
+    top = _table(html_text, "Top searches")
+    assert re.search(r"house prices 2 \d+\.\d 0% road casualties 1 \d+\.\d 100%$", top)
+    totals = " ".join(
+        re.sub(r"<[^>]+>", " ", html_text.split("All searches", 1)[1].split("<table", 1)[0]).split()
+    )
+    assert totals.startswith(
+        "Searches 3 Found entries on the find or an organisation page 2 Of those, no result opened 1 (50%)"
+    )
+    rows = list(
+        csv.reader(io.StringIO(admin.get("/search-report.csv?list=no-clicks&days=7").text.lstrip("\ufeff")))
+    )
+    assert [row[:2] for row in rows] == [["query", "searches"], ["house prices", "1"]]
