@@ -117,6 +117,28 @@ def test_an_expression_the_index_would_only_half_see_is_not_searched_for(client,
     assert body["expanded"] == []
 
 
+def test_a_broader_term_is_searched_below_the_words_typed_and_their_synonyms(client, runner):
+    police = create_organisation(slug="home-office", title="Home Office", abbreviation="HO")
+    add(police, "Police recorded crime", keywords=["crime"])
+    add(police, "Break-ins reported by households")
+    add(police, "Burglary in the home")
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    body = search(client, "burglaries")
+    assert slugs(body) == [
+        "burglary-in-the-home",
+        "break-ins-reported-by-households",
+        "police-recorded-crime",
+    ]
+    [expansion] = body["expanded"]
+    assert "crime" in expansion["including"]
+    assert slugs(search(client, "burglaries", expand="false")) == ["burglary-in-the-home"]
+
+
+def test_the_broader_terms_of_the_data_are_not_expressions_of_their_own_group():
+    for group in thesaurus().groups:
+        assert not {normalise(t) for t in group.broader} & {normalise(t) for t in group.terms}, group
+
+
 def test_the_words_found_through_the_thesaurus_are_highlighted(client, catalogue):
     body = search(client, "A&E")
     item = next(i for i in body["items"] if i["slug"] == "emergency-department-attendances")
