@@ -223,6 +223,10 @@ def _run_clauses(
                 parsed.terms.update(term_tokens)
         if len(alternatives) > bool(typed):
             parsed.expansions.append(replace(match, including=tuple(searched), broader=()))
+            # An expression typed matches as typed where its words are side by side: "out of
+            # work" is not in an entry that says "work" in one place and "carried out" in another.
+            if len(tokens) > 1:
+                exact = [_alternative(" ".join(span), weight=1.0)[0]]
             out.append(_Found(wq.Or(alternatives), _all(exact) if exact else None, tokens, span))
         else:
             out.extend(inner)

@@ -117,6 +117,19 @@ def test_an_expression_the_index_would_only_half_see_is_not_searched_for(client,
     assert body["expanded"] == []
 
 
+def test_an_expression_typed_matches_as_typed_only_where_its_words_are_side_by_side(client, runner):
+    dwp = create_organisation(slug="dwp", title="Department for Work and Pensions", abbreviation="DWP")
+    add(dwp, "Roadworks carried out", keywords=["work", "out"], description="Work carried out on roads.")
+    add(dwp, "Labour market survey", description="People out of work, by region.")
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    # Both hold the words typed; only the survey holds "out of work".
+    assert slugs(search(client, "out of work", expand="false")) == [
+        "roadworks-carried-out",
+        "labour-market-survey",
+    ]
+    assert slugs(search(client, "out of work")) == ["labour-market-survey", "roadworks-carried-out"]
+
+
 def test_a_broader_term_is_searched_below_the_words_typed_and_their_synonyms(client, runner):
     police = create_organisation(slug="home-office", title="Home Office", abbreviation="HO")
     add(police, "Police recorded crime", keywords=["crime"])
