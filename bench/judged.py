@@ -23,7 +23,9 @@ from tests.search.judging import JUDGED_QUERIES, Fts5Baseline, judge, judged_que
 from tests.search.test_related_judged import judged_related, precision_at_5
 
 # The second set was written by someone else, after the thesaurus was made and without seeing the
-# first set or the search's answers: nothing was tuned on it, so its figures are the fairer ones.
+# first set or the search's answers. Its misses (0.865 success@5) were then studied, with the
+# first set's, for the thesaurus's second pass and the handling of questions, so it is no longer
+# unseen: outside checkers hold back sets of their own, written the same way.
 SETS = {
     "judged_queries.json": JUDGED_QUERIES,
     "judged_queries_second.json": JUDGED_QUERIES.with_name("judged_queries_second.json"),

@@ -1,6 +1,6 @@
 """Turning text into the words the index holds, once per text.
 
-`TEXT_ANALYZER` is Whoosh's own chain (a tokeniser, lower case, stop words, the Porter stemmer);
+`TEXT_ANALYZER` is Whoosh's own chain (a tokeniser, lower case, stop words, a stemmer);
 the highlighter uses it because it needs each word's place in the text. Everything else uses
 `analyse`, which gives exactly the same words (a property test holds it to that) in plain Python
 lists: the index is handed those lists rather than the texts, so each text is analysed once
@@ -15,12 +15,15 @@ import re
 from functools import lru_cache
 
 from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
-from whoosh.lang.porter import stem
+from whoosh.lang.porter2 import stem
 
 # Words are runs of letters and digits, kept whole across "&" ("A&E", "R&D") and inner dots
 # ("3.5"); Whoosh's default pattern also keeps "*", so "road*" would look for "road*".
 WORD_PATTERN = r"\w+(?:&\w+)*(?:\.?\w+)*"
-TEXT_ANALYZER = StemmingAnalyzer(expression=WORD_PATTERN)
+# Snowball's English stemmer (Porter2) rather than Whoosh's default Porter, whose version leaves
+# words apart that people type in either form: "recycle" and "recycling", "map" and "mapping",
+# "month" and "monthly", "aging" and "ageing" (and joins "news" with "new").
+TEXT_ANALYZER = StemmingAnalyzer(expression=WORD_PATTERN, stemfn=stem)
 # Unstemmed: "did you mean" and completion must offer real words, not stems ("burglari").
 WORD_ANALYZER = StandardAnalyzer(expression=WORD_PATTERN)
 
@@ -28,6 +31,11 @@ WORD = re.compile(WORD_PATTERN)
 _MIN_LENGTH = 2  # Whoosh's StopFilter drops shorter words
 # Stems of a catalogue's vocabulary: tens of thousands of distinct words at 100,000 entries.
 _stem = lru_cache(maxsize=200_000)(stem)
+
+
+def stem_word(word: str) -> str:
+    """The stem of one lower-case word, as the index holds it."""
+    return _stem(word)
 
 
 def words(text: str) -> list[str]:

@@ -43,7 +43,8 @@ SHINGLE_SIZES = (2, 3)
 # `search sync` or `search reindex` builds a new one.
 # 3: text handed over analysed; numbers and the title's sort key as columns only.
 # 4: alternative titles and the identifier are searched.
-INDEX_FORMAT = 4
+# 5: words stemmed by Snowball's English stemmer (Porter2), not Porter.
+INDEX_FORMAT = 5
 # Stored for an entry with no metadata score, so that sorting by quality puts it last.
 NO_SCORE = -1
 # Numeric columns: the value of a document that has none (the position document).

@@ -189,6 +189,10 @@ class TermScorer:
                 mask |= sub_mask
                 scores += np.where(sub_mask, sub_scores, 0.0)
             return mask, scores
+        if isinstance(query, wq.AndMaybe):  # what `a` matches; `b` adds to the score where it matches
+            mask, scores = self.evaluate(query.a)
+            _, extra = self.evaluate(query.b)
+            return mask, np.where(mask, scores + extra, 0.0)
         if isinstance(query, wq.AndNot):
             mask, scores = self.evaluate(query.a)
             excluded, _ = self.evaluate(query.b)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from whoosh.lang.porter import stem as _stem
+from marketplace.search.analysis import stem_word as _stem
 
 DATA = Path(__file__).with_name("thesaurus.json")
 # The longest expression matched, in words (Ofsted's full name is 11).
@@ -45,17 +45,23 @@ class Group:
     kind: str
     source: str
     match_case: frozenset[str]  # terms matched only when typed exactly so ("SEND", "CAP")
+    # Broader terms (ISO 25964's BT): what the group's expressions are kinds of ("burglary" is a
+    # crime), searched for too, below the group's own expressions, for entries that cover the
+    # whole subject without naming each kind.
+    broader: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Match:
     """Typed words `start` to `end` (exclusive, counted in the caller's words) are `typed`, an
-    expression of `group`; `including` is what else the search looks for."""
+    expression of `group`; `including` is what else the search looks for, `broader` the
+    group's broader terms."""
 
     start: int
     end: int
     typed: str
     including: tuple[str, ...]
+    broader: tuple[str, ...] = ()
 
 
 class Thesaurus:
@@ -107,7 +113,7 @@ class Thesaurus:
             # "A&E" and "a and e" read the same here but not in the index ("a&e" is one word
             # there, and one-letter words are not indexed): the search drops what adds nothing.
             including = tuple(t for t in group.terms if t.casefold() != typed.casefold())
-            return Match(start, end, typed, including)
+            return Match(start, end, typed, including, group.broader)
         return None
 
 
@@ -119,7 +125,13 @@ def load(path: Path = DATA) -> Thesaurus:
     data = json.loads(path.read_text(encoding="utf-8"))
     match_case = frozenset(data.get("match_case", []))
     groups = [
-        Group(tuple(g["terms"]), g["kind"], g["source"], match_case & frozenset(g["terms"]))
+        Group(
+            tuple(g["terms"]),
+            g["kind"],
+            g["source"],
+            match_case & frozenset(g["terms"]),
+            tuple(g.get("broader", ())),
+        )
         for g in data["groups"]
     ]
     return Thesaurus(groups)

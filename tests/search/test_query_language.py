@@ -84,7 +84,7 @@ def test_or_between_two_parts_makes_either_enough():
     parsed = parse_query("rail OR bus stations")
     assert isinstance(parsed.query, wq.Or)
     left, right = parsed.query.subqueries
-    assert searched_words(left) == {"rail"} and searched_words(right) == {"bu", "station"}
+    assert searched_words(left) == {"rail"} and searched_words(right) == {"bus", "station"}
 
 
 @pytest.mark.parametrize("text", ["OR rail", "rail OR", "rail OR OR", "rail or"])
@@ -105,6 +105,45 @@ def test_a_dangling_or_a_lowercase_or_is_not_an_operator(text):
 )
 def test_search_syntax_of_other_engines_is_read_as_plain_words(text, words):
     assert searched_words(parse_query(text).query) == words
+
+
+def test_words_people_type_in_either_form_are_stemmed_alike():
+    # Snowball's English stemmer: Whoosh's Porter left "recycle", "mapping" and "monthly" apart
+    # from "recycling", "map" and "month".
+    assert searched_words(parse_query("recycle mapping monthly").query) == {"recycl", "map", "month"}
+    assert searched_words(parse_query("recycling maps month").query) == {"recycl", "map", "month"}
+
+
+# Questions -------------------------------------------------------------------------------------
+
+
+def test_the_words_of_a_question_are_left_out_and_the_catalogues_own_words_are_optional():
+    parsed = parse_query("how many people claim pension credit in my area")
+    assert isinstance(parsed.query, wq.AndMaybe)
+    assert searched_words(parsed.query.a) == {"claim", "pension", "credit"}
+    assert searched_words(parsed.query.b) == {"peopl", "area"}  # "in my area": optional
+    assert parsed.words == ["claim", "pension", "credit"]  # no "did you mean" for the rest
+    assert [searched_words(part) for part in parsed.parts] == [{"claim"}, {"pension"}, {"credit"}]
+
+
+def test_how_long_asks_the_question_and_long_alone_is_a_word():
+    assert searched_words(parse_query("how long to wait for surgery").query) == {"wait", "surgeri"}
+    assert searched_words(parse_query("long term unemployment").query) == {"long", "term", "unemploy"}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"), [("how many", {"how", "mani"}), ("data", {"data"}), ("what is it", {"what"})]
+)
+def test_a_search_of_nothing_but_such_words_searches_for_them(text, words):
+    parsed = parse_query(text)
+    assert not isinstance(parsed.query, wq.AndMaybe)
+    assert searched_words(parsed.query) == words
+
+
+def test_the_words_of_a_question_count_in_a_quoted_phrase():
+    parsed = parse_query('"how many" data')
+    assert searched_words(parsed.query.a) == {"how mani"}
+    assert searched_words(parsed.query.b) == {"data"}
 
 
 @settings(max_examples=300, deadline=None)

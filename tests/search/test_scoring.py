@@ -22,7 +22,8 @@ QUERIES = [
     "road road road",
     "zzqx road",
     "road zzqx",
-    "statistics data england wales population",
+    "statistics data england wales population",  # optional words: AndMaybe
+    "how many people live in my area",
 ]
 
 

@@ -117,6 +117,41 @@ def test_an_expression_the_index_would_only_half_see_is_not_searched_for(client,
     assert body["expanded"] == []
 
 
+def test_an_expression_typed_matches_as_typed_only_where_its_words_are_side_by_side(client, runner):
+    dwp = create_organisation(slug="dwp", title="Department for Work and Pensions", abbreviation="DWP")
+    add(dwp, "Roadworks carried out", keywords=["work", "out"], description="Work carried out on roads.")
+    add(dwp, "Labour market survey", description="People out of work, by region.")
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    # Both hold the words typed; only the survey holds "out of work".
+    assert slugs(search(client, "out of work", expand="false")) == [
+        "roadworks-carried-out",
+        "labour-market-survey",
+    ]
+    assert slugs(search(client, "out of work")) == ["labour-market-survey", "roadworks-carried-out"]
+
+
+def test_a_broader_term_is_searched_below_the_words_typed_and_their_synonyms(client, runner):
+    police = create_organisation(slug="home-office", title="Home Office", abbreviation="HO")
+    add(police, "Police recorded crime", keywords=["crime"])
+    add(police, "Break-ins reported by households")
+    add(police, "Burglary in the home")
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    body = search(client, "burglaries")
+    assert slugs(body) == [
+        "burglary-in-the-home",
+        "break-ins-reported-by-households",
+        "police-recorded-crime",
+    ]
+    [expansion] = body["expanded"]
+    assert "crime" in expansion["including"]
+    assert slugs(search(client, "burglaries", expand="false")) == ["burglary-in-the-home"]
+
+
+def test_the_broader_terms_of_the_data_are_not_expressions_of_their_own_group():
+    for group in thesaurus().groups:
+        assert not {normalise(t) for t in group.broader} & {normalise(t) for t in group.terms}, group
+
+
 def test_the_words_found_through_the_thesaurus_are_highlighted(client, catalogue):
     body = search(client, "A&E")
     item = next(i for i in body["items"] if i["slug"] == "emergency-department-attendances")
