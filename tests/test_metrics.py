@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import MailMessage, OutboxEntry
+from tests.consistency.processes import PATIENCE_S
 from tests.factories import create_dataset, create_organisation
 from tests.production import production_environment
 from tests.test_served import ROOT, _free_port
@@ -92,7 +93,7 @@ def served(database_url, tmp_path_factory):
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + PATIENCE_S
         while True:
             try:
                 requests.get(f"{base}/healthz", timeout=10)
@@ -123,7 +124,7 @@ def _scrape(base: str) -> str:
 def test_one_scrape_sums_the_requests_counted_by_both_workers(gunicorn):
     base, multiproc = gunicorn
     sent = 0
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE_S
     # A new connection each time, so either worker may accept it; go on until both have counted.
     while len(list(multiproc.glob("histogram_*.db"))) < 2 or sent < 20:
         assert time.monotonic() < deadline, "the second worker never answered"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from tests.consistency.processes import PATIENCE_S
 from tests.factories import create_dataset, create_organisation, create_token, create_user
 from tests.production import production_environment
 
@@ -104,7 +105,7 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE_S
         while True:
             try:
                 ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
@@ -127,7 +128,11 @@ def test_gunicorn_serves_wsgi_app_in_production_mode(app, database_url, tmp_path
         assert "Bathing water quality" in page.text
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        try:
+            process.communicate(timeout=PATIENCE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
 
 
 def test_production_refuses_to_start_with_the_default_secret(database_url):

@@ -16,6 +16,7 @@ import requests
 
 from marketplace.seeding.synthetic import add_synthetic
 from tests.consistency.processes import (
+    PATIENCE_S,
     Server,
     explain,
     flask_command,
@@ -222,7 +223,7 @@ def test_a_reindex_while_four_processes_publish_keeps_search_answering_and_loses
 
             # Publishing stops as the rebuild commits, before it switches: what was published
             # during the rebuild must reach the new generation without waiting for a later write.
-            assert wait_for(lambda: committing() or rebuild.process.poll() is not None, within=60)
+            assert wait_for(lambda: committing() or rebuild.process.poll() is not None, within=PATIENCE_S)
         rebuild.process.wait(timeout=60)
         switched = time.monotonic()
         assert rebuild.process.returncode == 0, rebuild.log()

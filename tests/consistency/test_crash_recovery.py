@@ -25,6 +25,7 @@ from marketplace.search.store import POINTER, close_searchers, open_index
 from marketplace.seeding.synthetic import add_synthetic
 from tests.conftest import IsolatedClient, make_app
 from tests.consistency.processes import (
+    PATIENCE_S,
     Started,
     explain,
     flask_command,
@@ -48,7 +49,7 @@ def _search(client, q: str = "") -> dict:
     return body
 
 
-def _wait_for_line(started: Started, line: str, within: float = 30) -> None:
+def _wait_for_line(started: Started, line: str, within: float = PATIENCE_S) -> None:
     said = wait_for(
         lambda: line in started.log().splitlines() or started.process.poll() is not None, within=within
     )
@@ -214,7 +215,7 @@ def _files(directory: Path) -> set[Path]:
 
 def _kill_when(started: Started, reached: Callable[[], bool], what: str) -> None:
     """SIGKILL `started` as soon as `reached()` is true (checked every few milliseconds)."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE_S
     try:
         while not reached():
             assert started.process.poll() is None, f"it finished before {what}:\n{started.log()}"

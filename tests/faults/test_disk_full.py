@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.consistency import conftest as consistency
-from tests.consistency.processes import Server, explain, flask_command, gunicorn, wait_for
+from tests.consistency.processes import PATIENCE_S, Server, explain, flask_command, gunicorn, wait_for
 from tests.factories import create_dataset, valid_entry
 
 # The consistency tests' fixtures: a publisher with a token, the index directory, and the
@@ -146,7 +146,7 @@ def test_a_full_disk_fails_index_writers_cleanly_and_the_old_index_answers_until
                 and (search["oldest_pending_seconds"] or 0) >= FAILING_FOR_S
             )
 
-        assert wait_for(failing_for_a_while, within=60, interval=0.2), server.log()
+        assert wait_for(failing_for_a_while, within=PATIENCE_S, interval=0.2), server.log()
         for _ in range(ASKS):  # the index as it was answers, without what it could not take
             body = _listing(http, server.url, q="bathing")
             assert body["facets"] is not None, f"the index stopped answering\n{server.log()}"
@@ -176,5 +176,7 @@ def test_a_full_disk_fails_index_writers_cleanly_and_the_old_index_answers_until
         def recovered() -> list[dict]:
             return [r for r in _records(server, WORKER_LOG) if "works again" in r["message"]]
 
-        assert wait_for(recovered, within=30, interval=0.2), f"no worker said it recovered\n{server.log()}"
+        assert wait_for(recovered, within=PATIENCE_S, interval=0.2), (
+            f"no worker said it recovered\n{server.log()}"
+        )
         assert requests.get(f"{server.url}/readyz", timeout=10).json()["status"] == "ok"
