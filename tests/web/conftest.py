@@ -66,12 +66,23 @@ def signed_in(client):
     return sign_in
 
 
-# The publish forms' tests: a department, and a publisher of it signed in.
+# The publish forms' and the dataset page's tests: a department, and a publisher of it signed in.
 @pytest.fixture
 def dft(app):
-    return create_organisation()
+    return create_organisation(email_domains=["dft.gov.uk"])
 
 
 @pytest.fixture
 def publisher(dft, signed_in):
     return signed_in(create_user(email="pat@dft.gov.uk", organisation=dft, roles=("publisher",)))
+
+
+# The dataset page's tests: a second department, whose people are outsiders to the DfT's entries.
+@pytest.fixture
+def ons(app):
+    return create_organisation(
+        slug="office-for-national-statistics",
+        title="Office for National Statistics",
+        abbreviation="ONS",
+        email_domains=["ons.gov.uk"],
+    )
