@@ -2,9 +2,9 @@
 sections, check and submit, and the request page both sides read (the timeline, comments, the
 reviewers' decisions).
 
-Each view reads its form, hands it to one function of services/access_requests.py (which holds
-every rule: who may see and move a request, what an answer must be) and shows what it says. The
-only checking done here is turning the date input's three boxes into a date.
+Each view reads its form, hands it to one function of the services (services/access_requests.py
+holds every rule of a change, services/access_request_reading.py who may see what) and shows what
+it says. The only checking done here is turning the date input's three boxes into a date.
 """
 
 from __future__ import annotations
@@ -22,19 +22,17 @@ from marketplace.models import AccessRequest
 from marketplace.queries.access_requests import RequestFilters
 from marketplace.rules.access_request_questions import QUESTIONS, SECTIONS, Question, section_named
 from marketplace.rules.access_request_states import STATUS_LABELS
-from marketplace.services.access_requests import (
+from marketplace.services.access_request_reading import (
     available_moves,
-    comment_on_access_request,
     find_open_request,
     get_access_request,
     list_access_requests,
     next_action,
-    save_section,
     section_statuses,
     side_of,
-    start_access_request,
-    transition_access_request,
 )
+from marketplace.services.access_request_timeline import comment_on_access_request
+from marketplace.services.access_requests import save_section, start_access_request, transition_access_request
 from marketplace.services.datasets import resolve_dataset
 from marketplace.web.access import sign_in_required
 from marketplace.web.blueprint import bp
