@@ -13,6 +13,7 @@ from marketplace.auth.session import SESSION_KEY
 from marketplace.errors import GoneError, PermissionDeniedError
 from marketplace.services.datasets import patch_dataset
 from marketplace.services.sessions import SessionPolicy, start_session
+from tests.access_request_factories import World, create_world
 from tests.factories import ADMIN, create_dataset, create_organisation, create_user
 from tests.web.quality import DUE, FRESH, OVERDUE, UNKNOWN, declare, set_quality
 
@@ -135,3 +136,15 @@ def catalogue(dft, home_office) -> Iterator[None]:
     ho_internal = create_dataset(organisation=home_office, title="Not scored", access_rights="INTERNAL")
     set_quality(ho_internal, band=None, **DUE)
     yield
+
+
+# The data share request pages' tests: the people, organisations and entries of
+# tests/access_request_factories.py, and signing any of them in.
+@pytest.fixture
+def world(app) -> World:
+    return create_world()
+
+
+@pytest.fixture
+def as_user(signed_in):
+    return signed_in
