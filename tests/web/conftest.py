@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,11 +10,10 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from marketplace.auth.session import SESSION_KEY
 from marketplace.errors import GoneError, PermissionDeniedError
-from marketplace.services.datasets import patch_dataset
 from marketplace.services.sessions import SessionPolicy, start_session
 from tests.access_request_factories import World, create_world
-from tests.factories import ADMIN, create_dataset, create_organisation, create_user
-from tests.web.quality import DUE, FRESH, OVERDUE, UNKNOWN, declare, set_quality
+from tests.factories import create_organisation, create_user
+from tests.web.quality import build_quality_catalogue
 
 test_pages = Blueprint("test_pages", __name__, url_prefix="/test-pages")
 
@@ -113,29 +111,8 @@ def reader(signed_in, app):
 
 
 @pytest.fixture
-def catalogue(dft, home_office) -> Iterator[None]:
-    """DfT: three OPEN entries (excellent/fresh with ratings, good/due, bad/overdue), one
-    INTERNAL (sufficient/unknown, with ratings), a draft and a withdrawn entry (never counted).
-    Home Office: one OPEN entry (good/fresh, with ratings) and one INTERNAL (not scored)."""
-    excellent = create_dataset(organisation=dft, title="Excellent and fresh")
-    set_quality(excellent, band="excellent", **FRESH)
-    declare(excellent)
-    set_quality(create_dataset(organisation=dft, title="Good and due"), band="good", **DUE)
-    set_quality(create_dataset(organisation=dft, title="Bad and overdue"), band="bad", **OVERDUE)
-    internal = create_dataset(organisation=dft, title="Internal", access_rights="INTERNAL")
-    set_quality(internal, band="sufficient", **UNKNOWN)
-    declare(internal)
-    draft = create_dataset(organisation=dft, title="A draft", status="draft")
-    set_quality(draft, band="bad", **OVERDUE)
-    withdrawn = create_dataset(organisation=dft, title="Withdrawn")
-    patch_dataset(ADMIN, str(withdrawn.id), {"status": "withdrawn"})
-    set_quality(withdrawn, band="bad", **OVERDUE)
-    ho = create_dataset(organisation=home_office, title="Home Office entry")
-    set_quality(ho, band="good", **FRESH)
-    declare(ho)
-    ho_internal = create_dataset(organisation=home_office, title="Not scored", access_rights="INTERNAL")
-    set_quality(ho_internal, band=None, **DUE)
-    yield
+def catalogue(dft, home_office) -> None:
+    build_quality_catalogue(dft, home_office)
 
 
 # The data share request pages' tests: the people, organisations and entries of

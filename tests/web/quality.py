@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import update
 
 from marketplace.extensions import db
-from marketplace.models import Dataset
+from marketplace.models import Dataset, Organisation
+from marketplace.services.datasets import patch_dataset
 from marketplace.services.quality import rate_quality
-from tests.factories import ADMIN
+from tests.factories import ADMIN, create_dataset
 
 TODAY = date.today()
 
@@ -54,3 +55,27 @@ def tags_of(html: str) -> list[str]:
         r'<strong class="govuk-tag [^"]*app-tag--(?:band|freshness)">(.*?)</strong>', html, re.S
     )
     return [" ".join(re.sub(r"<[^>]+>", "", tag).split()) for tag in found]
+
+
+def build_quality_catalogue(dft: Organisation, home_office: Organisation) -> None:
+    """DfT: three OPEN entries (excellent/fresh with ratings, good/due, bad/overdue), one
+    INTERNAL (sufficient/unknown, with ratings), a draft and a withdrawn entry (never counted).
+    Home Office: one OPEN entry (good/fresh, with ratings) and one INTERNAL (not scored)."""
+    excellent = create_dataset(organisation=dft, title="Excellent and fresh")
+    set_quality(excellent, band="excellent", **FRESH)
+    declare(excellent)
+    set_quality(create_dataset(organisation=dft, title="Good and due"), band="good", **DUE)
+    set_quality(create_dataset(organisation=dft, title="Bad and overdue"), band="bad", **OVERDUE)
+    internal = create_dataset(organisation=dft, title="Internal", access_rights="INTERNAL")
+    set_quality(internal, band="sufficient", **UNKNOWN)
+    declare(internal)
+    draft = create_dataset(organisation=dft, title="A draft", status="draft")
+    set_quality(draft, band="bad", **OVERDUE)
+    withdrawn = create_dataset(organisation=dft, title="Withdrawn")
+    patch_dataset(ADMIN, str(withdrawn.id), {"status": "withdrawn"})
+    set_quality(withdrawn, band="bad", **OVERDUE)
+    ho = create_dataset(organisation=home_office, title="Home Office entry")
+    set_quality(ho, band="good", **FRESH)
+    declare(ho)
+    ho_internal = create_dataset(organisation=home_office, title="Not scored", access_rights="INTERNAL")
+    set_quality(ho_internal, band=None, **DUE)
