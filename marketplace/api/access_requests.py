@@ -29,6 +29,8 @@ from marketplace.schemas.access_request import (
     load_query,
 )
 from marketplace.services import access_request_figures as figures
+from marketplace.services import access_request_reading as reading
+from marketplace.services import access_request_timeline as timeline
 from marketplace.services import access_requests as service
 from marketplace.services.access_request_mail import request_link
 from marketplace.services.organisations import find_organisation
@@ -40,7 +42,7 @@ CSV_FILENAME = "data-share-requests.csv"
 def _schema(**kwargs) -> AccessRequestSchema:
     actor = current_actor()
     return AccessRequestSchema(
-        allowed=lambda access_request: [t.target for t in service.available_moves(actor, access_request)],
+        allowed=lambda access_request: [t.target for t in reading.available_moves(actor, access_request)],
         links=lambda access_request: {
             "self": url_for("api.get_access_request", request_id=access_request.id, _external=True),
             "page": request_link(access_request),
@@ -103,7 +105,7 @@ def list_access_requests() -> Response:
         dataset_id=_dataset_id(params.get("dataset")),
         oldest_first=params.get("sort") == "oldest",
     )
-    page = service.list_access_requests(actor, filters, page=params["page"], per_page=params["per_page"])
+    page = reading.list_access_requests(actor, filters, page=params["page"], per_page=params["per_page"])
     body = {
         "items": _schema(many=True).dump(page.items),
         "total": page.total,
@@ -151,13 +153,13 @@ def export_access_requests() -> Response:
 
 @bp.get("/access-requests/<request_id>")
 def get_access_request(request_id: str) -> Response:
-    return _request_response(service.get_access_request(current_actor(), request_id))
+    return _request_response(reading.get_access_request(current_actor(), request_id))
 
 
 @bp.patch("/access-requests/<request_id>")
 def patch_access_request(request_id: str) -> Response:
     actor = current_actor()
-    access_request = service.get_access_request(actor, request_id)
+    access_request = reading.get_access_request(actor, request_id)
     body = load_body(json_body(), AccessRequestPatchSchema())
     access_request = service.update_answers(
         actor,
@@ -172,7 +174,7 @@ def patch_access_request(request_id: str) -> Response:
 @bp.post("/access-requests/<request_id>/transitions")
 def move_access_request(request_id: str) -> Response:
     actor = current_actor()
-    access_request = service.get_access_request(actor, request_id)
+    access_request = reading.get_access_request(actor, request_id)
     body = load_body(json_body(), TransitionInputSchema())
     access_request = service.transition_access_request(
         actor,
@@ -188,7 +190,7 @@ def move_access_request(request_id: str) -> Response:
 
 @bp.get("/access-requests/<request_id>/comments")
 def list_access_request_comments(request_id: str) -> Response:
-    access_request = service.get_access_request(current_actor(), request_id)
+    access_request = reading.get_access_request(current_actor(), request_id)
     comments = [event for event in access_request.events if event.kind == "comment"]
     return json_response({"items": dump_events(comments), "total": len(comments)})
 
@@ -196,7 +198,7 @@ def list_access_request_comments(request_id: str) -> Response:
 @bp.post("/access-requests/<request_id>/comments")
 def add_access_request_comment(request_id: str) -> Response:
     actor = current_actor()
-    access_request = service.get_access_request(actor, request_id)
+    access_request = reading.get_access_request(actor, request_id)
     body = load_body(json_body(), CommentInputSchema())
-    event = service.comment_on_access_request(actor, access_request, body["comment"])
+    event = timeline.comment_on_access_request(actor, access_request, body["comment"])
     return json_response(dump_events([event])[0], status=201)

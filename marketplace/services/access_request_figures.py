@@ -23,7 +23,7 @@ from marketplace.models.types import utcnow
 from marketplace.rules.access_request_questions import QUESTIONS
 from marketplace.rules.access_request_states import DECIDED_STATUSES, OPEN_STATUSES
 from marketplace.rules.actors import Actor
-from marketplace.services.access_requests import days_between, may_review, reviewing_organisations
+from marketplace.services.access_request_reading import days_between, may_review, reviewing_organisations
 
 WINDOW_DAYS = 90
 

@@ -75,6 +75,17 @@ def side_of(actor: Actor, access_request: AccessRequest) -> str | None:
     return None
 
 
+def require_side(actor: Actor, access_request: AccessRequest, *, writing: bool) -> str:
+    """The side (requester or reviewer) `actor` is on, for a person acting on the request; a request
+    they may not see does not exist for them."""
+    if actor.user is not None or not actor.is_site_admin:  # the CLI's system actor has no user
+        require_person(actor, writing=writing)
+    side = side_of(actor, access_request)
+    if side is None:
+        raise NotFoundError(f"There is no data share request {str(access_request.id)!r}.")
+    return side
+
+
 def is_requestable(dataset: Dataset) -> bool:
     """Whether the entry's page offers "Request this data": published, and either not open to
     all or with no file anyone can download."""

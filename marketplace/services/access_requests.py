@@ -5,7 +5,8 @@ The rules, for every way in (question pages, the REST API, the seed):
 - A request is made by a person (never an API client) for a published entry that is not open
   to download (access rights other than OPEN, or no file to download).
 - It moves only as rules/access_request_states.py allows; each move and each comment is a
-  line of its timeline, with its author, time and comment, never rewritten.
+  line of its timeline, with its author, time and comment, never rewritten
+  (services/access_request_timeline.py, where comments are added).
 - It is seen by its requester, and once submitted by the owning organisation's reviewers and
   org admins and by site admins (services/access_request_reading.py).
 - Two people changing one request at once: the second is refused (the row's version counter),
@@ -32,7 +33,7 @@ from marketplace.errors import (
     ValidationError,
 )
 from marketplace.extensions import db
-from marketplace.models import AccessRequest, AccessRequestEvent
+from marketplace.models import AccessRequest
 from marketplace.models.types import utcnow
 from marketplace.rules.access_request_questions import (
     SECTION_NAMES,
@@ -50,63 +51,16 @@ from marketplace.rules.access_request_states import (
 )
 from marketplace.rules.actors import Actor
 from marketplace.services import access_request_mail
-from marketplace.services.access_request_reading import (
-    available_moves,
-    can_see,
-    days_between,
-    find_open_request,
-    get_access_request,
-    is_requestable,
-    list_access_requests,
-    may_review,
-    next_action,
-    requested_datasets,
-    require_person,
-    reviewing_organisations,
-    section_statuses,
-    side_of,
-)
+from marketplace.services.access_request_reading import is_requestable, require_person, require_side
+from marketplace.services.access_request_timeline import add_event, clean_comment
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.sign_in import organisation_for_email
 
-# What reads requests is services/access_request_reading.py's; its functions are named here too, so
-# pages and the API find every verb of the area in one module.
-__all__ = [
-    "available_moves",
-    "can_see",
-    "comment_on_access_request",
-    "days_between",
-    "find_open_request",
-    "get_access_request",
-    "is_requestable",
-    "list_access_requests",
-    "may_review",
-    "next_action",
-    "requested_datasets",
-    "reviewing_organisations",
-    "save_section",
-    "section_statuses",
-    "side_of",
-    "start_access_request",
-    "transition_access_request",
-    "update_answers",
-]
-
-COMMENT_MAX = 5000
 CHANGED_MESSAGE = "Someone else changed this request while you were looking at it. Reload it and try again."
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-# --- who may do what -------------------------------------------------------------------------
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-# --- changing --------------------------------------------------------------------------------
 
 
 def start_access_request(actor: Actor, dataset_reference: str, answers: Any = None) -> AccessRequest:
@@ -153,7 +107,7 @@ def update_answers(
     or returned, and, if given, set which sections are complete (each must be fully answered).
 
     A section whose answers change is no longer complete unless it is named complete again."""
-    side = _require_side(actor, access_request, writing=True)
+    side = require_side(actor, access_request, writing=True)
     if side != "requester":
         raise PermissionDeniedError("Only the person who made the request can change its answers.")
     if access_request.status not in EDITABLE_STATUSES:
@@ -230,8 +184,8 @@ def transition_access_request(
 
     Submitting needs every section complete and the declaration; rejecting and returning need a
     comment (the reason); returning may name the sections to change, which reopens them."""
-    side = _require_side(actor, access_request, writing=True)
-    comment = _clean_comment(comment, required=False)
+    side = require_side(actor, access_request, writing=True)
+    comment = clean_comment(comment, required=False)
     if not isinstance(to, str) or to not in STATUS_LABELS:
         raise ValidationError({"to": [f"Choose one of: {', '.join(STATUS_LABELS)}."]})
     move = find_transition(access_request.status, to)
@@ -272,34 +226,14 @@ def transition_access_request(
     # The move is written first, so that a reviewer who decided at the same moment is refused
     # here (request_changed) before anything else is read or queued.
     _flush()
-    event = _add_event(actor, access_request, side, "transition", comment, source=source, target=to)
+    event = add_event(actor, access_request, side, "transition", comment, source=source, target=to)
     event.sections = returned
     access_request_mail.tell_about_move(access_request, source, to)
     _commit()
     return access_request
 
 
-def comment_on_access_request(actor: Actor, access_request: AccessRequest, text: Any) -> AccessRequestEvent:
-    """Add a comment to the timeline, from the requester or a reviewer; the other side is told."""
-    side = _require_side(actor, access_request, writing=True)
-    comment = _clean_comment(text, required=True)
-    event = _add_event(actor, access_request, side, "comment", comment)
-    access_request_mail.tell_about_comment(access_request, side)
-    # The request's row is not touched, so a comment never makes a reviewer's decision stale.
-    db.session.commit()
-    return event
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require_side(actor: Actor, access_request: AccessRequest, *, writing: bool) -> str:
-    if actor.user is not None or not actor.is_site_admin:  # the CLI's system actor has no user
-        require_person(actor, writing=writing)
-    side = side_of(actor, access_request)
-    if side is None:
-        raise NotFoundError(f"There is no data share request {str(access_request.id)!r}.")
-    return side
 
 
 def _check_version(access_request: AccessRequest, expected_version: int | None) -> None:
@@ -340,47 +274,6 @@ def _returned_sections(sections: Any) -> list[str]:
             {"sections": [f"There is no section called {unknown[0]!r}. Use: {', '.join(SECTION_NAMES)}."]}
         )
     return [name for name in SECTION_NAMES if name in sections]
-
-
-def _clean_comment(text: Any, *, required: bool) -> str | None:
-    if text is None or (isinstance(text, str) and not text.strip()):
-        if required:
-            raise ValidationError({"comment": ["Enter a comment."]})
-        return None
-    if not isinstance(text, str):
-        raise ValidationError({"comment": ["Send the comment as text."]})
-    text = text.strip()
-    if len(text) > COMMENT_MAX:
-        raise ValidationError({"comment": [f"Write {COMMENT_MAX:,} characters or fewer."]})
-    _, errors = check_answers({"purpose": text}, today=_today())
-    if errors:
-        raise ValidationError({"comment": errors["purpose"]})
-    return text
-
-
-def _add_event(
-    actor: Actor,
-    access_request: AccessRequest,
-    side: str,
-    kind: str,
-    comment: str | None,
-    *,
-    source: str | None = None,
-    target: str | None = None,
-) -> AccessRequestEvent:
-    event = AccessRequestEvent(
-        kind=kind,
-        from_status=source,
-        to_status=target,
-        author_id=actor.user_id,
-        author_label=actor.label,
-        author_side=side,
-        at=utcnow(),
-        comment=comment,
-        sections=[],
-    )
-    access_request.events.append(event)
-    return event
 
 
 def _prefixed(errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from marketplace.web import (
     access_request_inbox,  # noqa: F401  (importing registers its pages on bp)
+    access_request_page,  # noqa: F401  (importing registers its pages on bp)
     access_requests,  # noqa: F401  (importing registers its pages on bp)
     account,
     api_clients,

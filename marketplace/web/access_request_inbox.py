@@ -2,7 +2,7 @@
 its figures and CSV, and the shared mailbox told of each new request.
 
 The only checking here is of the inbox's query parameters (a filter value that is not offered is
-shown as an error, never passed on); who may see what is services/access_requests.py's rule.
+shown as an error, never passed on); who may see what is services/access_request_reading.py's rule.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from marketplace.models import Organisation
 from marketplace.queries.access_requests import RequestFilters
 from marketplace.rules.access_request_states import STATUS_LABELS
 from marketplace.services.access_request_figures import access_request_rows, summarise_access_requests
-from marketplace.services.access_requests import list_access_requests, may_review, requested_datasets
-from marketplace.services.access_requests import reviewing_organisations as reviewed_by
+from marketplace.services.access_request_reading import list_access_requests, may_review, requested_datasets
+from marketplace.services.access_request_reading import reviewing_organisations as reviewed_by
 from marketplace.services.organisations import find_organisation, set_access_request_mailbox
 from marketplace.services.roles import can_manage_roles
 from marketplace.spreadsheet_cells import csv_writer

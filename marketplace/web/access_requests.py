@@ -1,10 +1,11 @@
-"""Data share requests in pages: "Request this data" on an entry, the requester's task list of
-sections, check and submit, and the request page both sides read (the timeline, comments, the
-reviewers' decisions).
+"""Data share requests in pages, the requester's side: "Request this data" on an entry, their list,
+the task list of sections, check and submit. The request page both sides read (the timeline,
+comments, the reviewers' decisions, cancelling) is web/access_request_page.py, which shares this
+module's form_version, refusal, error_list and shown_answer.
 
-Each view reads its form, hands it to one function of services/access_requests.py (which holds
-every rule: who may see and move a request, what an answer must be) and shows what it says. The
-only checking done here is turning the date input's three boxes into a date.
+Each view reads its form, hands it to one function of the services (services/access_requests.py
+holds every rule of a change, services/access_request_reading.py who may see what) and shows what
+it says. The only checking done here is turning the date input's three boxes into a date.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import BuildError
 
 from marketplace.auth.session import session_actor
 from marketplace.errors import ConflictError, PreconditionFailedError, ValidationError
@@ -22,19 +22,15 @@ from marketplace.models import AccessRequest
 from marketplace.queries.access_requests import RequestFilters
 from marketplace.rules.access_request_questions import QUESTIONS, SECTIONS, Question, section_named
 from marketplace.rules.access_request_states import STATUS_LABELS
-from marketplace.services.access_requests import (
-    available_moves,
-    comment_on_access_request,
+from marketplace.services.access_request_reading import (
     find_open_request,
     get_access_request,
     list_access_requests,
     next_action,
-    save_section,
     section_statuses,
     side_of,
-    start_access_request,
-    transition_access_request,
 )
+from marketplace.services.access_requests import save_section, start_access_request, transition_access_request
 from marketplace.services.datasets import resolve_dataset
 from marketplace.web.access import sign_in_required
 from marketplace.web.blueprint import bp
@@ -148,13 +144,13 @@ def access_request_check(request_id: str):
             access_request,
             "submitted",
             declaration=declared,
-            expected_version=_version(),
+            expected_version=form_version(),
         )
     except ValidationError as error:
         return _check_page(access_request, error.errors or {}, declared=declared, status=400)
     except (ConflictError, PreconditionFailedError) as error:
         return _check_page(
-            access_request, _refusal(access_request, error), declared=declared, status=error.status
+            access_request, refusal(access_request, error), declared=declared, status=error.status
         )
     return redirect(url_for("web.access_request_submitted", request_id=access_request.id), 303)
 
@@ -166,74 +162,6 @@ def access_request_submitted(request_id: str):
     if side_of(session_actor(), access_request) != "requester" or access_request.status != "submitted":
         return redirect(url_for("web.access_request_show", request_id=access_request.id))
     return render_template("access_requests/submitted.html", access_request=access_request)
-
-
-# The request page, for both sides -----------------------------------------------------------
-
-
-@bp.get("/access-requests/<request_id>")
-@sign_in_required
-def access_request_show(request_id: str):
-    access_request = get_access_request(session_actor(), request_id)
-    return _request_page(access_request, {})
-
-
-@bp.post("/access-requests/<request_id>/comments")
-@sign_in_required
-def access_request_comment(request_id: str):
-    actor = session_actor()
-    access_request = get_access_request(actor, request_id)
-    text = request.form.get("comment", "")
-    try:
-        comment_on_access_request(actor, access_request, text)
-    except ValidationError as error:
-        return _request_page(access_request, error.errors or {}, form={"comment": text}, status=400)
-    return redirect(url_for("web.access_request_show", request_id=access_request.id, _anchor="timeline"), 303)
-
-
-@bp.post("/access-requests/<request_id>/moves")
-@sign_in_required
-def access_request_move(request_id: str):
-    """A reviewer's decision (start review, accept, reject, return for changes)."""
-    actor = session_actor()
-    access_request = get_access_request(actor, request_id)
-    to = request.form.get("to", "")
-    comment = request.form.get(f"comment-{to}", "")
-    sections = request.form.getlist("sections") if to == "returned" else None
-    form = {"to": to, f"comment-{to}": comment, "sections": sections or []}
-    if to not in STATUS_LABELS:
-        return _request_page(access_request, {"to": ["Select a decision"]}, form=form, status=400)
-    try:
-        transition_access_request(
-            actor, access_request, to, comment=comment, sections=sections, expected_version=_version()
-        )
-    except ValidationError as error:
-        errors = {
-            (f"comment-{to}" if key == "comment" else key): value for key, value in error.errors.items()
-        }
-        return _request_page(access_request, errors, form=form, status=400)
-    except (ConflictError, PreconditionFailedError) as error:
-        return _request_page(access_request, _refusal(access_request, error), form=form, status=error.status)
-    return redirect(url_for("web.access_request_show", request_id=access_request.id), 303)
-
-
-@bp.route("/access-requests/<request_id>/cancel", methods=["GET", "POST"])
-@sign_in_required
-def access_request_cancel(request_id: str):
-    actor = session_actor()
-    access_request = get_access_request(actor, request_id)
-    if not any(move.target == "cancelled" for move in available_moves(actor, access_request)):
-        return redirect(url_for("web.access_request_show", request_id=access_request.id))
-    errors: Errors = {}
-    if request.method == "POST":
-        try:
-            transition_access_request(actor, access_request, "cancelled", expected_version=_version())
-        except (ConflictError, PreconditionFailedError) as error:
-            errors = _refusal(access_request, error)
-        else:
-            return redirect(url_for("web.access_request_show", request_id=access_request.id), 303)
-    page = render_template("access_requests/cancel.html", access_request=access_request, errors=errors)
-    return page, 409 if errors else 200
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -248,14 +176,15 @@ def _own_editable(request_id: str) -> AccessRequest:
     return access_request
 
 
-def _version() -> int | None:
+def form_version() -> int | None:
+    """The version of the request the page was showing, sent back with the form."""
     return request.form.get("expected_version", type=int)
 
 
-def _refusal(access_request: AccessRequest, error: ConflictError | PreconditionFailedError) -> Errors:
+def refusal(access_request: AccessRequest, error: ConflictError | PreconditionFailedError) -> Errors:
     """A refused move as the page's error summary: if the request changed since the page was
     shown, say so (someone else moved it first); otherwise what the service said."""
-    if _version() != access_request.version:
+    if form_version() != access_request.version:
         return {"_schema": [STALE.format(status=STATUS_LABELS[access_request.status].lower())]}
     return {"_schema": [error.detail]}
 
@@ -340,7 +269,7 @@ def _error_href(field: str) -> str:
     return f"#{field}"
 
 
-def _error_list(errors: Errors) -> list[dict[str, str]]:
+def error_list(errors: Errors) -> list[dict[str, str]]:
     return [
         {"text": message} if field == "_schema" else {"text": message, "href": _error_href(field)}
         for field, messages in errors.items()
@@ -356,7 +285,7 @@ def _section_page(access_request, section, values, completed, errors, *, status=
         values=values,
         completed=completed,
         errors=errors,
-        error_list=_error_list(errors),
+        error_list=error_list(errors),
     )
     return page, status
 
@@ -368,40 +297,10 @@ def _check_page(access_request: AccessRequest, errors: Errors, *, declared=False
         sections=SECTIONS,
         shown=shown_answer,
         errors=errors,
-        error_list=_error_list(errors),
+        error_list=error_list(errors),
         declared=declared,
     )
     return page, status
-
-
-def _request_page(access_request: AccessRequest, errors: Errors, *, form=None, status=200):
-    actor = session_actor()
-    side = side_of(actor, access_request)
-    moves = available_moves(actor, access_request)
-    page = render_template(
-        "access_requests/request.html",
-        access_request=access_request,
-        side=side,
-        decisions=[move for move in moves if move.by == "reviewer"],
-        can_cancel=any(move.target == "cancelled" for move in moves),
-        sections=SECTIONS,
-        shown=shown_answer,
-        statuses=dict((name, SECTION_LABELS[s]) for name, _, s in section_statuses(access_request)),
-        labels=STATUS_LABELS,
-        inbox=_inbox_url(access_request) if side == "reviewer" else None,
-        errors=errors,
-        error_list=_error_list(errors),
-        form=form or {},
-    )
-    return page, status
-
-
-def _inbox_url(access_request: AccessRequest) -> str | None:
-    """The organisation's inbox (web/access_request_inbox.py), for the reviewers' breadcrumbs."""
-    try:
-        return url_for("web.access_request_inbox", slug=access_request.organisation.slug)
-    except BuildError:
-        return None
 
 
 def shown_answer(question: Question, answers: dict[str, Any]) -> str:

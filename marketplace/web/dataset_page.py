@@ -33,7 +33,7 @@ from marketplace.rules.quality import (
 )
 from marketplace.schemas.quality import RATING_LABELS
 from marketplace.schemas.revision import RevisionOutSchema
-from marketplace.services.access_requests import find_open_request, is_requestable
+from marketplace.services.access_request_reading import find_open_request, is_requestable
 from marketplace.services.catalogue import list_revisions
 from marketplace.services.datasets import resolve_dataset
 from marketplace.services.related import related_datasets

@@ -3,14 +3,34 @@ caller may see, and equal to what the /quality page shows."""
 
 from __future__ import annotations
 
-from tests.factories import create_token, create_user
+import pytest
+
+from tests.factories import create_organisation, create_token, create_user
 from tests.helpers import api
-from tests.web.test_quality_pages import catalogue, dft, home_office  # noqa: F401  (fixtures)
+from tests.web.quality import build_quality_catalogue
 
 PATH = "/api/v1/quality/summary"
 
 
-def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, client):  # noqa: F811
+# The catalogue of the /quality page's tests (tests/web), so that the figures can be held equal.
+@pytest.fixture
+def dft(app):
+    return create_organisation(email_domains=["dft.gov.uk"])
+
+
+@pytest.fixture
+def home_office(app):
+    return create_organisation(
+        slug="home-office", title="Home Office", abbreviation="HO", email_domains=["homeoffice.gov.uk"]
+    )
+
+
+@pytest.fixture
+def catalogue(dft, home_office) -> None:
+    build_quality_catalogue(dft, home_office)
+
+
+def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, client):
     body = api(client, "GET", PATH, status=200).get_json()
     assert body == {
         "organisations": [
@@ -47,9 +67,9 @@ def test_anonymous_callers_get_the_figures_of_open_published_entries(catalogue, 
 
 
 def test_a_token_counts_every_published_entry_and_entries_not_yet_scored_are_named(
-    catalogue,  # noqa: F811
+    catalogue,
     client,
-    dft,  # noqa: F811
+    dft,
 ):
     token = create_token(user=create_user(email="ann@dft.gov.uk", organisation=dft, roles=("publisher",)))
     body = api(client, "GET", PATH, status=200, token=token).get_json()
@@ -66,7 +86,7 @@ def test_an_empty_catalogue_has_no_organisations_and_zero_totals(app, client):
     assert body["totals"]["entries"] == 0 and body["totals"]["declared_share"] == 0.0
 
 
-def test_unknown_query_parameters_are_ignored_and_writes_are_refused(catalogue, client):  # noqa: F811
+def test_unknown_query_parameters_are_ignored_and_writes_are_refused(catalogue, client):
     plain = api(client, "GET", PATH, status=200).get_json()
     assert api(client, "GET", PATH + "?organisation=nobody&page=-1", status=200).get_json() == plain
     api(client, "POST", PATH, status=405, json={})
@@ -80,6 +100,6 @@ def test_a_bad_token_is_refused(app, client):
     api(client, "GET", PATH, status=401, token="not-a-token")
 
 
-def test_the_summary_has_an_etag_and_answers_304_when_unchanged(catalogue, client):  # noqa: F811
+def test_the_summary_has_an_etag_and_answers_304_when_unchanged(catalogue, client):
     first = api(client, "GET", PATH, status=200)
     api(client, "GET", PATH, status=304, headers={"If-None-Match": first.headers["ETag"]})

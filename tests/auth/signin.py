@@ -9,6 +9,10 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import User, UserSession
 
 
 def configure_provider(base: str, **settings) -> dict:
@@ -66,3 +70,22 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return check()
+
+
+# The people of the `base` fixture (conftest.py).
+PUBLISHER = "publisher@dft.gov.uk"
+ADMIN = "admin@dft.gov.uk"
+
+
+def user_count() -> int:
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+# A signed token's header and payload, which no page or log line may show.
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.")
+
+
+def session_count() -> int:
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(UserSession))

@@ -12,7 +12,7 @@ from marketplace.models.types import utcnow
 from marketplace.queries.access_requests import RequestFilters
 from marketplace.rules.actors import Actor
 from marketplace.services.access_request_figures import summarise_access_requests
-from marketplace.services.access_requests import list_access_requests
+from marketplace.services.access_request_reading import list_access_requests
 
 
 def _reviewer(email: str) -> Actor:

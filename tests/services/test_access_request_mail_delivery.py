@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from marketplace.extensions import db
 from marketplace.models import MailMessage
-from marketplace.services.access_requests import comment_on_access_request, transition_access_request
+from marketplace.services.access_request_timeline import comment_on_access_request
+from marketplace.services.access_requests import transition_access_request
 from marketplace.services.mail import send_pending
 from tests.access_request_factories import create_request, create_world
 from tests.mail_server import mail_server

@@ -9,6 +9,7 @@ import pytest
 from marketplace.errors import ConflictError, NotFoundError
 from marketplace.models.access_request import ACCESS_REQUEST_STATUSES, AccessRequest
 from marketplace.rules.access_request_states import TRANSITIONS, find_transition, moves_from
+from marketplace.services import access_request_reading as reading
 from marketplace.services import access_requests as service
 from tests.access_request_factories import SECTIONS, create_request, create_world
 
@@ -98,6 +99,6 @@ def test_a_status_that_does_not_exist_is_refused_naming_to(app):
 
 def test_every_status_tells_the_requester_what_happens_next(app):
     actions = {
-        status: service.next_action(AccessRequest(status=status)) for status in ACCESS_REQUEST_STATUSES
+        status: reading.next_action(AccessRequest(status=status)) for status in ACCESS_REQUEST_STATUSES
     }
     assert all(actions.values()) and len(set(actions.values())) == len(actions)

@@ -17,6 +17,8 @@ from marketplace.extensions import db
 from marketplace.models import MailMessage
 from marketplace.queries.access_requests import RequestFilters
 from marketplace.rules.actors import Actor
+from marketplace.services import access_request_reading as reading
+from marketplace.services import access_request_timeline as timeline
 from marketplace.services import access_requests as service
 from marketplace.services.access_request_figures import summarise_access_requests
 from marketplace.services.datasets import delete_dataset, withdraw_dataset
@@ -47,7 +49,7 @@ def world(app) -> World:
 
 def _listed(world: World, who: str) -> int:
     actor = world.actor(getattr(world, who))
-    return service.list_access_requests(actor, RequestFilters(), page=1, per_page=20).total
+    return reading.list_access_requests(actor, RequestFilters(), page=1, per_page=20).total
 
 
 def _mail(kind: str | None = None) -> list[MailMessage]:
@@ -64,12 +66,12 @@ def test_a_submitted_request_is_seen_only_by_its_requester_the_owning_reviewers_
     access_request = create_request(world, "submitted")
     actor = world.actor(getattr(world, who))
     if sees:
-        assert service.get_access_request(actor, access_request.id) is access_request
+        assert reading.get_access_request(actor, access_request.id) is access_request
     else:
         with pytest.raises(NotFoundError):
-            service.get_access_request(actor, access_request.id)
+            reading.get_access_request(actor, access_request.id)
     assert _listed(world, who) == (1 if sees else 0)
-    assert service.side_of(actor, access_request) == (
+    assert reading.side_of(actor, access_request) == (
         "requester" if who == "requester" else "reviewer" if sees else None
     )
 
@@ -79,10 +81,10 @@ def test_a_draft_is_seen_by_its_requester_only(world, who):
     access_request = create_request(world, "draft")
     actor = world.actor(getattr(world, who))
     if who == "requester":
-        assert service.get_access_request(actor, access_request.id) is access_request
+        assert reading.get_access_request(actor, access_request.id) is access_request
     else:
         with pytest.raises(NotFoundError):
-            service.get_access_request(actor, access_request.id)
+            reading.get_access_request(actor, access_request.id)
     assert _listed(world, who) == (1 if who == "requester" else 0)
 
 
@@ -91,9 +93,9 @@ def test_the_organisations_inbox_is_refused_to_anyone_who_does_not_review_for_it
     inbox = RequestFilters(organisation_id=world.owner.id)
     for who in ("requester", "stranger", "other_reviewer"):
         with pytest.raises(PermissionDeniedError):
-            service.list_access_requests(world.actor(getattr(world, who)), inbox, page=1, per_page=20)
+            reading.list_access_requests(world.actor(getattr(world, who)), inbox, page=1, per_page=20)
     for who in ("reviewer", "org_admin", "site_admin"):
-        page = service.list_access_requests(world.actor(getattr(world, who)), inbox, page=1, per_page=20)
+        page = reading.list_access_requests(world.actor(getattr(world, who)), inbox, page=1, per_page=20)
         assert page.total == 1
 
 
@@ -147,9 +149,9 @@ def test_a_draft_tells_nobody_and_a_decision_tells_only_the_requester(world):
 
 def test_a_comment_tells_the_other_side_only_without_its_text(world):
     access_request = create_request(world, "in_review")
-    service.comment_on_access_request(world.actor(world.reviewer), access_request, "Which years? secret-ish")
+    timeline.comment_on_access_request(world.actor(world.reviewer), access_request, "Which years? secret-ish")
     assert [m.to_address for m in _mail("access_request.comment")] == [world.requester.email]
-    service.comment_on_access_request(world.actor(world.requester), access_request, "2022 to 2026")
+    timeline.comment_on_access_request(world.actor(world.requester), access_request, "2022 to 2026")
     to_reviewers = {m.to_address for m in _mail("access_request.comment")} - {world.requester.email}
     assert to_reviewers == {world.reviewer.email, world.second_reviewer.email, world.org_admin.email}
     assert all("secret-ish" not in m.body_text and "2022 to 2026" not in m.body_text for m in _mail())
@@ -157,12 +159,12 @@ def test_a_comment_tells_the_other_side_only_without_its_text(world):
 
 def test_a_comment_on_a_draft_tells_nobody_as_the_department_cannot_see_it_yet(world):
     draft = create_request(world, "draft")
-    service.comment_on_access_request(world.actor(world.requester), draft, "Note to self: ask about 2019")
+    timeline.comment_on_access_request(world.actor(world.requester), draft, "Note to self: ask about 2019")
     assert _mail() == []
     assert [e.comment for e in draft.events if e.kind == "comment"] == ["Note to self: ask about 2019"]
     submitted = create_request(world, "submitted")
     before = len(_mail("access_request.comment"))
-    service.comment_on_access_request(world.actor(world.requester), submitted, "And 2020, please")
+    timeline.comment_on_access_request(world.actor(world.requester), submitted, "And 2020, please")
     assert len(_mail("access_request.comment")) == before + 3  # two reviewers and the org admin
 
 
@@ -188,7 +190,7 @@ def test_a_withdrawn_or_deleted_entry_keeps_its_requests_readable(world, change)
     db.session.expire_all()
     for who in ("requester", "reviewer", "site_admin"):
         actor = world.actor(getattr(world, who))
-        assert service.get_access_request(actor, access_request.id).dataset.slug == world.dataset.slug
+        assert reading.get_access_request(actor, access_request.id).dataset.slug == world.dataset.slug
         assert _listed(world, who) == 1
     service.transition_access_request(world.actor(world.reviewer), access_request, "in_review")
 
@@ -203,7 +205,7 @@ def test_a_returned_section_reopens_and_the_request_can_be_changed_and_resubmitt
         comment="Name the legal gateway.",
         sections=["legal"],
     )
-    statuses = {name: status for name, _, status in service.section_statuses(access_request)}
+    statuses = {name: status for name, _, status in reading.section_statuses(access_request)}
     assert statuses == {
         "purpose": "completed",
         "legal": "returned",

@@ -11,7 +11,9 @@ from werkzeug.exceptions import ServiceUnavailable
 from marketplace.auth.session import SESSION_KEY
 from marketplace.errors import GoneError, PermissionDeniedError
 from marketplace.services.sessions import SessionPolicy, start_session
+from tests.access_request_factories import World, create_world
 from tests.factories import create_organisation, create_user
+from tests.web.quality import build_quality_catalogue
 
 test_pages = Blueprint("test_pages", __name__, url_prefix="/test-pages")
 
@@ -66,12 +68,60 @@ def signed_in(client):
     return sign_in
 
 
-# The publish forms' tests: a department, and a publisher of it signed in.
+# The publish forms' and the dataset page's tests: a department, and a publisher of it signed in.
 @pytest.fixture
 def dft(app):
-    return create_organisation()
+    return create_organisation(email_domains=["dft.gov.uk"])
 
 
 @pytest.fixture
 def publisher(dft, signed_in):
     return signed_in(create_user(email="pat@dft.gov.uk", organisation=dft, roles=("publisher",)))
+
+
+# The dataset page's tests: a second department, whose people are outsiders to the DfT's entries.
+@pytest.fixture
+def ons(app):
+    return create_organisation(
+        slug="office-for-national-statistics",
+        title="Office for National Statistics",
+        abbreviation="ONS",
+        email_domains=["ons.gov.uk"],
+    )
+
+
+# The quality pages' tests: a second department, a visitor signed out and one signed in with no
+# roles, and a catalogue with an entry in each band and freshness state.
+@pytest.fixture
+def home_office(app):
+    return create_organisation(
+        slug="home-office", title="Home Office", abbreviation="HO", email_domains=["homeoffice.gov.uk"]
+    )
+
+
+@pytest.fixture
+def anonymous(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def reader(signed_in, app):
+    """Signed in, with no roles: sees every published entry."""
+    return signed_in(create_user(email="carol@cabinetoffice.gov.uk", roles=()))
+
+
+@pytest.fixture
+def catalogue(dft, home_office) -> None:
+    build_quality_catalogue(dft, home_office)
+
+
+# The data share request pages' tests: the people, organisations and entries of
+# tests/access_request_factories.py, and signing any of them in.
+@pytest.fixture
+def world(app) -> World:
+    return create_world()
+
+
+@pytest.fixture
+def as_user(signed_in):
+    return signed_in

@@ -52,3 +52,14 @@ def scripts_of(html: str) -> list[dict[str, str | None]]:
     parser = _Scripts()
     parser.feed(html)
     return parser.scripts
+
+
+def html_of(client: FlaskClient, path: str, status: int = 200) -> str:
+    """The page at `path` as text, after checking its status as `page` does."""
+    return page(client, path, status=status).get_data(as_text=True)
+
+
+def position_of(html: str, text: str) -> int:
+    """Where `text` first appears on the page, asserting that it does (to check what comes first)."""
+    assert text in html, text
+    return html.index(text)

@@ -1,72 +1,20 @@
-"""Data share request pages (issue 16): "Request this data", the task list, one page per section,
-check and submit, and the request page both sides read and decide on. Every rule is the
-service's; these tests hold what the pages show and keep when the answers or the moment are wrong."""
+"""The requester's side of a data share request in pages: the button on an entry starts a draft, each
+section's page saves answers (bad ones explained and kept as typed), the task list, and check and
+submit with the declaration."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from marketplace.extensions import db
 from marketplace.models import AccessRequest
-from marketplace.services.datasets import delete_dataset, withdraw_dataset
-from tests.access_request_factories import World, complete_answers, create_request, create_world
-from tests.factories import ADMIN, create_dataset
+from tests.access_request_factories import complete_answers, create_request
+from tests.factories import create_dataset
+from tests.web.access_request_pages import future, path, post_form, reload, summary_of
 from tests.web.pages import h1_of, page, title_of
-from tests.web.publishing import csrf, form_fields
-
-
-@pytest.fixture
-def world(app) -> World:
-    return create_world()
-
-
-@pytest.fixture
-def as_user(signed_in):
-    return signed_in
-
-
-def path(access_request: AccessRequest, tail: str = "") -> str:
-    return f"/access-requests/{access_request.id}{tail}"
-
-
-def post_form(client, url: str, answers: dict, *, status: int, form_url: str | None = None) -> str:
-    """Post the page's own (last) form with `answers` over what it holds."""
-    html = page(client, form_url or url, status=200).text
-    fields = form_fields(html)
-    fields.update({k: v if isinstance(v, list) else [v] for k, v in answers.items()})
-    response = client.post(url, data=fields, headers={"Accept": "text/html"})
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:3000])
-    if status == 303:
-        return page(client, response.headers["Location"], status=200).text
-    return response.get_data(as_text=True)
-
-
-def post_raw(client, url: str, data: dict, *, status: int, token_from: str) -> str:
-    token = csrf(page(client, token_from, status=200).text)
-    response = client.post(url, data={"csrf_token": token, **data}, headers={"Accept": "text/html"})
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:3000])
-    return response.get_data(as_text=True)
-
-
-def summary_of(html: str) -> str:
-    found = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert found, "no error summary"
-    return found.group(0)
-
-
-def reload(access_request: AccessRequest) -> AccessRequest:
-    db.session.expire_all()
-    return db.session.get(AccessRequest, access_request.id)
-
-
-def future(days: int = 90):
-    return datetime.now(UTC).date() + timedelta(days=days)
-
-
-# Starting -----------------------------------------------------------------------------------
+from tests.web.publishing import csrf
 
 
 def test_signed_out_people_are_sent_to_sign_in_from_the_button(world, client):
@@ -102,9 +50,6 @@ def test_starting_without_csrf_is_refused(world, as_user):
     response = client.post(f"/datasets/{world.dataset.slug}/request", headers={"Accept": "text/html"})
     assert response.status_code == 400
     assert db.session.query(AccessRequest).count() == 0
-
-
-# Sections -----------------------------------------------------------------------------------
 
 
 def test_a_section_saved_as_completed_shows_on_the_task_list(world, as_user):
@@ -241,9 +186,6 @@ def test_html_in_answers_is_shown_escaped(world, as_user):
     assert "&lt;script&gt;" in html and "<script>alert(1)" not in html
 
 
-# Check and submit ---------------------------------------------------------------------------
-
-
 def test_check_and_submit_needs_the_declaration_then_confirms(world, as_user):
     access_request = create_request(world)
     client = as_user(world.requester)
@@ -269,157 +211,3 @@ def test_task_list_check_link_only_when_every_section_is_complete(world, as_user
     client = as_user(world.requester)
     ready = create_request(world)
     assert "Cannot start yet" not in page(client, path(ready, "/tasks"), status=200).text
-
-
-# The request page and decisions --------------------------------------------------------------
-
-
-@pytest.mark.parametrize("status", ["draft", "submitted", "in_review", "returned", "accepted", "cancelled"])
-def test_the_requester_sees_their_request_and_list(world, as_user, status):
-    access_request = create_request(world, status)
-    client = as_user(world.requester)
-    html = page(client, path(access_request), status=200).text
-    assert access_request.reference in html and world.dataset.title in html
-    assert ("Make changes" in html) == (status == "returned")
-    assert ("Cancel this request" in html) == (status in ("draft", "submitted", "in_review"))
-    assert "Return for changes" not in html and "Start review" not in html
-    listed = page(client, "/access-requests", status=200).text
-    assert access_request.reference in listed
-
-
-@pytest.mark.parametrize("who", ["stranger", "other_reviewer"])
-def test_anyone_else_gets_404(world, as_user, who):
-    access_request = create_request(world, "submitted")
-    client = as_user(getattr(world, who))
-    for tail in ("", "/tasks", "/check", "/sections/purpose", "/cancel"):
-        page(client, path(access_request, tail), status=404)
-    assert access_request.reference not in page(client, "/access-requests", status=200).text
-
-
-def test_reviewers_do_not_see_drafts(world, as_user):
-    access_request = create_request(world)
-    page(as_user(world.reviewer), path(access_request), status=404)
-
-
-def test_a_reviewer_starts_review_and_returns_with_a_reason_and_sections(world, as_user):
-    access_request = create_request(world, "submitted")
-    client = as_user(world.reviewer)
-    url = path(access_request)
-    post = path(access_request, "/moves")
-    data = {"to": "in_review", "expected_version": access_request.version}
-    post_raw(client, post, data, status=303, token_from=url)
-    assert "In review" in page(client, url, status=200).text
-    html = post_raw(
-        client,
-        post,
-        {"to": "returned", "expected_version": reload(access_request).version},
-        status=400,
-        token_from=url,
-    )
-    assert 'href="#comment-returned"' in summary_of(html)
-    version = reload(access_request).version
-    data = {
-        "to": "returned",
-        "comment-returned": "Name the gateway",
-        "sections": ["legal"],
-        "expected_version": version,
-    }
-    post_raw(client, post, data, status=303, token_from=url)
-    stored = reload(access_request)
-    assert (stored.status, stored.returned_sections) == ("returned", ["legal"])
-    requester = as_user(world.requester)
-    html = page(requester, path(access_request, "/tasks"), status=200).text
-    assert "Name the gateway" in html and re.search(
-        r"Legal power and gateway.*?Changes requested", html, re.S
-    )
-
-
-def test_rejecting_needs_a_reason(world, as_user):
-    access_request = create_request(world, "in_review")
-    client = as_user(world.reviewer)
-    data = {"to": "rejected", "comment-rejected": " ", "expected_version": access_request.version}
-    html = post_raw(client, path(access_request, "/moves"), data, status=400, token_from=path(access_request))
-    assert "Give the reason" in summary_of(html)
-    assert reload(access_request).status == "in_review"
-
-
-def test_a_stale_decision_says_someone_else_already_decided(world, as_user):
-    access_request = create_request(world, "in_review")
-    url, moves = path(access_request), path(access_request, "/moves")
-    shown = access_request.version  # what both reviewers' pages carry
-    decided = {"to": "accepted", "expected_version": shown}
-    post_raw(as_user(world.second_reviewer), moves, decided, status=303, token_from=url)
-    late = {"to": "rejected", "comment-rejected": "No", "expected_version": shown}
-    html = post_raw(as_user(world.reviewer), moves, late, status=409, token_from=url)
-    assert "Someone else has already changed this request: it is now accepted" in summary_of(html)
-    assert reload(access_request).status == "accepted"
-
-
-def test_a_stale_version_with_the_same_status_is_refused_too(world, as_user):
-    access_request = create_request(world, "in_review")
-    url, moves = path(access_request), path(access_request, "/moves")
-    stale = {"to": "accepted", "expected_version": access_request.version - 1}
-    html = post_raw(as_user(world.reviewer), moves, stale, status=412, token_from=url)
-    assert "Someone else has already changed this request" in summary_of(html)
-    assert reload(access_request).status == "in_review"
-
-
-def test_a_move_that_is_not_possible_says_why(world, as_user):
-    access_request = create_request(world, "submitted")
-    url = path(access_request)
-    data = {"to": "accepted", "expected_version": access_request.version}
-    html = post_raw(as_user(world.reviewer), path(access_request, "/moves"), data, status=409, token_from=url)
-    assert "cannot be moved to accepted" in summary_of(html)
-
-
-def test_comments_are_added_to_the_timeline_and_empty_ones_refused(world, as_user):
-    access_request = create_request(world, "submitted")
-    client = as_user(world.reviewer)
-    url = path(access_request)
-    html = post_raw(client, path(access_request, "/comments"), {"comment": ""}, status=400, token_from=url)
-    assert 'href="#comment"' in summary_of(html)
-    post_raw(
-        client,
-        path(access_request, "/comments"),
-        {"comment": "<b>Which years?</b>"},
-        status=303,
-        token_from=url,
-    )
-    html = page(as_user(world.requester), url, status=200).text
-    assert "&lt;b&gt;Which years?&lt;/b&gt;" in html
-
-
-def test_the_requester_cancels_after_confirming(world, as_user):
-    access_request = create_request(world, "submitted")
-    client = as_user(world.requester)
-    html = page(client, path(access_request, "/cancel"), status=200).text
-    assert h1_of(html) == "Are you sure you want to cancel your request?"
-    post_form(client, path(access_request, "/cancel"), {}, status=303)
-    assert reload(access_request).status == "cancelled"
-
-
-def test_the_account_page_links_to_your_requests(world, as_user):
-    html = page(as_user(world.requester), "/account", status=200).text
-    assert 'href="/access-requests"' in html
-
-
-@pytest.mark.parametrize("change", ["withdraw", "delete"])
-def test_the_request_stays_readable_when_its_entry_is_withdrawn_or_deleted(world, as_user, change):
-    access_request = create_request(world, "submitted")
-    if change == "withdraw":
-        withdraw_dataset(ADMIN, world.dataset.slug, reason="Replaced by a new series.")
-    else:
-        delete_dataset(ADMIN, world.dataset.slug)
-    for who in (world.requester, world.reviewer):
-        html = page(as_user(who), path(access_request), status=200).text
-        assert (
-            world.dataset.title in html and ("(withdrawn)" if change == "withdraw" else "(deleted)") in html
-        )
-
-
-def test_reviewers_breadcrumbs_lead_to_the_organisations_inbox(world, as_user):
-    access_request = create_request(world, "submitted")
-    html = page(as_user(world.reviewer), path(access_request), status=200).text
-    assert f'href="/organisations/{world.owner.slug}/access-requests"' in html
-    html = page(as_user(world.requester), path(access_request), status=200).text
-    assert f'href="/organisations/{world.owner.slug}/access-requests"' not in html
