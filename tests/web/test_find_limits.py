@@ -25,8 +25,7 @@ from marketplace.vocabularies.formats import FORMATS
 from marketplace.web.find import MAX_VALUE_TAGS
 from tests.factories import create_user
 from tests.helpers import api, assert_problem
-from tests.web.pages import BROWSER_ACCEPT, title_of
-from tests.web.test_find_pages import (
+from tests.web.finding import (
     TRANSPORT,
     Catalogue,
     add,
@@ -37,6 +36,7 @@ from tests.web.test_find_pages import (
     query_of,
     result_titles,
 )
+from tests.web.pages import BROWSER_ACCEPT, title_of
 
 # Formats we list that no entry of the test catalogue is in: choosing them changes no result.
 UNUSED_FORMATS = [name for name in FORMATS if name not in {"CSV", "JSON", "XLS", "GEOJSON"}]

@@ -10,8 +10,8 @@ import pytest
 from marketplace.search.store import close_searchers
 from marketplace.vocabularies import THEMES
 from tests.factories import create_user
+from tests.web.finding import TRANSPORT, build_catalogue, text_of
 from tests.web.pages import TITLE_SUFFIX, h1_of, page, scripts_of, title_of
-from tests.web.test_find_pages import TRANSPORT, build_catalogue, text_of
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from marketplace.search.store import close_searchers
 from tests.factories import create_user
+from tests.web.finding import add, build_catalogue, link_to, query_of, result_titles, text_of
 from tests.web.pages import TITLE_SUFFIX, h1_of, page, title_of
-from tests.web.test_find_pages import add, build_catalogue, link_to, query_of, result_titles, text_of
 
 DFT = "/organisations/department-for-transport"
 
