@@ -158,7 +158,8 @@ def _uuid(value):
 
 
 def unsubscribe(token: str) -> SavedSearch:
-    """Turn the alert off for the search the token names; the caller commits."""
+    """Turn the alert off for the search the token names, and commit."""
     saved = search_for_token(token)
     saved.alert = "none"
+    db.session.commit()
     return saved

@@ -43,7 +43,7 @@ def kept_pairs(pairs: list[tuple[str, str]]) -> list[list[str]]:
 
 
 def save_search(actor: Actor, *, name: str, alert: str, pairs: list[tuple[str, str]]) -> SavedSearch:
-    """Save the search given by the find page's query pairs; the caller commits."""
+    """Save the search given by the find page's query pairs, and commit."""
     user = _user_of(actor)
     name = (name or "").strip()
     errors = _name_errors(user.id, name) | _alert_errors(alert)
@@ -59,7 +59,7 @@ def save_search(actor: Actor, *, name: str, alert: str, pairs: list[tuple[str, s
         raise ValidationError(errors)
     saved = SavedSearch(user_id=user.id, name=name, params={"pairs": kept_pairs(pairs)}, alert=alert)
     db.session.add(saved)
-    db.session.flush()
+    db.session.commit()
     return saved
 
 
@@ -106,12 +106,15 @@ def get_saved_search(actor: Actor, saved_id: str | uuid.UUID) -> SavedSearch:
 
 
 def mark_viewed(actor: Actor, saved_id: str) -> SavedSearch:
+    """Note that its owner has now seen what is new (a rerun), and commit."""
     saved = get_saved_search(actor, saved_id)
     saved.last_viewed_at = utcnow()
+    db.session.commit()
     return saved
 
 
 def change_alert(actor: Actor, saved_id: str, alert: str) -> SavedSearch:
+    """Set how often the search's alert is sent (none, daily, weekly), and commit."""
     saved = get_saved_search(actor, saved_id)
     errors = _alert_errors(alert)
     if errors:
@@ -120,11 +123,14 @@ def change_alert(actor: Actor, saved_id: str, alert: str) -> SavedSearch:
         # Alerts start from now, not with everything since the search was saved.
         saved.last_alert_at = utcnow()
     saved.alert = alert
+    db.session.commit()
     return saved
 
 
 def delete_saved_search(actor: Actor, saved_id: str) -> None:
+    """Delete one of the actor's saved searches, and commit."""
     db.session.delete(get_saved_search(actor, saved_id))
+    db.session.commit()
 
 
 def search_params(saved: SavedSearch) -> dict[str, Any] | None:

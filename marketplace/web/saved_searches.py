@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from marketplace.auth.session import session_actor
 from marketplace.errors import ValidationError
-from marketplace.extensions import csrf, db
+from marketplace.extensions import csrf
 from marketplace.services.alerts import BadUnsubscribeToken, search_for_token, unsubscribe
 from marketplace.services.saved_searches import (
     MAX_NAME_LENGTH,
@@ -79,7 +79,6 @@ def create():
         )
     except ValidationError as error:
         return _form_page(form, dict(error.errors), 400)
-    db.session.commit()
     flash(f"Your search '{saved.name}' has been saved.")
     return redirect(url_for("saved_searches.index"), 303)
 
@@ -97,7 +96,6 @@ def index():
 def run(saved_id: str):
     """Rerun the search on the find page, and note that its owner has now seen what is new."""
     saved = mark_viewed(session_actor(), saved_id)
-    db.session.commit()
     pairs = [tuple(pair) for pair in saved.params.get("pairs", [])]
     return redirect(url_for("find.find_data") + (f"?{urlencode(pairs)}" if pairs else ""))
 
@@ -123,9 +121,7 @@ def update(saved_id: str):
     try:
         saved = change_alert(actor, saved_id, form["alert"])
     except ValidationError as error:
-        db.session.rollback()
         return _edit_page(get_saved_search(actor, saved_id), form, dict(error.errors), 400)
-    db.session.commit()
     flash(f"The alert for '{saved.name}' is now: {ALERT_LABELS[saved.alert].lower()}.")
     return redirect(url_for("saved_searches.index"), 303)
 
@@ -142,7 +138,6 @@ def delete(saved_id: str):
     actor = session_actor()
     name = get_saved_search(actor, saved_id).name
     delete_saved_search(actor, saved_id)
-    db.session.commit()
     flash(f"Your saved search '{name}' has been deleted.")
     return redirect(url_for("saved_searches.index"), 303)
 
@@ -169,5 +164,4 @@ def do_unsubscribe(token: str):
         saved = unsubscribe(token)
     except BadUnsubscribeToken:
         return _bad_token()
-    db.session.commit()
     return render_template("saved_searches/unsubscribed.html", saved=saved)
