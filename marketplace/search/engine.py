@@ -9,11 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from whoosh import highlight
 from whoosh import query as wq
 
 from marketplace.search import spelling, store
-from marketplace.search.analysis import TEXT_ANALYZER, analyse
+from marketplace.search.analysis import analyse
 from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
 from marketplace.search.schema import TEXT_FIELDS
@@ -289,31 +288,6 @@ def _completions(reader, scorer: TermScorer, prefix: str, visible: np.ndarray) -
         expanded = sorted(expanded, key=lambda word: -scorer.frequency("words", word))[:MAX_PREFIX_WORDS]
     counts = {word: _occurrences(scorer, "words", word, visible) for word in expanded}
     return sorted((w for w in counts if counts[w]), key=lambda w: (-counts[w], w))[:MAX_COMPLETIONS]
-
-
-class _MarkFormatter(highlight.HtmlFormatter):
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{highlight.htmlescape(highlight.get_text(text, token, replace))}</mark>"
-
-
-_FORMATTER = _MarkFormatter()
-
-
-def highlight_text(text: str | None, terms: set[str], *, whole: bool = False) -> str | None:
-    """`text` with the query's terms marked (HTML-escaped, ``<mark>``), or None if none occur.
-
-    Titles are marked whole; descriptions give the best fragment around the matches.
-    """
-    if not text or not terms:
-        return None
-    fragmenter = (
-        highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=60)
-    )
-    marked = highlight.highlight(text, frozenset(terms), TEXT_ANALYZER, fragmenter, _FORMATTER, top=2)
-    return marked or None
 
 
 def visible_entries(arrays: FacetArrays, audience: Audience) -> np.ndarray:
