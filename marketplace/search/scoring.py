@@ -156,15 +156,26 @@ class TermScorer:
             return
         idf = self.searcher.idf(field, text) * boost
         avgfl = self.searcher.avg_field_length(field) or 1
-        lengths = self.lengths(field)
         for reader, offset in self.leaves:
-            ids, tf = self._postings(reader, field, text)
-            if not len(ids):
+            docs, numerator, denominator = self._weighted(reader, offset, field, text, avgfl)
+            if not len(docs):
                 continue
-            docs = ids + offset
-            fl = lengths[docs]
-            scores[docs] += idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            scores[docs] += idf * numerator / denominator
             mask[docs] = True
+
+    def _weighted(
+        self, reader, offset: int, field: str, text: str, avgfl: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A segment's docnums of the term, and the parts of its BM25F formula that do not
+        depend on the term's idf: cached, as they change only with the average field length,
+        so a search does two operations a posting rather than eight (exactly the same sums)."""
+
+        def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ids, tf = self._postings(reader, field, text)
+            fl = self.lengths(field)[ids + offset]
+            return ids + offset, tf * (K1 + 1), tf + K1 * ((1 - B) + B * fl / avgfl)
+
+        return _cached(("bm25", _segment_key(reader), offset, field, text, avgfl), make)
 
     def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         """(matched mask, scores) of `query` over all documents, as Whoosh would score it."""
