@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -60,9 +61,10 @@ def _segment_key(reader) -> str:
 
 
 def _segment_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    if (field, text) not in reader:
+    try:
+        matcher = _matcher(reader, field, text)
+    except TermNotFound:
         return np.empty(0, np.int64), np.empty(0, np.float64)
-    matcher = reader.postings(field, text)
     ids, weights = [], []
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
@@ -78,6 +80,20 @@ def _segment_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.nda
     if not ids:
         return np.empty(0, np.int64), np.empty(0, np.float64)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def _matcher(reader, field: str, text: str):
+    """The segment's own matcher of the term's postings, deleted documents included (they are
+    masked out after, by the live-document mask); TermNotFound if it has none. Not
+    `reader.postings`, which looks the term up a second time after `in` and, in a segment with
+    deletions, wraps the matcher in one skipping them a posting at a time in Python."""
+    if not hasattr(reader, "_terms"):  # not a segment's reader (an empty index)
+        if (field, text) not in reader:
+            raise TermNotFound(f"{field}:{text!r}")
+        return reader.postings(field, text)
+    if field not in reader.schema:
+        raise TermNotFound(f"no field {field}")
+    return reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
 
 
 def _block(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
