@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from math import log
 
 import numpy as np
 from whoosh import query as wq
@@ -163,6 +164,12 @@ class TermScorer:
             found = self._frequencies[key] = self.searcher.doc_frequency(field, text)
         return found
 
+    def idf(self, field: str, text: str) -> float:
+        """Whoosh's idf for BM25F (`WeightingModel.idf`: log(N / (n + 1)) + 1, deleted documents
+        counted in both), from the remembered frequency: `searcher.idf` looked the term up in
+        every segment again the first time, a sixth of a search with new words."""
+        return log(self.size / (self.frequency(field, text) + 1)) + 1
+
     def documents(self, field: str, text: str) -> np.ndarray:
         """The docnums holding `text` in `field`, deleted ones included (mask them out): what
         "does this word occur in an entry this person may see" is asked of, from the cache."""
@@ -186,7 +193,7 @@ class TermScorer:
         `boost` scales the scores, as Whoosh's query boost does (the thesaurus's weight)."""
         if self.frequency(field, text) == 0:
             return
-        idf = self.searcher.idf(field, text) * boost
+        idf = self.idf(field, text) * boost
         avgfl = self.searcher.avg_field_length(field) or 1
         for reader, offset in self.leaves:
             docs, numerator, denominator = self._weighted(reader, offset, field, text, avgfl)
