@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, false, func, or_, select, true
 
 from marketplace.extensions import db
 from marketplace.models import Dataset, DatasetKeyword, DatasetSlug, DatasetTheme, Distribution, Organisation
@@ -167,6 +167,16 @@ def filtered_select(actor: Actor, filters: DatasetFilters) -> Select:
 
 def count(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+# Built once: building an IN of a page's 20 ids cost more than running it (0.3 ms against 0.2 at
+# 10,000 entries, bench/search.py); with an expanding parameter SQLAlchemy reuses it.
+_BY_IDS = select(Dataset).where(Dataset.id.in_(bindparam("ids", expanding=True)))
+
+
+def datasets_by_id(ids: list[uuid.UUID]) -> list[Dataset]:
+    """The entries with these ids, deleted or not, in no particular order (those that exist)."""
+    return list(db.session.scalars(_BY_IDS, {"ids": ids})) if ids else []
 
 
 def find_dataset(reference: str) -> tuple[Dataset | None, bool]:

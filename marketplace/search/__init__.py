@@ -10,9 +10,9 @@ from marketplace.search.engine import (
     SearchRequest,
     complete_titles,
     expansions_of,
-    highlight_text,
     search_entries,
 )
+from marketplace.search.highlighting import highlight_text
 from marketplace.search.indexing import IndexStatus, SyncResult, index_status, rebuild_index, sync_index
 from marketplace.search.store import SearchUnavailable, index_root
 

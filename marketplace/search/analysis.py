@@ -52,3 +52,15 @@ def stems(text_words: list[str]) -> list[str]:
 def analyse(text: str) -> list[str]:
     """The stemmed words of `text`, in order: what TEXT_ANALYZER gives."""
     return stems(words(text))
+
+
+def marked_words(text: str, terms: frozenset[str]) -> list[tuple[str, int, int, bool]]:
+    """What TEXT_ANALYZER gives the highlighter for `text` (stop words kept, lower case and
+    unstemmed): (word, start, end, whether it is one of `terms`) for each word, in order."""
+    out = []
+    for match in WORD.finditer(text):
+        word = match.group(0).lower()
+        if len(word) >= _MIN_LENGTH and word not in STOP_WORDS:
+            word = _stem(word)
+        out.append((word, match.start(), match.end(), word in terms))
+    return out

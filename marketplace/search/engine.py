@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from whoosh import highlight
 from whoosh import query as wq
 
 from marketplace.search import spelling, store
-from marketplace.search.analysis import TEXT_ANALYZER, analyse
+from marketplace.search.analysis import analyse
 from marketplace.search.facets import FacetArrays, arrays_for, freshness_for
 from marketplace.search.query import ParsedQuery, parse_query
 from marketplace.search.schema import TEXT_FIELDS
@@ -24,6 +24,7 @@ FACETS = ("organisation", "theme", "format", "licence", "access_rights", "type",
 FEW_RESULTS = 3
 MAX_COMPLETIONS = 32  # words a typed prefix stands for in title completion
 MAX_PREFIX_WORDS = 1024  # words starting with a prefix counted to choose them
+PARSES_KEPT = 4096  # parsed queries remembered (popular searches repeat)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def search_entries(root: Path, audience: Audience, request: SearchRequest) -> Se
 def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHits:
     searcher, cache = store.searcher_for(root)
     arrays = arrays_for(searcher, cache)
-    parsed = parse_query(request.q, thesaurus() if request.expand else None)
+    parsed = _parsed(request.q, request.expand)
     visible = _visible(arrays, audience, request.statuses) & arrays.live_mask
     tier = None  # ranks before the score: parts matched, or matching the words as typed
     all_words, few = True, False
@@ -124,7 +125,7 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
         # An expression of the thesaurus is one part ("wind farms"): its words are the parts then.
         parts = parsed.parts
         if len(parts) < 2 and parsed.expansions:
-            parts = parse_query(request.q).parts
+            parts = _parsed(request.q, False).parts
         if none and len(parts) > 1:
             whole = (mask, all_scores)
             mask, all_scores, matched = _most_parts(scorer, parts, parsed, whole, arrays.live_mask)
@@ -167,7 +168,15 @@ def _search(root: Path, audience: Audience, request: SearchRequest) -> SearchHit
         if few or len(docs) < FEW_RESULTS
         else None
     )
-    return SearchHits(ids, len(docs), facets, suggestion, parsed.terms, parsed.expansions, all_words)
+    terms, expansions = set(parsed.terms), list(parsed.expansions)  # copies: the parse is shared
+    return SearchHits(ids, len(docs), facets, suggestion, terms, expansions, all_words)
+
+
+@lru_cache(maxsize=PARSES_KEPT)
+def _parsed(text: str, expand: bool) -> ParsedQuery:
+    """parse_query with the thesaurus or without, remembered (a tenth of a search's time): the
+    thesaurus is read once per process, so a text always parses the same. Shared: never changed."""
+    return parse_query(text, thesaurus() if expand else None)
 
 
 def _most_parts(
@@ -289,31 +298,6 @@ def _completions(reader, scorer: TermScorer, prefix: str, visible: np.ndarray) -
         expanded = sorted(expanded, key=lambda word: -scorer.frequency("words", word))[:MAX_PREFIX_WORDS]
     counts = {word: _occurrences(scorer, "words", word, visible) for word in expanded}
     return sorted((w for w in counts if counts[w]), key=lambda w: (-counts[w], w))[:MAX_COMPLETIONS]
-
-
-class _MarkFormatter(highlight.HtmlFormatter):
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{highlight.htmlescape(highlight.get_text(text, token, replace))}</mark>"
-
-
-_FORMATTER = _MarkFormatter()
-
-
-def highlight_text(text: str | None, terms: set[str], *, whole: bool = False) -> str | None:
-    """`text` with the query's terms marked (HTML-escaped, ``<mark>``), or None if none occur.
-
-    Titles are marked whole; descriptions give the best fragment around the matches.
-    """
-    if not text or not terms:
-        return None
-    fragmenter = (
-        highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=60)
-    )
-    marked = highlight.highlight(text, frozenset(terms), TEXT_ANALYZER, fragmenter, _FORMATTER, top=2)
-    return marked or None
 
 
 def visible_entries(arrays: FacetArrays, audience: Audience) -> np.ndarray:

@@ -33,6 +33,9 @@ def _cached_reader(self, fieldname, column):
         return reader
 
 
+PEEK_BYTES = 4096  # pickle asks to peek 64 KB ahead; a posting block's header is far smaller
+
+
 class MappedPart:
     """The file methods StructFile uses, over a memoryview, without copying the view."""
 
@@ -45,6 +48,13 @@ class MappedPart:
         end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
         self._position = max(start, end)
         return self._view[start:end].tobytes()
+
+    def peek(self, size: int = 1) -> bytes:
+        """The bytes from the position on, without moving it: what lets pickle.load read a block
+        header in one call (it asks `peek` for a buffer, then reads what it used) instead of a
+        `read` an opcode (twenty calls a header; a quarter of reading a term's postings)."""
+        start = self._position
+        return self._view[start : start + min(max(size, 1), PEEK_BYTES)].tobytes()
 
     def readline(self, size: int | None = -1) -> bytes:
         rest = self._view[self._position :]

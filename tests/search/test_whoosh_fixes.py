@@ -3,6 +3,7 @@ what a search reads is what Whoosh's own file reading gives, and opening one cop
 
 from __future__ import annotations
 
+import pickle
 import random
 import threading
 import tracemalloc
@@ -116,3 +117,12 @@ def test_threads_searching_at_once_each_read_what_one_thread_reads(index_dir: Pa
     assert not failures
     assert got == [expected] * 4
     ix.close()
+
+
+def test_pickles_read_from_a_map_in_one_peek_are_the_pickles_written_one_after_another():
+    # pickle.load peeks ahead, then reads only what it used: the next load starts after it.
+    values = [("ids", list(range(300))), 3.5, None, "x" * 5000, {"a": [1, 2]}]
+    written = b"".join(pickle.dumps(value) for value in values)
+    part = MappedFile(memoryview(written)).file
+    assert [pickle.load(part) for _ in values] == values
+    assert part.tell() == len(written) and part.peek() == b""
