@@ -1,8 +1,10 @@
 """The judged related entries (judged_related.json): 60 seed entries, each with the 5-8 entries a
 reader would find related. precision@5 (the share of the first five related entries that the
 judges named, averaged over the entries) as a signed-in reader, through the API. Issue 18's goal
-is 0.8; reached so far is 0.707 (0.70 held here so that it cannot slip back unseen), against
-0.163 for the old "shares a theme, newest first". `make bench` prints both, and the entries with
+is 0.8; reached so far is 0.697 (0.69 held here so that it cannot slip back unseen), against
+0.163 for the old "shares a theme, newest first". It was 0.707 with Whoosh's Porter stemmer;
+Snowball's, which joins more forms of a word (recycle and recycling) for the search people type,
+leaves a little more out of the key terms as too common. `make bench` prints both, and the entries with
 a miss (bench/judged.py)."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 from tests.helpers import api
 
 JUDGED_RELATED = Path(__file__).with_name("judged_related.json")
-REACHED = 0.70
+REACHED = 0.69
 
 
 @dataclass(frozen=True)
