@@ -22,11 +22,13 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
+from werkzeug.wsgi import ClosingIterator
 
 from marketplace import create_app
 from marketplace.config import TEST_SUITE_FLAG
 from marketplace.extensions import db
 from tests import run_costs
+from tests.consistency.processes import PATIENCE_S
 
 # MARKETPLACE_ENV=test runs only under the suite (the app refuses it otherwise); commands the
 # tests start as other processes inherit this.
@@ -259,10 +261,45 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+class _Answering:
+    """The requests a served app is still answering, so that stopping the server can wait for
+    them: werkzeug answers each in a daemon thread, which `server_close` does not wait for, and one
+    still holding a database connection when the test disposes of the app's engine leaves that
+    connection in a pool nobody holds, for the collector to find open in a later test."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        # Done when the server closes the body, after sending it (and after a streamed
+        # response's teardown, which runs on close).
+        return ClosingIterator(body, [self._done])
+
+    def _done(self) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, within: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout=within)
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
-    """`app` served over real HTTP on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """`app` served over real HTTP on a free loopback port; yields its base URL. On leaving, the
+    server stops taking requests and the requests it took are answered before this returns."""
+    answering = _Answering(app)
+    server = make_server("127.0.0.1", 0, answering, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     # Sign-in's addresses come from BASE_URL, as when deployed; the port is known only now.
     app.config["BASE_URL"] = base_url
@@ -275,6 +312,7 @@ def serving(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        assert answering.wait_until_idle(PATIENCE_S), "a request to the served app never finished"
 
 
 @pytest.fixture
